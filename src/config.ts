@@ -1,0 +1,156 @@
+// The only reader of the environment: one zod schema, parsed once at startup, with errors that name the variable
+// and say where to get a value. Every key here is documented in .env.example (a test keeps the two in step).
+import { existsSync } from 'node:fs'
+import { z } from 'zod'
+import { BotError } from './bot-error.js'
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional()
+
+const integer = (fallback: number, minimum = 0) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? String(fallback) : value))
+    .pipe(z.coerce.number().int().min(minimum))
+    .default(fallback)
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
+
+const storeUrl = z
+  .string()
+  .trim()
+  .default('sqlite://./data/hyperalign.sqlite')
+  .transform((value) => value || 'sqlite://./data/hyperalign.sqlite')
+  .refine((value) => /^(sqlite|redis|rediss|postgres|postgresql):\/\//.test(value), {
+    message: 'must start with sqlite://, redis://, rediss://, postgres:// or postgresql://',
+  })
+
+/** Where to get a value for each variable, used in startup errors. */
+const hints: Record<string, string> = {
+  STORE_URL: 'e.g. sqlite://./data/hyperalign.sqlite, redis://127.0.0.1:6379 or postgres://user@host:5432/db',
+  LLM_PROVIDER: 'one of auto, openai, local',
+  LLM_BASE_URL: 'the base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1',
+  LLM_API_KEY: 'an API key from your model provider (https://platform.openai.com/api-keys for OpenAI)',
+  SLACK_BOT_TOKEN: 'Slack app settings → OAuth & Permissions → Bot User OAuth Token (xoxb-…)',
+  SLACK_SIGNING_SECRET: 'Slack app settings → Basic Information → App Credentials → Signing Secret',
+  SLACK_APP_TOKEN: 'Slack app settings → Basic Information → App-Level Tokens, scope connections:write (xapp-…)',
+  DISCORD_TOKEN: 'Discord Developer Portal → your application → Bot → Reset Token',
+  DISCORD_APP_ID: 'Discord Developer Portal → your application → General Information → Application ID',
+  LOG_LEVEL: 'one of debug, info, warn, error',
+}
+
+export const configSchema = z.object({
+  // Store
+  STORE_URL: storeUrl,
+  // Language model (hosted, OpenAI-compatible)
+  LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
+  LLM_BASE_URL: optionalText,
+  LLM_API_KEY: optionalText,
+  LLM_MODEL: z.string().trim().default('gpt-4o-mini'),
+  LLM_SAFETY_MODEL: optionalText,
+  LLM_TIMEOUT_MS: integer(60_000, 1),
+  LLM_MAX_RETRIES: integer(2),
+  LLM_MAX_CONCURRENCY: integer(4, 1),
+  LLM_DAILY_TOKEN_BUDGET: integer(500_000),
+  // Language model (embedded)
+  LOCAL_MODEL: optionalText,
+  LOCAL_THREADS: integer(0),
+  LOCAL_CONTEXT_SIZE: integer(4096, 256),
+  LOCAL_MAX_SEQUENCES: integer(1, 1),
+  // Core behaviour
+  HISTORY_MAX_MESSAGES: integer(2000, 10),
+  LEARN_MIN_NEW_MESSAGES: integer(20, 1),
+  LEARN_MIN_INTERVAL_MINUTES: integer(60),
+  LEARN_SAMPLE_SIZE: integer(40, 5),
+  DRAFT_EXAMPLES: integer(5),
+  DRAFT_CANDIDATES: integer(1, 1),
+  DEFAULT_RETENTION_DAYS: integer(90, 1),
+  MAX_INPUT_CHARS: integer(4000, 100),
+  // Slack
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: optionalText,
+  SLACK_ADMIN_USER_IDS: csv,
+  SLACK_BACKFILL_MAX_MESSAGES: integer(300),
+  PORT: integer(3000),
+  // Discord
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APP_ID: optionalText,
+  DISCORD_GUILD_ID: optionalText,
+  DISCORD_API_URL: optionalText,
+  DISCORD_BACKFILL_MAX_MESSAGES: integer(300),
+  // Data for evaluation, benchmarks and tests that use real corpora and the tiny model
+  DATA_DIR: z.string().trim().default('../shared/data'),
+  TEST_MODEL_PATH: z.string().trim().default('../shared/models/stories260K.gguf'),
+  // Logging
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+})
+
+export type RawConfig = z.output<typeof configSchema>
+
+export type Config = RawConfig & {
+  /** Resolved safety model name (LLM_SAFETY_MODEL, else LLM_MODEL). */
+  safetyModel: string
+  slackEnabled: boolean
+  discordEnabled: boolean
+}
+
+/** Names of every setting, in schema order (used by the .env.example test and docs). */
+export const configKeys = Object.keys(configSchema.shape) as (keyof RawConfig)[]
+
+/** Parse settings from an environment. Tests pass their own object; the app passes process.env. */
+export function parseConfig(environment: Record<string, string | undefined>): Config {
+  const input: Record<string, string | undefined> = { ...environment }
+  // The OpenAI SDK's own variable names are accepted as fallbacks.
+  input.LLM_API_KEY ||= environment.OPENAI_API_KEY
+  input.LLM_BASE_URL ||= environment.OPENAI_BASE_URL
+  const picked = Object.fromEntries(configKeys.map((key) => [key, input[key]]))
+  const parsed = configSchema.safeParse(picked)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '')
+      const hint = hints[key] ? ` (${hints[key]})` : ''
+      return `${key}: ${issue.message}${hint}`
+    })
+    throw new BotError('config_invalid', `Invalid settings:\n  ${lines.join('\n  ')}`)
+  }
+  const config = parsed.data
+  const slackAny = Boolean(config.SLACK_BOT_TOKEN || config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)
+  if (slackAny && !config.SLACK_BOT_TOKEN) {
+    throw new BotError('config_invalid', `SLACK_BOT_TOKEN is required when Slack is configured (${hints.SLACK_BOT_TOKEN})`)
+  }
+  if (slackAny && !config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
+    throw new BotError(
+      'config_invalid',
+      `SLACK_SIGNING_SECRET is required for the HTTP receiver (${hints.SLACK_SIGNING_SECRET}); or set SLACK_APP_TOKEN for Socket Mode (${hints.SLACK_APP_TOKEN})`,
+    )
+  }
+  if (config.DISCORD_TOKEN && !config.DISCORD_APP_ID) {
+    throw new BotError('config_invalid', `DISCORD_APP_ID is required when DISCORD_TOKEN is set (${hints.DISCORD_APP_ID})`)
+  }
+  return {
+    ...config,
+    safetyModel: config.LLM_SAFETY_MODEL ?? config.LLM_MODEL,
+    slackEnabled: Boolean(config.SLACK_BOT_TOKEN),
+    discordEnabled: Boolean(config.DISCORD_TOKEN),
+  }
+}
+
+/** Load `.env` when present, then parse the process environment. */
+export function loadConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  return parseConfig(process.env)
+}

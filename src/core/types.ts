@@ -1,0 +1,230 @@
+// Plain data that crosses the adapter <-> core boundary. No platform SDK types and no store or model types here.
+
+export type Platform = 'slack' | 'discord' | 'console'
+
+export type WorkspaceRef = { platform: Platform; workspaceId: string }
+export type MemberRef = WorkspaceRef & { userId: string }
+
+/** Who is acting. The adapter knows whether the platform calls them an admin; the core enforces what that allows. */
+export type Actor = { member: MemberRef; isPlatformAdmin: boolean }
+
+export type ChannelKind = 'public' | 'private' | 'direct'
+
+export type ObservedMessage = {
+  kind: 'created' | 'edited' | 'deleted'
+  workspace: WorkspaceRef
+  /** Undefined for a deletion the platform reports without an author (the core looks the author up). */
+  userId?: string
+  channelId: string
+  channelKind: ChannelKind
+  messageId: string
+  /** Raw platform text (markup is normalised by the core). Absent for deletions. */
+  text?: string
+  /** Milliseconds since the epoch. */
+  timestamp: number
+  threadId?: string
+  isBot?: boolean
+}
+
+export type ObserveOutcome =
+  | { status: 'stored'; due: boolean }
+  | { status: 'updated' }
+  | { status: 'deleted' }
+  | { status: 'ignored'; reason: 'bot' | 'not_opted_in' | 'channel_not_enabled' | 'bot_disabled' | 'direct_message' | 'empty' | 'duplicate' | 'unknown_message' }
+
+export type ContextMessage = { author: 'self' | 'other'; text: string; authorLabel?: string }
+
+export type DraftRequest = {
+  actor: Actor
+  intent: string
+  /** Thread or channel messages the reply is about; treated as data, never instructions. */
+  context?: ContextMessage[]
+  channelKind?: ChannelKind
+  /** Stable id of the platform request, so a retried delivery does not draft twice. */
+  idempotencyKey?: string
+  candidates?: number
+}
+
+export type AskRequest = {
+  actor: Actor
+  question: string
+  context?: ContextMessage[]
+  channelKind?: ChannelKind
+  idempotencyKey?: string
+}
+
+export type SafetyDecision = 'comply' | 'safe_complete' | 'refuse'
+
+export type Verdict = {
+  decision: SafetyDecision
+  ruleIds: string[]
+  reason: string
+  stage: 'request' | 'output'
+}
+
+export type HypothesisCategory = 'communication_strategy' | 'personality' | 'writing_style'
+
+export type Hypothesis = {
+  id: string
+  category: HypothesisCategory
+  statement: string
+  evidenceMessageIds: string[]
+  /** Evidence quotes resolved from the member's own history, for their own screen only. */
+  evidence?: string[]
+  confidence: number
+  source: 'inferred' | 'member'
+  pinned: boolean
+  updatedAt: number
+}
+
+export type StyleSummary = {
+  messages: number
+  words: { mean: number; median: number; p90: number }
+  sentencesPerMessage: number
+  lowercaseStartRate: number
+  endsWithPunctuationRate: number
+  questionRate: number
+  exclamationRate: number
+  emojiRate: number
+  contractionRate: number
+  codeRate: number
+  linkRate: number
+  greetings: string[]
+  signOffs: string[]
+  topFunctionWords: string[]
+}
+
+export type Profile = {
+  member: MemberRef
+  optedIn: boolean
+  consent?: ConsentRecord
+  historySize: number
+  hypotheses: Hypothesis[]
+  hypothesesVersion: number
+  lastLearnedAt?: number
+  attributes?: StyleSummary
+  learning: { due: boolean; newMessagesSinceLearn: number; lastError?: string }
+}
+
+export type DraftResult =
+  | {
+      status: 'drafted'
+      draftId: string
+      text: string
+      /** Calibrated: 1 = like the member's own held-out writing, 0 = like other members; undefined with too little history. */
+      styleMatch?: number
+      hypothesesUsed: { id: string; statement: string }[]
+      verdict: Verdict
+      notice?: string
+    }
+  | { status: 'refused'; verdict: Verdict; message: string }
+
+export type AnswerResult =
+  | { status: 'answered'; text: string; personalized: boolean; verdict: Verdict; notice?: string }
+  | { status: 'refused'; verdict: Verdict; message: string }
+
+export type ConsentMode = 'member' | 'admin'
+
+export type ConsentRecord = {
+  optedIn: boolean
+  at: number
+  by: MemberRef
+  /** `self`, or `admin` when an admin opted the member in under the admin consent mode. */
+  via: 'self' | 'admin' | 'import'
+  policyVersion: string
+}
+
+export type ConsentOutcome = {
+  record: ConsentRecord
+  /** When an admin opted the member in: a private notice the adapter must deliver to the member. */
+  notifyMember?: string
+  erased?: ForgetReport
+}
+
+export type HypothesisEdit =
+  | { action: 'pin'; hypothesisId: string; pinned: boolean }
+  | { action: 'correct'; hypothesisId: string; statement: string }
+  | { action: 'delete'; hypothesisId: string }
+  | { action: 'add'; category: HypothesisCategory; statement: string }
+
+export type ForgetReport = {
+  messages: number
+  hypotheses: number
+  drafts: number
+  auditEntries: number
+  otherRecords: number
+}
+
+export type WorkspacePolicy = {
+  enabled: boolean
+  /** Channels where learning is allowed; empty means none, `*` means every public channel. */
+  learningChannels: string[]
+  retentionDays: number
+  consentMode: ConsentMode
+  adminUserIds: string[]
+  updatedAt: number
+  updatedBy?: string
+}
+
+export type AuditEntry = {
+  id: string
+  at: number
+  kind: 'refusal' | 'check_failed' | 'consent' | 'policy' | 'forget' | 'import'
+  memberUserId?: string
+  actorUserId?: string
+  decision?: SafetyDecision
+  ruleIds?: string[]
+  reason: string
+}
+
+export type AdminAction =
+  | { action: 'get_policy' }
+  | { action: 'set_enabled'; enabled: boolean }
+  | { action: 'set_learning_channels'; channelIds: string[] }
+  | { action: 'set_retention_days'; days: number }
+  | { action: 'set_consent_mode'; mode: ConsentMode }
+  | { action: 'set_member_consent'; userId: string; optedIn: boolean }
+  | { action: 'list_members' }
+  | { action: 'counts' }
+  | { action: 'audit_log'; limit?: number }
+
+export type AdminResult =
+  | { action: 'policy'; policy: WorkspacePolicy }
+  | { action: 'member_consent'; outcome: ConsentOutcome }
+  | { action: 'members'; members: { userId: string; optedIn: boolean; via: ConsentRecord['via']; at: number; historySize: number }[] }
+  | { action: 'counts'; counts: WorkspaceCounts }
+  | { action: 'audit_log'; entries: AuditEntry[] }
+
+export type WorkspaceCounts = {
+  optedInMembers: number
+  messages: number
+  drafts: number
+  answers: number
+  refusals: number
+  tokensToday: number
+  dailyTokenBudget: number
+}
+
+export type ImportRequest = {
+  actor: Actor
+  messages: ObservedMessage[]
+  /** Members whose consent this import relies on; each is recorded as opted in via `import`. */
+  consentingUserIds: string[]
+  onProgress?: (done: number, total: number) => void
+}
+
+export type ImportReport = { total: number; stored: number; ignored: number; members: number }
+
+export interface BotCore {
+  observe(message: ObservedMessage): Promise<ObserveOutcome>
+  draft(request: DraftRequest): Promise<DraftResult>
+  answer(request: AskRequest): Promise<AnswerResult>
+  setConsent(actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome>
+  profile(actor: Actor, member: MemberRef): Promise<Profile>
+  editHypothesis(actor: Actor, member: MemberRef, edit: HypothesisEdit): Promise<Profile>
+  forget(actor: Actor, member: MemberRef): Promise<ForgetReport>
+  learn(member: MemberRef, options?: { force?: boolean }): Promise<Profile>
+  admin(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult>
+  importMessages(request: ImportRequest): Promise<ImportReport>
+  close(): Promise<void>
+}

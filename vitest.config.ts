@@ -1,0 +1,11 @@
+// Test runner settings: the whole suite runs in separate forks so native modules (sqlite3, llama.cpp) stay isolated.
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
