@@ -215,9 +215,37 @@ export type ImportRequest = {
 
 export type ImportReport = { total: number; stored: number; ignored: number; members: number }
 
+export type StoredDraft = {
+  draftId: string
+  member: MemberRef
+  intent: string
+  context?: ContextMessage[]
+  channelKind?: ChannelKind
+  text: string
+  styleMatch?: number
+  hypothesesUsed: { id: string; statement: string }[]
+  status: 'pending' | 'posted' | 'discarded'
+  createdAt: number
+}
+
+export type FinalizeDraftRequest =
+  | { action: 'post'; draftId: string; /** The member's edited text, when they edited before posting. */ text?: string }
+  | { action: 'discard'; draftId: string }
+
+export type FinalizeDraftResult =
+  | { status: 'ready_to_post'; text: string; label: string; draft: StoredDraft }
+  | { status: 'discarded' }
+  | { status: 'refused'; verdict: Verdict; message: string }
+
 export interface BotCore {
   observe(message: ObservedMessage): Promise<ObserveOutcome>
   draft(request: DraftRequest): Promise<DraftResult>
+  /** The requesting member's own pending draft (for Post / Edit / Regenerate); not_found for anyone else. */
+  getDraft(actor: Actor, draftId: string): Promise<StoredDraft>
+  /** Draft again from the stored request of an earlier draft, keeping its context. */
+  regenerateDraft(actor: Actor, draftId: string): Promise<DraftResult>
+  /** Mark a draft posted (after the member's click; edited text is checked again) or discarded. Posting is the adapter's job. */
+  finalizeDraft(actor: Actor, request: FinalizeDraftRequest): Promise<FinalizeDraftResult>
   answer(request: AskRequest): Promise<AnswerResult>
   setConsent(actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome>
   profile(actor: Actor, member: MemberRef): Promise<Profile>
