@@ -1,0 +1,136 @@
+// Opens the store named by STORE_URL: keyv over SQLite (default), Redis or PostgreSQL, one adapter per collection.
+// The only place (with the backends) that imports keyv; everything else sees the typed Store interface.
+import Keyv from 'keyv'
+import type { z } from 'zod'
+import { BotError } from '../bot-error.js'
+import { createPostgresBackend } from './postgres-backend.js'
+import { createRedisBackend } from './redis-backend.js'
+import { createSqliteBackend } from './sqlite-backend.js'
+import type { StoreBackend } from './store-backend.js'
+import { collectionNames, type Collection, type CollectionName, type Store } from './store.js'
+
+export type OpenStoreOptions = {
+  /** Called when a stored value fails its schema (it is then treated as missing). */
+  onInvalidValue?: (collection: CollectionName, key: string) => void
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const backend = createBackend(url)
+  const keyvs = new Map<CollectionName, Keyv>()
+  const keyvFor = (name: CollectionName): Keyv => {
+    let keyv = keyvs.get(name)
+    if (!keyv) {
+      // No keyv namespace: the backend decides the stored key, so atomic inserts and prefix listings can find it.
+      keyv = new Keyv({ store: backend.adapter(name), namespace: undefined, throwOnErrors: true, useKeyPrefix: false })
+      keyv.on('error', () => {}) // errors are thrown to the caller (throwOnErrors); without a listener they would crash the process
+      keyvs.set(name, keyv)
+    }
+    return keyv
+  }
+
+  const store: Store = {
+    kind: backend.kind,
+    shared: backend.shared,
+    collection<S extends z.ZodType>(name: CollectionName, schema: S) {
+      return createCollection(name, schema, keyvFor(name), backend, options)
+    },
+    async *scan() {
+      for (const name of collectionNames) {
+        const keyv = keyvFor(name)
+        for await (const key of guard(() => backend.listKeys(name, ''))) {
+          const value = await guarded(() => keyv.get(backend.storedKey(name, key)))
+          if (value !== undefined) yield { collection: name, key, value }
+        }
+      }
+    },
+    async clear() {
+      for (const name of collectionNames) {
+        const keys: string[] = []
+        for await (const key of guard(() => backend.listKeys(name, ''))) keys.push(key)
+        if (keys.length) await guarded(() => keyvFor(name).deleteMany(keys.map((key) => backend.storedKey(name, key))))
+      }
+    },
+    async close() {
+      await backend.close()
+    },
+  }
+  // Fail at startup, not on the first member's message, when the server is unreachable.
+  await guarded(() => keyvFor('policy').get(backend.storedKey('policy', 'v1:startup-check')))
+  return store
+}
+
+function createBackend(url: string): StoreBackend {
+  if (url.startsWith('sqlite://')) return createSqliteBackend(url)
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return createRedisBackend(url)
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return createPostgresBackend(url)
+  throw new BotError('config_invalid', 'STORE_URL must start with sqlite://, redis://, rediss://, postgres:// or postgresql://')
+}
+
+function createCollection<S extends z.ZodType>(
+  name: CollectionName,
+  schema: S,
+  keyv: Keyv,
+  backend: StoreBackend,
+  options: OpenStoreOptions,
+): Collection<z.output<S>> {
+  type Value = z.output<S>
+  const stored = (key: string) => backend.storedKey(name, key)
+  const parse = (key: string, raw: unknown): Value | undefined => {
+    if (raw === undefined || raw === null) return undefined
+    const parsed = schema.safeParse(raw)
+    if (parsed.success) return parsed.data
+    options.onInvalidValue?.(name, key)
+    return undefined
+  }
+  return {
+    async get(key) {
+      return parse(key, await guarded(() => keyv.get(stored(key))))
+    },
+    async getMany(keys) {
+      if (keys.length === 0) return []
+      const raws = (await guarded(() => keyv.getMany(keys.map(stored)))) as unknown[]
+      return keys.map((key, index) => parse(key, raws[index]))
+    },
+    async set(key, value, ttlMs) {
+      await guarded(() => keyv.set(stored(key), value, ttlMs))
+    },
+    async delete(key) {
+      return guarded(() => keyv.delete(stored(key)))
+    },
+    async deleteMany(keys) {
+      if (keys.length) await guarded(() => keyv.deleteMany(keys.map(stored)))
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const expires = ttlMs ? Date.now() + ttlMs : undefined
+      const serialized = await keyv.serialize!({ value, expires })
+      return guarded(() => backend.insertIfAbsent(name, key, serialized as string, ttlMs))
+    },
+    keys(prefix) {
+      return guard(() => backend.listKeys(name, prefix))
+    },
+  }
+}
+
+/** Runs a store operation, turning any failure of the server into `store_unavailable`. */
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    throw storeError(error)
+  }
+}
+
+async function* guard<T>(iterate: () => AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* iterate()
+  } catch (error) {
+    throw storeError(error)
+  }
+}
+
+function storeError(error: unknown): BotError {
+  if (error instanceof BotError) return error
+  return new BotError('store_unavailable', 'The store is not reachable right now; nothing was changed. Try again in a moment.', {
+    cause: error,
+  })
+}

@@ -1,0 +1,50 @@
+// PostgreSQL: one table per collection, one shared connection pool; safe for several bot processes at once.
+import KeyvPostgres from '@keyv/postgres'
+import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
+import type { CollectionName } from './store.js'
+
+export function createPostgresBackend(url: string): StoreBackend {
+  const adapters = new Map<CollectionName, KeyvPostgres>()
+
+  const adapter = (collection: CollectionName): KeyvPostgres => {
+    let existing = adapters.get(collection)
+    if (!existing) {
+      // The pool is shared by every adapter with the same URI (a property of @keyv/postgres), so this stays small.
+      existing = new KeyvPostgres({ uri: url, table: tableName(collection), max: 10, connectionTimeoutMillis: 5_000 })
+      adapters.set(collection, existing)
+    }
+    return existing
+  }
+
+  return {
+    kind: 'postgres',
+    shared: true,
+    adapter,
+    storedKey: (_collection, key) => key,
+    async insertIfAbsent(collection, key, serialized) {
+      const table = tableName(collection)
+      const postgres = adapter(collection)
+      await postgres.query(
+        `DELETE FROM ${table} WHERE key = $1 AND (value::json->>'expires') IS NOT NULL AND (value::json->>'expires')::bigint < $2`,
+        [key, Date.now()],
+      )
+      const rows = (await postgres.query(
+        `INSERT INTO ${table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [key, serialized],
+      )) as unknown[]
+      return rows.length === 1
+    },
+    async *listKeys(collection, prefix) {
+      const rows = (await adapter(collection).query(`SELECT key FROM ${tableName(collection)} WHERE key LIKE $1`, [
+        likePrefix(prefix),
+      ])) as { key: string }[]
+      for (const row of rows) yield row.key
+    },
+    async close() {
+      const first = adapters.values().next().value
+      adapters.clear()
+      // Disconnecting one adapter ends the shared pool for all of them.
+      await first?.disconnect()
+    },
+  }
+}

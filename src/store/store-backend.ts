@@ -1,0 +1,26 @@
+// What each storage server provides beyond keyv's get/set: an adapter per collection, an atomic insert and a
+// prefix listing. Implemented per server in sqlite-backend.ts, postgres-backend.ts and redis-backend.ts.
+import type { KeyvStoreAdapter } from 'keyv'
+import type { CollectionName, StoreKind } from './store.js'
+
+export interface StoreBackend {
+  readonly kind: StoreKind
+  readonly shared: boolean
+  adapter(collection: CollectionName): KeyvStoreAdapter
+  /** The key keyv is given for a collection's key (Redis has one keyspace, SQL has a table per collection). */
+  storedKey(collection: CollectionName, key: string): string
+  /** Insert `serialized` at `key` unless a live entry exists (an entry past `expires` counts as absent). */
+  insertIfAbsent(collection: CollectionName, key: string, serialized: string, ttlMs?: number): Promise<boolean>
+  /** Collection keys (not stored keys) starting with `prefix`. */
+  listKeys(collection: CollectionName, prefix: string): AsyncIterable<string>
+  close(): Promise<void>
+}
+
+/** SQL LIKE pattern for "starts with prefix", escaping the wildcards with a backslash. */
+export function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (character) => '\\' + character) + '%'
+}
+
+export function tableName(collection: CollectionName): string {
+  return 'hyperalign_' + collection.replace(/-/g, '_')
+}

@@ -1,0 +1,49 @@
+// The typed store every part of the core uses: named collections of zod-validated values with TTLs.
+// Keys are built by the core under the workspace (`v1:slack:T123:U456:…`); a collection never interprets them.
+import type { z } from 'zod'
+
+/** Every collection the bot keeps. Each is its own keyv adapter (one adapter per namespace). */
+export const collectionNames = [
+  'policy',
+  'consent',
+  'history',
+  'message-owner',
+  'style',
+  'hypotheses',
+  'learning',
+  'drafts',
+  'audit',
+  'usage',
+  'counters',
+  'idempotency',
+  'locks',
+] as const
+
+export type CollectionName = (typeof collectionNames)[number]
+
+export interface Collection<T> {
+  /** A value of the wrong shape counts as missing. */
+  get(key: string): Promise<T | undefined>
+  getMany(keys: string[]): Promise<(T | undefined)[]>
+  set(key: string, value: T, ttlMs?: number): Promise<void>
+  delete(key: string): Promise<boolean>
+  deleteMany(keys: string[]): Promise<void>
+  /** Atomically store `value` unless a live value exists; true when this call stored it (locks, idempotency). */
+  setIfAbsent(key: string, value: T, ttlMs?: number): Promise<boolean>
+  /** Keys starting with `prefix`, in no particular order; may include keys whose TTL has passed. */
+  keys(prefix: string): AsyncIterable<string>
+}
+
+export type StoreKind = 'sqlite' | 'redis' | 'postgres'
+
+export interface Store {
+  readonly kind: StoreKind
+  /** True when several processes may share this store, so in-process locks are not enough. */
+  readonly shared: boolean
+  collection<S extends z.ZodType>(name: CollectionName, schema: S): Collection<z.output<S>>
+  /** Every raw entry of every collection: for sweeps and for tests that prove nothing was left behind. */
+  scan(): AsyncIterable<{ collection: CollectionName; key: string; value: unknown }>
+  /** Deletes every entry of every collection. */
+  clear(): Promise<void>
+  close(): Promise<void>
+}
