@@ -87,6 +87,8 @@ export async function requestStreamedCompletion(client: OpenAI, request: Complet
     if (choice?.delta?.refusal) refusal = (refusal ?? '') + choice.delta.refusal
     finishReason = choice?.finish_reason ?? finishReason
   }
+  // The SDK ends the iteration quietly when the signal aborts; partial text must not pass as a whole reply.
+  if (signal.aborted) throw signal.reason
   // A server that ignores `stream: true` answers with one JSON body, which carries no SSE events at all.
   if (chunks === 0) throw new NotAChatCompletionError('the server sent no stream events')
   return { content, refusal, finishReason, ...usageOrEstimate(usage, request.messages, content), model: model ?? request.model }

@@ -139,9 +139,11 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
         if (askMode === 'json_schema' && first.kind === 'not_json' && reply.finishReason !== 'length') {
           markJsonSchemaUnsupported('ignored')
           askMode = 'json_object'
+          messages = withSchemaInstructions(request.messages, formats.schemaText)
         }
         logger.info('llm_output_repair', { schemaName: request.schemaName, problem: first.kind, mode: askMode })
-        const repaired = await ask(withRepairRequest(messages, reply.content ?? '', first.problem, formats.schemaText), askMode)
+        const schemaText = askMode === 'json_schema' ? formats.schemaText : undefined
+        const repaired = await ask(withRepairRequest(messages, reply.content ?? '', first.problem, schemaText), askMode)
         const second: ObjectOutcome<T> = parseObjectReply(repaired, request.schema)
         if (second.kind === 'valid') return { object: second.object, usage, model: repaired.model }
         if (second.kind === 'refused') throw refusedError(request.schemaName)

@@ -54,17 +54,16 @@ export function withSchemaInstructions(messages: ChatMessage[], schemaText: stri
   return [{ role: 'system', content: instructions }, ...messages]
 }
 
-/** The one repair attempt: the model sees its invalid reply and what was wrong with it. */
-export function withRepairRequest(messages: ChatMessage[], invalidReply: string, problem: string, schemaText: string): ChatMessage[] {
+/**
+ * The one repair attempt: the model sees its invalid reply and what was wrong with it. The schema is repeated only
+ * when `schemaText` is given (json_schema mode, where the prompt does not already state it).
+ */
+export function withRepairRequest(messages: ChatMessage[], invalidReply: string, problem: string, schemaText?: string): ChatMessage[] {
+  const schema = schemaText === undefined ? 'the JSON schema above' : `this JSON schema:\n\`\`\`json\n${schemaText}\n\`\`\``
   return [
     ...messages,
     { role: 'assistant', content: invalidReply },
-    {
-      role: 'user',
-      content:
-        `Your previous reply could not be used: ${problem}\n` +
-        `Reply again with only one JSON object that conforms to this JSON schema:\n\`\`\`json\n${schemaText}\n\`\`\``,
-    },
+    { role: 'user', content: `Your previous reply could not be used: ${problem}\nReply again with only one JSON object that conforms to ${schema}` },
   ]
 }
 

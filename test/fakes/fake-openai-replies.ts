@@ -21,6 +21,8 @@ export type FakeReply =
   | { kind: 'error'; status: number; message?: string; code?: string; retryAfter?: string | number; delayMs?: number }
   /** Never answers; the connection stays open until the client gives up or the server closes. */
   | { kind: 'hang' }
+  /** Closes the connection without an answer (a crashed server or a proxy cutting the line). */
+  | { kind: 'disconnect' }
   /** HTTP 200 whose body is not a chat completion (default: cut-off JSON with a JSON content type). */
   | { kind: 'malformed'; body?: string; contentType?: string; delayMs?: number }
   /** 400 like a server without json_schema support, if the request asked for json_schema; else the default reply. */
@@ -38,6 +40,7 @@ export const fakeReply = {
   status: (status: number, extra: Omit<Extract<FakeReply, { kind: 'error' }>, 'kind' | 'status'> = {}): FakeReply => ({ kind: 'error', status, ...extra }),
   rateLimited: (retryAfterSeconds: number): FakeReply => ({ kind: 'error', status: 429, code: 'rate_limit_exceeded', retryAfter: retryAfterSeconds }),
   hang: (): FakeReply => ({ kind: 'hang' }),
+  disconnect: (): FakeReply => ({ kind: 'disconnect' }),
   malformed: (body?: string, contentType?: string): FakeReply => ({ kind: 'malformed', body, contentType }),
   rejectJsonSchema: (): FakeReply => ({ kind: 'reject_json_schema' }),
   default: (delayMs?: number): FakeReply => ({ kind: 'default', delayMs }),

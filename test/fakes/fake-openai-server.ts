@@ -92,6 +92,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       if (reply.kind === 'reject_json_schema') reply = { kind: 'default' }
     }
     if (reply.kind === 'hang') return
+    if (reply.kind === 'disconnect') return void response.socket?.destroy()
     if (!(await wait('delayMs' in reply && reply.delayMs !== undefined ? reply.delayMs : (options.delayMs ?? 0), response))) return
     switch (reply.kind) {
       case 'error':
