@@ -101,9 +101,14 @@ export type Profile = {
   historySize: number
   hypotheses: Hypothesis[]
   hypothesesVersion: number
+  /** What changed in recent versions, newest last. */
+  changes: { version: number; at: number; by: 'learning' | 'member'; added: string[]; removed: string[] }[]
   lastLearnedAt?: number
   attributes?: StyleSummary
-  learning: { due: boolean; newMessagesSinceLearn: number; lastError?: string }
+  learning: { due: boolean; newMessagesSinceLearn: number; lastError?: string; parked: boolean }
+  /** What the member agreed to, shown with the opt-in toggle. */
+  consentStatement: string
+  retentionDays: number
 }
 
 export type DraftResult =
@@ -251,8 +256,15 @@ export interface BotCore {
   profile(actor: Actor, member: MemberRef): Promise<Profile>
   editHypothesis(actor: Actor, member: MemberRef, edit: HypothesisEdit): Promise<Profile>
   forget(actor: Actor, member: MemberRef): Promise<ForgetReport>
-  learn(member: MemberRef, options?: { force?: boolean }): Promise<Profile>
+  /** Runs a learning job for the member now (their own request, or after an import); returns the new profile. */
+  learn(actor: Actor, member: MemberRef): Promise<Profile>
+  /** Calibrated style match of any text against the member's own writing; works without a model. */
+  scoreStyle(actor: Actor, text: string): Promise<{ styleMatch?: number; messages: number }>
   admin(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult>
   importMessages(request: ImportRequest): Promise<ImportReport>
+  /** Applies retention now (also runs hourly): drops messages past each workspace's retention. */
+  sweep(): Promise<{ members: number; messagesRemoved: number }>
+  /** Resolves when background learning has nothing left to do. */
+  idle(): Promise<void>
   close(): Promise<void>
 }

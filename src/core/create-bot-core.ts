@@ -1,0 +1,229 @@
+// Wires the core: store-backed services, the metered model, the pipeline and background learning, behind the one
+// BotCore contract adapters call. Enforces who may do what; adapters only say who is asking.
+import { BotError } from '../bot-error.js'
+import type { Config } from '../config.js'
+import type { LanguageModel } from '../llm/language-model.js'
+import { silentLogger, type Logger } from '../logger.js'
+import type { Store } from '../store/store.js'
+import { createAnswerService } from './answer-service.js'
+import { createAuditLog } from './audit-log.js'
+import { consentStatement, createConsentService } from './consent-service.js'
+import { createCounters } from './counters.js'
+import { createDeliberator } from './deliberator.js'
+import { createDraftService } from './draft-service.js'
+import { createHistoryStore } from './history-store.js'
+import { createHypothesisLearner } from './hypothesis-learner.js'
+import { createHypothesisStore } from './hypothesis-store.js'
+import { createImporter } from './importer.js'
+import { memberKey, sameMember } from './keys.js'
+import { createLearningScheduler } from './learning-scheduler.js'
+import { createLearningStateStore, isDue } from './learning-state.js'
+import { createMemberEraser } from './member-eraser.js'
+import { createKeyedLock } from './member-lock.js'
+import { createMemberStyleStore } from './member-style.js'
+import { createMeteredModel } from './metered-model.js'
+import { createObservePipeline } from './observe-pipeline.js'
+import { createPolicyService } from './policy-service.js'
+import { createSafetyGate } from './safety-gate.js'
+import { createHypothesisEditor } from './hypothesis-editor.js'
+import { loadPromptLibrary, type PromptLibrary } from './prompt-library.js'
+import { createAdminService } from './admin-service.js'
+import type { Actor, BotCore, ConsentOutcome, MemberRef, Profile } from './types.js'
+import { createUsageLedger } from './usage-ledger.js'
+
+export type BotCoreOptions = {
+  config: Config
+  store: Store
+  model: LanguageModel
+  safetyModel?: LanguageModel
+  clock?: () => number
+  logger?: Logger
+  prompts?: PromptLibrary
+  /** Run learning jobs in the background when members become due (default true). */
+  backgroundLearning?: boolean
+}
+
+export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
+  const { config, store } = options
+  const clock = options.clock ?? Date.now
+  const logger = options.logger ?? silentLogger
+  const prompts = options.prompts ?? loadPromptLibrary()
+  const ledger = createUsageLedger(store, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
+  const model = createMeteredModel(options.model, ledger)
+  const safetyModel = createMeteredModel(options.safetyModel ?? options.model, ledger)
+
+  const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS })
+  const consent = createConsentService(store)
+  const history = createHistoryStore(store, clock)
+  const style = createMemberStyleStore(store)
+  const learning = createLearningStateStore(store)
+  const hypotheses = createHypothesisStore(store)
+  const audit = createAuditLog(store, clock)
+  const counters = createCounters(store)
+  const lock = createKeyedLock(store)
+  const deliberator = createDeliberator(safetyModel, prompts)
+  const gate = createSafetyGate({ audit, counters, logger })
+  const erase = createMemberEraser({ store, history, audit })
+  const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
+
+  const learner = createHypothesisLearner({
+    model,
+    prompts,
+    policies,
+    consent,
+    history,
+    hypotheses,
+    style,
+    learning,
+    clock,
+    settings: { sampleSize: config.LEARN_SAMPLE_SIZE, examplePoolSize: 200, heldOutForCalibration: 50, calibrationOthers: 200 },
+  })
+  const scheduler = createLearningScheduler({ learner, learning, lock, logger, clock, settings: learnSettings, enabled: options.backgroundLearning ?? true })
+  const pipeline = createObservePipeline({
+    policies,
+    consent,
+    history,
+    style,
+    learning,
+    lock,
+    clock,
+    settings: { maxMessages: config.HISTORY_MAX_MESSAGES, ...learnSettings },
+    onDue: (member) => scheduler.enqueue(member),
+  })
+  const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
+  const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
+  const answer = createAnswerService({ model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
+
+  /** Only the member themselves sees what was learned about them. */
+  const requireSelf = (actor: Actor, member: MemberRef) => {
+    if (!sameMember(actor.member, member)) throw new BotError('not_permitted', 'Only the member themselves can see or change what was learned about them.')
+  }
+
+  const profile = async (member: MemberRef): Promise<Profile> => {
+    const [record, policy, set, state, summary, size] = await Promise.all([
+      consent.get(member),
+      policies.get(member),
+      hypotheses.get(member),
+      learning.get(member),
+      style.summary(member),
+      history.size(member),
+    ])
+    const evidenceIds = new Set(set.hypotheses.flatMap((each) => each.evidenceMessageIds))
+    const evidence = evidenceIds.size ? await history.byIds(member, evidenceIds, policy.retentionDays) : []
+    const texts = new Map(evidence.map((each) => [each.id, each.text]))
+    return {
+      member,
+      optedIn: record?.optedIn === true,
+      consent: record,
+      historySize: size,
+      hypotheses: set.hypotheses.map((each) => ({ ...each, evidence: each.evidenceMessageIds.flatMap((id) => (texts.has(id) ? [texts.get(id)!] : [])) })),
+      hypothesesVersion: set.version,
+      changes: set.changes,
+      lastLearnedAt: state.lastLearnedAt,
+      attributes: summary,
+      learning: { due: isDue(state, clock(), learnSettings), newMessagesSinceLearn: state.newMessages, lastError: state.lastError, parked: state.deadLetterAt !== undefined },
+      consentStatement,
+      retentionDays: policy.retentionDays,
+    }
+  }
+
+  const setConsent = async (actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome> => {
+    const policy = await policies.get(member)
+    const self = sameMember(actor.member, member)
+    const admin = policies.isAdmin(actor, policy)
+    if (!self && !admin) throw new BotError('not_permitted', 'Only the member or a workspace admin can change this member’s opt-in.')
+    if (!optedIn) {
+      // Opting out erases everything in the same step; nothing, not even a tombstone, remains.
+      const erased = await lock.run(memberKey(member), () => erase(member))
+      return { record: { optedIn: false, at: clock(), by: actor.member, via: self ? 'self' : 'admin', policyVersion: '' }, erased }
+    }
+    if (!policy.enabled) throw new BotError('bot_disabled', 'hyperalign is switched off in this workspace. A workspace admin can switch it on.')
+    if (!self && policy.consentMode !== 'admin') {
+      throw new BotError('not_permitted', 'In this workspace members opt in themselves. An admin can switch the consent mode to “admin” if your organisation handles consent.')
+    }
+    const existing = await consent.get(member)
+    if (existing) return { record: existing }
+    const record = await consent.grant(member, actor.member, self ? 'self' : 'admin', clock())
+    return {
+      record,
+      notifyMember: self
+        ? undefined
+        : `A workspace admin opted you in to hyperalign. ${consentStatement} You can opt out at any time with /hyperalign optout, which erases everything.`,
+    }
+  }
+
+  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
+  const editor = createHypothesisEditor({ hypotheses, clock })
+  const importer = createImporter({ policies, consent, observe: pipeline.observe, clock })
+
+  scheduler.start()
+  const sweepTimer = setInterval(() => void core.sweep().catch((error) => logger.warn('sweep_failed', { error })), 3_600_000)
+  sweepTimer.unref()
+
+  const core: BotCore = {
+    observe: (message) => pipeline.observe(message),
+    draft: (request) => drafts.draft(request),
+    getDraft: (actor, draftId) => drafts.getDraft(actor, draftId),
+    regenerateDraft: (actor, draftId) => drafts.regenerateDraft(actor, draftId),
+    finalizeDraft: (actor, request) => drafts.finalizeDraft(actor, request),
+    answer,
+    setConsent,
+    async profile(actor, member) {
+      requireSelf(actor, member)
+      return profile(member)
+    },
+    async editHypothesis(actor, member, edit) {
+      requireSelf(actor, member)
+      if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first; there is nothing learned about you to edit.')
+      await lock.run(memberKey(member), () => editor.edit(member, edit))
+      return profile(member)
+    },
+    async forget(actor, member) {
+      const policy = await policies.get(member)
+      if (!sameMember(actor.member, member) && !policies.isAdmin(actor, policy)) {
+        throw new BotError('not_permitted', 'Only the member or a workspace admin can erase a member’s data.')
+      }
+      return lock.run(memberKey(member), () => erase(member))
+    },
+    async learn(actor, member) {
+      requireSelf(actor, member)
+      await policies.requireEnabled(member)
+      if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first, then I can learn how you write.')
+      await scheduler.runJob(member)
+      return profile(member)
+    },
+    async scoreStyle(actor, text) {
+      const member = actor.member
+      const [scores, size] = await Promise.all([style.score(member, [text]), history.size(member)])
+      return { styleMatch: scores?.[0], messages: size }
+    },
+    admin: (actor, workspace, action) => adminService.run(actor, workspace, action),
+    importMessages: (request) => importer.run(request),
+    async sweep() {
+      let members = 0
+      let messagesRemoved = 0
+      for await (const { key } of learning.all()) {
+        const [, platform, workspaceId, userId] = key.split(':')
+        if (!platform || !workspaceId || !userId) continue
+        const member = { platform, workspaceId: decodeURIComponent(workspaceId), userId: decodeURIComponent(userId) } as MemberRef
+        const policy = await policies.get(member)
+        const removed = await lock.run(memberKey(member), async () => {
+          const expired = await history.sweep(member, policy.retentionDays)
+          if (expired.length) await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+          return expired.length
+        })
+        members += 1
+        messagesRemoved += removed
+      }
+      return { members, messagesRemoved }
+    },
+    idle: () => scheduler.idle(),
+    async close() {
+      clearInterval(sweepTimer)
+      await scheduler.close()
+      await options.model.close?.()
+      if (options.safetyModel && options.safetyModel !== options.model) await options.safetyModel.close?.()
+    },
+  }
+  return core
+}

@@ -1,0 +1,81 @@
+// The deliberative safety check: a model reasons over prompts/safety-spec.md and returns a verdict for a request
+// (before composing) or an output (before showing). Any failure to get a valid verdict is reported, never guessed.
+import { z } from 'zod'
+import type { ChatMessage, LanguageModel } from '../llm/language-model.js'
+import type { PromptLibrary } from './prompt-library.js'
+import { quoteLines, quoteText } from './quote-data.js'
+import type { ContextMessage, Verdict } from './types.js'
+
+/** The verdict as the model returns it; snake_case keys read naturally in the prompt. */
+export const verdictSchema = z.object({
+  decision: z.enum(['comply', 'safe_complete', 'refuse']),
+  rule_ids: z.array(z.string().max(20)).max(10),
+  reason: z.string().max(600),
+})
+
+export type SafetyTask = 'draft' | 'answer'
+
+const taskText: Record<SafetyTask, string> = {
+  draft: 'draft a chat message in the member’s own voice, for the member to review and maybe post',
+  answer: 'answer a question for the member, privately',
+}
+
+export type CheckInput = {
+  task: SafetyTask
+  request: string
+  context: ContextMessage[]
+  workspaceKey: string
+  memberKey?: string
+}
+
+export type Deliberator = ReturnType<typeof createDeliberator>
+
+export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) {
+  const system = prompts.render('safety-check.system', { safety_spec: prompts.render('safety-spec', {}) })
+
+  const run = async (user: string, input: CheckInput, stage: Verdict['stage']): Promise<Verdict> => {
+    const messages: ChatMessage[] = [
+      { role: 'system', content: system },
+      { role: 'user', content: user },
+    ]
+    const result = await model.generateObject({
+      schema: verdictSchema,
+      schemaName: 'safety_verdict',
+      messages,
+      temperature: 0,
+      maxTokens: 300,
+      context: { workspaceKey: input.workspaceKey, memberKey: input.memberKey, purpose: 'safety' },
+    })
+    const verdict = result.object
+    return {
+      decision: verdict.decision,
+      ruleIds: [...new Set(verdict.rule_ids.map((id) => id.trim().toUpperCase()).filter(Boolean))],
+      reason: verdict.reason.trim(),
+      stage,
+    }
+  }
+
+  return {
+    checkRequest(input: CheckInput): Promise<Verdict> {
+      const user = prompts.render('safety-check-request.user', {
+        task: taskText[input.task],
+        context: formatContext(input.context),
+        request: quoteText(input.request),
+      })
+      return run(user, input, 'request')
+    },
+    checkOutput(input: CheckInput & { output: string }): Promise<Verdict> {
+      const user = prompts.render('safety-check-output.user', {
+        task: taskText[input.task],
+        context: formatContext(input.context),
+        request: quoteText(input.request),
+        output: quoteText(input.output),
+      })
+      return run(user, input, 'output')
+    },
+  }
+}
+
+export function formatContext(context: ContextMessage[]): string {
+  return quoteLines(context.map((each) => ({ label: each.author === 'self' ? 'author' : each.authorLabel ? `other (${each.authorLabel.replace(/[^\p{L}\p{N} ._-]/gu, '')})` : 'other', text: each.text })))
+}

@@ -1,0 +1,34 @@
+// "Forget me" and opt-out: deletes every record of one member in one step — everything keyed under the member in
+// every collection, plus workspace entries that name them (message index, audit log) — and counts what went.
+import type { Store } from '../store/store.js'
+import { collectionNames } from '../store/store.js'
+import type { AuditLog } from './audit-log.js'
+import type { HistoryStore } from './history-store.js'
+import { memberKey } from './keys.js'
+import type { ForgetReport, MemberRef } from './types.js'
+import { z } from 'zod'
+
+export function createMemberEraser(dependencies: { store: Store; history: HistoryStore; audit: AuditLog }) {
+  const { store, history, audit } = dependencies
+  return async function erase(member: MemberRef): Promise<ForgetReport> {
+    const report: ForgetReport = { messages: 0, hypotheses: 0, drafts: 0, auditEntries: 0, otherRecords: 0 }
+    report.messages = await history.erase(member)
+    const own = memberKey(member)
+    for (const name of collectionNames) {
+      const collection = store.collection(name, z.unknown())
+      const keys: string[] = []
+      for await (const key of collection.keys(own)) {
+        // `own` itself or anything below it, but not a member whose id merely starts the same way.
+        if (key === own || key.startsWith(own + ':')) keys.push(key)
+      }
+      if (name === 'hypotheses') {
+        const sets = await store.collection(name, z.object({ hypotheses: z.array(z.unknown()) })).getMany(keys)
+        report.hypotheses += sets.reduce((sum, set) => sum + (set?.hypotheses.length ?? 0), 0)
+      } else if (name === 'drafts') report.drafts += keys.length
+      else report.otherRecords += keys.length
+      await collection.deleteMany(keys)
+    }
+    report.auditEntries = await audit.eraseMember(member, member.userId)
+    return report
+  }
+}

@@ -1,0 +1,80 @@
+// A member's measured style in the store: the additive style profile (updated on every observed message), the
+// per-member calibration of the style-match score (refreshed by the learning job), and scoring of a text.
+import { z } from 'zod'
+import type { Store } from '../store/store.js'
+import { memberKey } from './keys.js'
+import {
+  addToStyleProfile,
+  emptyStyleProfile,
+  mergeStyleProfile,
+  removeFromStyleProfile,
+  styleProfileSchema,
+  type StyleProfile,
+} from './style/style-profile.js'
+import { calibratedStyleMatch, computeStyleCalibration, defaultStyleCalibration, rawStyleMatch, styleCalibrationSchema, type StyleCalibration } from './style/style-calibration.js'
+import { summarizeStyle } from './style/summarize-style.js'
+import type { MemberRef, StyleSummary } from './types.js'
+
+const styleRecordSchema = z.object({
+  profile: styleProfileSchema,
+  calibration: styleCalibrationSchema.optional(),
+  /** The workspace population (sum of opted-in members' profiles) the calibration was computed against. */
+  population: styleProfileSchema.optional(),
+})
+export type StyleRecord = z.output<typeof styleRecordSchema>
+
+/** Fewer messages than this and a style-match score would be noise; drafts then show none. */
+export const minimumMessagesForStyleMatch = 10
+
+export type MemberStyleStore = ReturnType<typeof createMemberStyleStore>
+
+export function createMemberStyleStore(store: Store) {
+  const records = store.collection('style', styleRecordSchema)
+  const get = async (member: MemberRef): Promise<StyleRecord | undefined> => records.get(memberKey(member))
+
+  return {
+    get,
+    /** Adds and removes message texts from the member's counts (callers hold the member lock). */
+    async update(member: MemberRef, change: { add: string[]; remove: string[] }) {
+      const record = (await get(member)) ?? { profile: emptyStyleProfile() }
+      let profile = record.profile
+      for (const text of change.remove) profile = removeFromStyleProfile(profile, text)
+      for (const text of change.add) profile = addToStyleProfile(profile, text)
+      await records.set(memberKey(member), { ...record, profile })
+    },
+    async summary(member: MemberRef): Promise<StyleSummary | undefined> {
+      const record = await get(member)
+      return record ? summarizeStyle(record.profile) : undefined
+    },
+    /**
+     * Recomputes the calibration: the member's own recent messages (held out of the profile) set the ceiling,
+     * other members' messages the floor; with no other members yet, a default calibration is used.
+     */
+    async recalibrate(member: MemberRef, input: { ownTexts: string[]; othersTexts: string[]; population: StyleProfile }) {
+      const record = await get(member)
+      if (!record) return undefined
+      const calibration =
+        input.othersTexts.length >= 5 && input.ownTexts.length >= minimumMessagesForStyleMatch
+          ? computeStyleCalibration({ profile: record.profile, population: input.population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
+          : defaultStyleCalibration
+      await records.set(memberKey(member), { ...record, calibration, population: input.population })
+      return calibration
+    },
+    /** Calibrated style match of a text (0 = like other members, 1 = like the member's own writing). */
+    async score(member: MemberRef, texts: string[]): Promise<number[] | undefined> {
+      const record = await get(member)
+      if (!record || record.profile.messages < minimumMessagesForStyleMatch) return undefined
+      const population = record.population ?? record.profile
+      const calibration: StyleCalibration = record.calibration ?? defaultStyleCalibration
+      return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, record.profile, population), calibration))
+    },
+    async erase(member: MemberRef): Promise<number> {
+      return (await records.delete(memberKey(member))) ? 1 : 0
+    },
+  }
+}
+
+/** The sum of several members' profiles: the population the style score is measured against. */
+export function sumProfiles(profiles: StyleProfile[]): StyleProfile {
+  return profiles.reduce((total, profile) => mergeStyleProfile(total, profile), emptyStyleProfile())
+}

@@ -1,0 +1,102 @@
+// The hot path: platform message -> (policy, consent, channel) filters -> normalised text in the member's bounded
+// history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+import type { ConsentService } from './consent-service.js'
+import type { HistoryStore, StoredMessage } from './history-store.js'
+import { memberKey } from './keys.js'
+import { isDue, type LearningStateStore } from './learning-state.js'
+import type { KeyedLock } from './member-lock.js'
+import type { MemberStyleStore } from './member-style.js'
+import { normalizeMarkup } from './normalize-markup.js'
+import type { PolicyService } from './policy-service.js'
+import type { MemberRef, ObservedMessage, ObserveOutcome } from './types.js'
+
+export type ObserveDependencies = {
+  policies: PolicyService
+  consent: ConsentService
+  history: HistoryStore
+  style: MemberStyleStore
+  learning: LearningStateStore
+  lock: KeyedLock
+  settings: { maxMessages: number; minNewMessages: number; minIntervalMs: number }
+  clock: () => number
+  onDue: (member: MemberRef) => void
+}
+
+export function createObservePipeline(dependencies: ObserveDependencies) {
+  const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
+
+  const created = async (message: ObservedMessage, options: { skipChannelCheck: boolean }): Promise<ObserveOutcome> => {
+    if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
+    const policy = await policies.get(message.workspace)
+    if (!policy.enabled) return { status: 'ignored', reason: 'bot_disabled' }
+    if (!options.skipChannelCheck && !policies.learnsFrom(policy, message.channelId, message.channelKind)) {
+      return { status: 'ignored', reason: 'channel_not_enabled' }
+    }
+    const member: MemberRef = { ...message.workspace, userId: message.userId }
+    if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
+    const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+    if (!text) return { status: 'ignored', reason: 'empty' }
+    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays))) {
+      return { status: 'ignored', reason: 'duplicate' }
+    }
+    const stored: StoredMessage = {
+      id: message.messageId,
+      channelId: message.channelId,
+      channelKind: message.channelKind,
+      threadId: message.threadId,
+      text,
+      timestamp: message.timestamp,
+    }
+    let due = false
+    try {
+      await lock.run(memberKey(member), async () => {
+        const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
+        await style.update(member, { add: [text], remove: dropped.map((each) => each.text) })
+        const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
+        due = isDue(state, clock(), settings)
+      })
+    } catch (error) {
+      // Let a retried delivery store it: the claim alone must not mark the message as seen.
+      await history.release(member, message.channelId, message.messageId).catch(() => {})
+      throw error
+    }
+    if (due) dependencies.onDue(member)
+    return { status: 'stored', due }
+  }
+
+  const changed = async (message: ObservedMessage): Promise<ObserveOutcome> => {
+    const owner = await history.owner(message.workspace, message.channelId, message.messageId)
+    if (!owner) return { status: 'ignored', reason: 'unknown_message' }
+    const member: MemberRef = { ...message.workspace, userId: owner.userId }
+    if (message.kind === 'edited') {
+      const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+      if (!text) return changed({ ...message, kind: 'deleted' })
+      return lock.run(memberKey(member), async () => {
+        const previous = await history.edit(member, message.channelId, message.messageId, text)
+        if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const
+        await style.update(member, { add: [text], remove: [previous.text] })
+        await learning.update(member, (state) => ({
+          ...state,
+          examplePool: state.examplePool.map((each) => (each.id === message.messageId ? { ...each, text } : each)),
+        }))
+        return { status: 'updated' } as const
+      })
+    }
+    return lock.run(memberKey(member), async () => {
+      const removed = await history.remove(member, message.channelId, message.messageId)
+      if (!removed) return { status: 'ignored', reason: 'unknown_message' } as const
+      await style.update(member, { add: [], remove: [removed.text] })
+      await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => each.id !== message.messageId) }))
+      return { status: 'deleted' } as const
+    })
+  }
+
+  return {
+    async observe(message: ObservedMessage, options = { skipChannelCheck: false }): Promise<ObserveOutcome> {
+      if (message.isBot) return { status: 'ignored', reason: 'bot' }
+      // Direct messages are never learning material (and never carried into a channel).
+      if (message.channelKind === 'direct') return { status: 'ignored', reason: 'direct_message' }
+      return message.kind === 'created' ? created(message, options) : changed(message)
+    },
+  }
+}
