@@ -325,7 +325,8 @@ export function makeModalSubmitInteraction(base: InteractionBase & { customId: s
     ...(base.message ? { message: base.message } : {}),
     data: {
       custom_id: base.customId,
-      components: Object.entries(base.fields).map(([customId, value]) => ({ type: 1, components: [{ type: 4, custom_id: customId, value }] })),
+      // Type 18 is a Label wrapping one text input (type 4), the layout Discord sends for label-based modals.
+      components: Object.entries(base.fields).map(([customId, value], index) => ({ type: 18, id: index + 1, component: { type: 4, id: index + 100, custom_id: customId, value } })),
     },
   }
 }

@@ -1,0 +1,151 @@
+// Learns from a member's recent messages on request: reads channel history (rate limits are honoured by the REST
+// client, which waits out each 429), passes only that member's messages to the core's observe path, shows progress.
+import { RESTEvents, type Guild, type GuildTextBasedChannel, type Message, type RateLimitData, type RepliableInteraction } from 'discord.js'
+import type { MemberRef, ObserveOutcome } from '../../src/core/types.js'
+import type { DiscordContext } from './discord-context.js'
+import { channelKindOf, learningChannelIdOf } from './discord-actor.js'
+
+export type BackfillReport = { learned: number; alreadyKnown: number; scanned: number; channels: number; stoppedBecause?: string }
+
+const pageSize = 100
+/** How many messages may be read for each one learned, so a quiet member does not cost a whole server's history. */
+const scanPerLearned = 10
+/** Interaction tokens last 15 minutes; stop early enough to report. */
+const deadlineMilliseconds = 12 * 60_000
+const progressIntervalMilliseconds = 1500
+
+export async function runBackfill(context: DiscordContext, interaction: RepliableInteraction, guild: Guild, member: MemberRef): Promise<BackfillReport> {
+  const budget = context.config.DISCORD_BACKFILL_MAX_MESSAGES
+  const scanLimit = budget * scanPerLearned
+  const startedAt = Date.now()
+  const report: BackfillReport = { learned: 0, alreadyKnown: 0, scanned: 0, channels: 0 }
+  let waitingNote = ''
+  let lastProgressAt = 0
+  const onRateLimited = (info: RateLimitData) => {
+    waitingNote = `Discord asked me to slow down; continuing in ${Math.ceil(info.retryAfter / 1000)} s.`
+  }
+  context.client.rest.on(RESTEvents.RateLimited, onRateLimited)
+
+  const progress = async (force = false) => {
+    if (!force && Date.now() - lastProgressAt < progressIntervalMilliseconds) return
+    lastProgressAt = Date.now()
+    await interaction.editReply({ content: progressLine(report, budget, waitingNote), embeds: [], components: [] }).catch(() => undefined)
+    waitingNote = ''
+  }
+
+  try {
+    await progress(true)
+    const channels = readableChannels(guild)
+    outer: for (const channel of channels) {
+      report.channels += 1
+      let before: string | undefined
+      while (true) {
+        if (report.learned >= budget) break outer
+        if (report.scanned >= scanLimit) {
+          report.stoppedBecause = `read ${report.scanned} messages, the most one request may read`
+          break outer
+        }
+        if (Date.now() - startedAt > deadlineMilliseconds) {
+          report.stoppedBecause = 'ran out of time; run it again to continue where it stopped'
+          break outer
+        }
+        const page = await channel.messages.fetch({ limit: pageSize, ...(before ? { before } : {}), cache: false })
+        if (page.size === 0) break
+        let skipChannel = false
+        for (const message of page.values()) {
+          report.scanned += 1
+          if (message.author.id !== member.userId || !message.content) continue
+          const outcome = await observe(context, message)
+          const verdict = classify(outcome)
+          if (verdict === 'stored') report.learned += 1
+          else if (verdict === 'known') report.alreadyKnown += 1
+          else if (verdict === 'skip-channel') {
+            skipChannel = true
+            break
+          } else if (verdict === 'stop') {
+            report.stoppedBecause = stopReason(outcome)
+            break outer
+          }
+          if (report.learned >= budget) break
+        }
+        await progress()
+        if (skipChannel || page.size < pageSize) break
+        before = page.lastKey()
+      }
+    }
+  } finally {
+    context.client.rest.off(RESTEvents.RateLimited, onRateLimited)
+  }
+  await interaction.editReply({ content: finalLine(report, budget), embeds: [], components: [] })
+  return report
+}
+
+/** Text channels the bot can read history in, in the order the server shows them. */
+function readableChannels(guild: Guild): GuildTextBasedChannel[] {
+  const me = guild.members.me
+  return [...guild.channels.cache.values()]
+    .filter((channel): channel is GuildTextBasedChannel => channel.isTextBased() && !channel.isThread() && !channel.isVoiceBased())
+    .filter((channel) => !me || (channel.permissionsFor(me)?.has(['ViewChannel', 'ReadMessageHistory']) ?? false))
+    .sort((left, right) => ('position' in left ? left.position : 0) - ('position' in right ? right.position : 0))
+}
+
+async function observe(context: DiscordContext, message: Message): Promise<ObserveOutcome | undefined> {
+  if (!message.inGuild()) return undefined
+  const { channelId, threadId } = learningChannelIdOf(message.channel)
+  try {
+    return await context.core.observe({
+      kind: 'created',
+      workspace: { platform: 'discord', workspaceId: message.guildId },
+      userId: message.author.id,
+      channelId,
+      ...(threadId ? { threadId } : {}),
+      channelKind: channelKindOf(message.channel),
+      messageId: message.id,
+      text: message.content,
+      timestamp: message.createdTimestamp,
+      isBot: message.author.bot,
+    })
+  } catch (error) {
+    context.logger.warn('discord_backfill_observe_failed', { messageId: message.id, error })
+    return undefined
+  }
+}
+
+/** How the core's answer steers the walk: the core decides what is learnable, the walk only stops early. */
+function classify(outcome: ObserveOutcome | undefined): 'stored' | 'known' | 'skip-channel' | 'stop' | 'next' {
+  if (!outcome) return 'next'
+  if (outcome.status === 'stored') return 'stored'
+  if (outcome.status !== 'ignored') return 'known'
+  switch (outcome.reason) {
+    case 'duplicate':
+      return 'known'
+    case 'channel_not_enabled':
+    case 'direct_message':
+      return 'skip-channel'
+    case 'not_opted_in':
+    case 'bot_disabled':
+      return 'stop'
+    default:
+      return 'next'
+  }
+}
+
+function stopReason(outcome: ObserveOutcome | undefined): string {
+  if (outcome?.status === 'ignored' && outcome.reason === 'not_opted_in') return 'you are not opted in (run `/hyperalign optin` first)'
+  if (outcome?.status === 'ignored' && outcome.reason === 'bot_disabled') return 'hyperalign is switched off in this server'
+  return 'stopped'
+}
+
+function progressLine(report: BackfillReport, budget: number, note: string): string {
+  return [`Learning from your recent messages… learned from ${report.learned} of up to ${budget} (read ${report.scanned} messages in ${report.channels} channels).`, note]
+    .filter(Boolean)
+    .join('\n')
+}
+
+function finalLine(report: BackfillReport, budget: number): string {
+  const lines = [`Done: learned from ${report.learned} of your messages (up to ${budget}); read ${report.scanned} messages in ${report.channels} channels.`]
+  if (report.alreadyKnown > 0) lines.push(`${report.alreadyKnown} were already known.`)
+  if (report.stoppedBecause) lines.push(`Stopped early: ${report.stoppedBecause}.`)
+  if (report.learned === 0 && !report.stoppedBecause) lines.push('Nothing new: learning only reads channels where your admins turned it on.')
+  return lines.join('\n')
+}

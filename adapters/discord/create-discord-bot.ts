@@ -1,0 +1,83 @@
+// The Discord app: a discord.js client whose gateway events and interactions are translated into BotCore calls.
+// It holds no member state of its own (drafts, consent and history live in the core's store), so shards can scale out.
+import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js'
+import { BotError } from '../../src/bot-error.js'
+import type { Config } from '../../src/config.js'
+import type { BotCore } from '../../src/core/types.js'
+import { silentLogger, type Logger } from '../../src/logger.js'
+import { handleConversationMessage } from './ask-handler.js'
+import type { DiscordContext } from './discord-context.js'
+import { createInteractionRouter } from './interaction-router.js'
+import { createMessageObserver, isAddressedToBot } from './message-observer.js'
+
+export type DiscordBot = {
+  client: Client
+  /** Logs in and resolves once the gateway session is ready (all servers received). */
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+export type DiscordBotOptions = {
+  core: BotCore
+  config: Config
+  logger?: Logger
+  /** Extra discord.js client options (tests and benchmarks); intents, partials and REST base URL are set here. */
+  clientOptions?: Partial<ClientOptions>
+}
+
+/**
+ * Guilds: servers and channels; GuildMessages + MessageContent (privileged): learning and mentions;
+ * DirectMessages: the assistant in DMs. Partials let DMs, and edits or deletions of uncached messages, arrive.
+ */
+export const discordIntents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages]
+
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const { core, config } = options
+  const logger = options.logger ?? silentLogger
+  if (!config.DISCORD_TOKEN) throw new BotError('config_invalid', 'DISCORD_TOKEN is not set (Discord Developer Portal → your application → Bot → Reset Token)')
+  const client = new Client({
+    intents: discordIntents,
+    partials: [Partials.Channel, Partials.Message],
+    allowedMentions: { parse: [] },
+    ...options.clientOptions,
+    rest: { ...options.clientOptions?.rest, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) },
+  })
+  const context: DiscordContext = { core, config, logger, client }
+  const observer = createMessageObserver(context)
+  const routeInteraction = createInteractionRouter(context)
+
+  const onMessage = async (message: Message) => {
+    if (message.author.id === client.user?.id || message.author.bot) {
+      if (message.inGuild()) await observer.created(message)
+      return
+    }
+    if (!message.inGuild() || isAddressedToBot(context, message)) await handleConversationMessage(context, message)
+    else await observer.created(message)
+  }
+  const guard = (event: string, work: () => Promise<unknown>) => {
+    work().catch((error: unknown) => logger.error('discord_event_failed', { event, error }))
+  }
+
+  client.on(Events.InteractionCreate, (interaction) => guard('interaction', () => routeInteraction(interaction)))
+  client.on(Events.MessageCreate, (message) => guard('message_create', () => onMessage(message)))
+  client.on(Events.MessageUpdate, (before, after) => guard('message_update', () => observer.edited(before, after)))
+  client.on(Events.MessageDelete, (message) => guard('message_delete', () => observer.deleted(message)))
+  client.on(Events.MessageBulkDelete, (messages) => guard('message_bulk_delete', async () => {
+    for (const message of messages.values()) await observer.deleted(message)
+  }))
+  client.on(Events.Error, (error) => logger.error('discord_client_error', { error }))
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn('discord_shard_disconnected', { shardId, code: event.code }))
+
+  return {
+    client,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()))
+      await client.login(config.DISCORD_TOKEN)
+      await ready
+      logger.info('discord_ready', { guilds: client.guilds.cache.size, shards: client.shard?.ids ?? [0] })
+    },
+    async stop() {
+      await client.destroy()
+    },
+  }
+}

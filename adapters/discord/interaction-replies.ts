@@ -1,0 +1,40 @@
+// Sends results back on an interaction: long text split across an edited reply plus ephemeral follow-ups, and
+// failures rendered as the member-facing message. Mentions in anything the bot sends never ping anyone.
+import { MessageFlags, type MessageMentionOptions, type RepliableInteraction } from 'discord.js'
+import type { Logger } from '../../src/logger.js'
+import { isBotError } from '../../src/bot-error.js'
+import { optInButtonRow } from './render-profile.js'
+import { splitMessage } from './split-message.js'
+import { userMessageFor } from './user-message.js'
+
+export const noPings: MessageMentionOptions = { parse: [] }
+
+/** Edits the deferred reply with the first piece and sends the rest as ephemeral follow-ups, in order. */
+export async function replyInPieces(interaction: RepliableInteraction, text: string): Promise<void> {
+  const pieces = splitMessage(text)
+  const [first = '…', ...rest] = pieces
+  await interaction.editReply({ content: first, embeds: [], components: [], allowedMentions: noPings })
+  for (const piece of rest) await interaction.followUp({ content: piece, flags: MessageFlags.Ephemeral, allowedMentions: noPings })
+}
+
+/**
+ * Shows a failure to the member who caused it. A deferred command's reply is replaced; a component or modal
+ * interaction gets an ephemeral follow-up so the draft or profile it came from stays usable.
+ */
+export async function replyWithFailure(interaction: RepliableInteraction, error: unknown, logger: Logger): Promise<void> {
+  const content = userMessageFor(error)
+  // A member who needs to opt in first gets the button to do it right there.
+  const components = isBotError(error, 'consent_required') ? [optInButtonRow()] : []
+  logger.warn('discord_interaction_failed', { interactionId: interaction.id, error })
+  try {
+    if (interaction.deferred && (interaction.isChatInputCommand() || interaction.isContextMenuCommand() || interaction.isModalSubmit() && !interaction.isFromMessage())) {
+      await interaction.editReply({ content, embeds: [], components, allowedMentions: noPings })
+    } else if (interaction.deferred || interaction.replied) {
+      await interaction.followUp({ content, components, flags: MessageFlags.Ephemeral, allowedMentions: noPings })
+    } else {
+      await interaction.reply({ content, components, flags: MessageFlags.Ephemeral, allowedMentions: noPings })
+    }
+  } catch (replyError) {
+    logger.error('discord_failure_reply_failed', { interactionId: interaction.id, error: replyError })
+  }
+}
