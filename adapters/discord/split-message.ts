@@ -16,10 +16,14 @@ export function splitMessage(text: string, limit: number = discordMessageLimit):
       pieces.push(reopenFence + rest)
       break
     }
-    // Leave room to close a code fence that the cut would leave open.
-    const cut = findCut(rest, room - (fence.length + 1))
+    let cut = findCut(rest, room)
+    let openFence = isInsideFence(reopenFence + rest.slice(0, cut))
+    if (openFence !== undefined) {
+      // The cut falls inside code: cut again leaving room to close the fence here and reopen it in the next piece.
+      cut = findCut(rest, room - (fence.length + 1))
+      openFence = isInsideFence(reopenFence + rest.slice(0, cut))
+    }
     let piece = rest.slice(0, cut)
-    const openFence = isInsideFence(reopenFence + piece)
     if (openFence !== undefined) piece = `${piece.replace(/\n?$/, '\n')}${fence}`
     pieces.push(reopenFence + piece)
     // Whitespace at a cut is dropped, except inside code where indentation matters.

@@ -22,7 +22,18 @@ export type RecordedCall = {
   query: Record<string, string>
   body: unknown
   at: number
+  /** performance.now() when the request arrived, for latency measurements in the same process. */
+  receivedAt: number
   status: number
+}
+
+export type SentMessageBody = {
+  content?: string
+  embeds?: unknown[]
+  components?: unknown[]
+  flags?: number
+  allowed_mentions?: { parse?: string[]; replied_user?: boolean }
+  message_reference?: { message_id?: string; fail_if_not_exists?: boolean }
 }
 
 type RateLimitRule = { method: string; path: RegExp; remaining: number; retryAfterSeconds: number; global: boolean }
@@ -41,6 +52,10 @@ export type FakeDiscordRest = {
   /** Answer the next request matching with an error status and Discord error body (e.g. 50007 cannot DM). */
   failNext(options: { method: string; path: RegExp; status: number; code: number; message: string }): void
   seedMessages(channelId: string, messages: FakeMessage[]): void
+  /** Opens (or returns) the DM channel with a user, as POST /users/@me/channels would; returns its id. */
+  openDirectChannel(userId: string): string
+  /** Bodies of the messages the bot sent to a channel (POST /channels/:id/messages), in order. */
+  sentTo(channelId: string): SentMessageBody[]
   callsTo(method: string, path: RegExp): RecordedCall[]
   waitForCall(predicate: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>
   close(): Promise<void>
@@ -215,6 +230,7 @@ export async function startFakeDiscordRest(options: { guilds?: FakeGuild[]; user
   })
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
+    const receivedAt = performance.now()
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     const path = url.pathname.replace(/^\/api(\/v\d+)?/, '')
     const method = request.method ?? 'GET'
@@ -232,7 +248,7 @@ export async function startFakeDiscordRest(options: { guilds?: FakeGuild[]; user
       // A 204 carries no body and no JSON content type, as Discord's does (the REST client would try to parse it).
       if (status === 204 || json === undefined) response.writeHead(status, headers).end()
       else response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json))
-      record({ method, path, query, body, at: Date.now(), status })
+      record({ method, path, query, body, at: Date.now(), receivedAt, status })
     }
 
     const limited = rateLimits.find((rule) => rule.remaining > 0 && rule.method === method && rule.path.test(path))
@@ -288,6 +304,18 @@ export async function startFakeDiscordRest(options: { guilds?: FakeGuild[]; user
       const list = channelMessages.get(channelId) ?? []
       list.push(...messages)
       channelMessages.set(channelId, list)
+    },
+    openDirectChannel(userId) {
+      const recipient = users.get(userId)
+      if (!recipient) throw new Error(`fake Discord REST: unknown user ${userId}`)
+      const id = directChannelIdFor(userId)
+      directChannels.set(id, makeDirectChannel(id, recipient))
+      return id
+    },
+    sentTo(channelId) {
+      return calls
+        .filter((call) => call.method === 'POST' && call.path === `/channels/${channelId}/messages` && call.status === 200)
+        .map((call) => call.body as SentMessageBody)
     },
     callsTo(method, path) {
       return calls.filter((call) => call.method === method && path.test(call.path))

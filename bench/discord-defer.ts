@@ -1,0 +1,147 @@
+// Benchmark: time from INTERACTION_CREATE to the deferral callback under 50 concurrent /ask, for the real adapter on
+// the real core with a fake model that takes 2 s per call, next to a bare discord.js client that only defers.
+// Same process, same fakes. Run alone with `tsx bench/discord-defer.ts`; `runDiscordDeferBenchmark` returns JSON.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Client, Events, MessageFlags } from 'discord.js'
+import { parseConfig } from '../src/config.js'
+import { createBotCore } from '../src/core/create-bot-core.js'
+import type { Actor } from '../src/core/types.js'
+import { createOpenAiModel } from '../src/llm/openai-model.js'
+import { silentLogger } from '../src/logger.js'
+import { openStore } from '../src/store/open-store.js'
+import { createDiscordBot, discordIntents } from '../adapters/discord/create-discord-bot.js'
+import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord-harness.js'
+import { fakeIds, makeSlashInteraction, makeUser } from '../test/fakes/fake-discord-payloads.js'
+import { startFakeOpenAiServer } from '../test/fakes/fake-openai-server.js'
+
+export type LatencySummary = { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number }
+
+export type DiscordDeferReport = {
+  benchmark: 'discord-defer'
+  concurrency: number
+  rounds: number
+  modelDelayMs: number
+  /** The adapter on the real core: INTERACTION_CREATE sent → deferral callback received. */
+  adapter: LatencySummary
+  /** The same, to the final answer edit (includes the model's time), for context. */
+  adapterAnswer: LatencySummary
+  /** A bare discord.js client whose only handler is deferReply. */
+  bareClient: LatencySummary
+}
+
+export type DiscordDeferOptions = { concurrency?: number; rounds?: number; modelDelayMs?: number }
+
+export async function runDiscordDeferBenchmark(options: DiscordDeferOptions = {}): Promise<DiscordDeferReport> {
+  const concurrency = options.concurrency ?? 50
+  const rounds = options.rounds ?? 3
+  const modelDelayMs = options.modelDelayMs ?? 2000
+  const bare = await measureBareClient(concurrency, rounds)
+  const adapter = await measureAdapter(concurrency, rounds, modelDelayMs)
+  return { benchmark: 'discord-defer', concurrency, rounds, modelDelayMs, adapter: adapter.deferral, adapterAnswer: adapter.answer, bareClient: bare }
+}
+
+/** One round: `concurrency` /ask interactions dispatched back to back; resolves with per-interaction timings. */
+async function round(fake: FakeDiscord, concurrency: number, waitForAnswers: boolean): Promise<{ deferral: number[]; answer: number[] }> {
+  const interactions = Array.from({ length: concurrency }, (_, index) =>
+    makeSlashInteraction({ name: 'ask', user: makeUser(String(100_000_000_000_001_000n + BigInt(index)), `member${index}`), options: [{ name: 'question', type: 3, value: `how do I rebase branch ${index}?` }] }),
+  )
+  const sentAt = new Map<string, number>()
+  await Promise.all(
+    interactions.map((interaction) => {
+      sentAt.set(interaction.token, performance.now())
+      return fake.gateway.dispatch('INTERACTION_CREATE', interaction)
+    }),
+  )
+  const deferral = await Promise.all(
+    interactions.map(async (interaction) => {
+      const call = await fake.rest.waitForCall((candidate) => candidate.method === 'POST' && candidate.path === `/interactions/${interaction.id}/${interaction.token}/callback`, 60_000)
+      return call.receivedAt - sentAt.get(interaction.token)!
+    }),
+  )
+  const answer = waitForAnswers
+    ? await Promise.all(
+        interactions.map(async (interaction) => {
+          const call = await fake.rest.waitForCall((candidate) => candidate.method === 'PATCH' && candidate.path.endsWith(`/${interaction.token}/messages/@original`), 120_000)
+          return call.receivedAt - sentAt.get(interaction.token)!
+        }),
+      )
+    : []
+  return { deferral, answer }
+}
+
+async function measureBareClient(concurrency: number, rounds: number): Promise<LatencySummary> {
+  const fake = await startFakeDiscord()
+  const client = new Client({ intents: discordIntents, rest: { api: fake.rest.apiUrl } })
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (interaction.isChatInputCommand()) void interaction.deferReply({ flags: MessageFlags.Ephemeral }).catch(() => undefined)
+  })
+  try {
+    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve))
+    await client.login(fake.environment.DISCORD_TOKEN)
+    await ready
+    await round(fake, concurrency, false) // warm-up
+    const samples: number[] = []
+    for (let index = 0; index < rounds; index++) samples.push(...(await round(fake, concurrency, false)).deferral)
+    return summarize(samples)
+  } finally {
+    await client.destroy()
+    await fake.close()
+  }
+}
+
+async function measureAdapter(concurrency: number, rounds: number, modelDelayMs: number): Promise<{ deferral: LatencySummary; answer: LatencySummary }> {
+  const directory = mkdtempSync(join(tmpdir(), 'hyperalign-bench-discord-'))
+  const fake = await startFakeDiscord()
+  const server = await startFakeOpenAiServer({ delayMs: modelDelayMs })
+  const config = parseConfig({
+    ...fake.environment,
+    STORE_URL: `sqlite://${join(directory, 'store.sqlite')}`,
+    LLM_BASE_URL: server.url,
+    LLM_API_KEY: 'bench-key',
+    LLM_MODEL: 'fake-model',
+    LLM_TIMEOUT_MS: String(modelDelayMs * 10),
+    // Enough model slots that every answer runs at once; the deferral never waits for the model either way.
+    LLM_MAX_CONCURRENCY: String(concurrency * 2),
+    LLM_DAILY_TOKEN_BUDGET: '100000000',
+  })
+  const store = await openStore(config.STORE_URL)
+  const model = createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 })
+  const core = await createBotCore({ config, store, model, backgroundLearning: false })
+  const admin: Actor = { member: { platform: 'discord', workspaceId: fakeIds.guild, userId: fakeIds.admin }, isPlatformAdmin: true }
+  await core.admin(admin, { platform: 'discord', workspaceId: fakeIds.guild }, { action: 'set_enabled', enabled: true })
+  const bot = createDiscordBot({ core, config, logger: silentLogger })
+  try {
+    await bot.start()
+    await round(fake, concurrency, true) // warm-up
+    const deferral: number[] = []
+    const answer: number[] = []
+    for (let index = 0; index < rounds; index++) {
+      const result = await round(fake, concurrency, true)
+      deferral.push(...result.deferral)
+      answer.push(...result.answer)
+    }
+    return { deferral: summarize(deferral), answer: summarize(answer) }
+  } finally {
+    await bot.stop()
+    await core.close()
+    await store.close()
+    await server.close()
+    await fake.close()
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+export function summarize(samples: number[]): LatencySummary {
+  const sorted = [...samples].sort((left, right) => left - right)
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))] ?? 0
+  const round2 = (value: number) => Math.round(value * 100) / 100
+  return { samples: sorted.length, p50Ms: round2(at(0.5)), p90Ms: round2(at(0.9)), p99Ms: round2(at(0.99)), maxMs: round2(sorted.at(-1) ?? 0) }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const report = await runDiscordDeferBenchmark()
+  console.log(JSON.stringify(report, null, 2))
+}
