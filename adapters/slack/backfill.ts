@@ -1,0 +1,166 @@
+// Learns from a member's recent messages on their request: pages conversations.history in channels the core
+// allows, honours 429 + Retry-After, stops at SLACK_BACKFILL_MAX_MESSAGES and reports progress as it goes.
+// It reads only the requesting member's own messages; the core decides what is stored.
+import type { webApi } from '@slack/bolt'
+import type { Actor, BotCore, ObservedMessage, ObserveOutcome, WorkspacePolicy } from '../../src/core/types.js'
+import type { Logger } from '../../src/logger.js'
+import { slackTimestampMs } from './message-events.js'
+import { readWorkspacePolicy } from './read-workspace-policy.js'
+import { slackWorkspace } from './slack-actors.js'
+
+export type BackfillReport = { found: number; learned: number; alreadyKnown: number; skipped: number; channels: number; stoppedBy?: string }
+
+export type BackfillOptions = {
+  core: BotCore
+  /** A client that rejects rate-limited calls (rejectRateLimitedCalls) so waits are visible here. */
+  historyClient: webApi.WebClient
+  logger: Logger
+  actor: Actor
+  maxMessages: number
+  onProgress: (text: string) => Promise<void>
+  sleep?: (milliseconds: number) => Promise<void>
+  now?: () => number
+}
+
+const pageSize = 200
+/** Bounds the calls spent on channels where the member rarely writes. */
+const maxPagesPerChannel = 50
+const maxRateLimitWaits = 20
+const maxRetryAfterSeconds = 120
+const progressEvery = 25
+const sleepFor = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))
+
+type HistoryMessage = { user?: string; bot_id?: string; subtype?: string; text?: string; ts?: string; thread_ts?: string }
+
+export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
+  const { core, actor, logger } = options
+  const sleep = options.sleep ?? sleepFor
+  const now = options.now ?? Date.now
+  const userId = actor.member.userId
+  const report: BackfillReport = { found: 0, learned: 0, alreadyKnown: 0, skipped: 0, channels: 0 }
+
+  const profile = await core.profile(actor, actor.member)
+  if (!profile.optedIn) {
+    await options.onProgress('Opt in first (`/hyperalign optin`); I only learn from members who opted in.')
+    return { ...report, stoppedBy: 'not_opted_in' }
+  }
+  const withRateLimit = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (let waits = 0; ; waits += 1) {
+      try {
+        return await call()
+      } catch (error) {
+        const retryAfter = (error as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error' ? (error as { retryAfter?: number }).retryAfter : undefined
+        if (retryAfter === undefined || waits >= maxRateLimitWaits) throw error
+        const seconds = Math.min(Math.max(retryAfter, 1), maxRetryAfterSeconds)
+        await options.onProgress(`Slack asked me to slow down; continuing in ${seconds} s. Found ${report.found} of your messages so far.`)
+        await sleep(seconds * 1000)
+      }
+    }
+  }
+
+  const policy = await readWorkspacePolicy(core, actor)
+  const oldest = String(Math.floor((now() - profile.retentionDays * 86_400_000) / 1000))
+  const channels = await candidateChannels((cursor) => withRateLimit(() => options.historyClient.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) })), policy)
+  if (channels.length === 0) {
+    await options.onProgress('No channel is open for learning yet, or the app has not been added to one. Ask a workspace admin.')
+    return { ...report, stoppedBy: 'no_channels' }
+  }
+
+  const found: { channelId: string; channelKind: 'public' | 'private'; message: HistoryMessage }[] = []
+  const probedOutcomes = new Map<string, ObserveOutcome>()
+  channelLoop: for (const channel of channels) {
+    if (found.length >= options.maxMessages) break
+    let cursor: string | undefined
+    let probed = false
+    for (let page = 0; page < maxPagesPerChannel && found.length < options.maxMessages; page += 1) {
+      let result
+      try {
+        result = await withRateLimit(() => options.historyClient.conversations.history({ channel: channel.id, limit: pageSize, oldest, ...(cursor ? { cursor } : {}) }))
+      } catch (error) {
+        logger.info('slack_backfill_channel_skipped', { slackError: (error as { data?: { error?: string } }).data?.error })
+        continue channelLoop
+      }
+      const own = ((result.messages ?? []) as HistoryMessage[]).filter((message) => message.user === userId && !message.bot_id && (!message.subtype || message.subtype === 'thread_broadcast') && message.text && message.ts)
+      for (const message of own) {
+        if (found.length >= options.maxMessages) break
+        // The first message of each channel goes to the core at once: its answer says whether learning is allowed there.
+        if (!probed) {
+          probed = true
+          const outcome = await core.observe(observed(actor, channel, message))
+          if (outcome.status === 'ignored' && ['channel_not_enabled', 'bot_disabled', 'not_opted_in'].includes(outcome.reason)) {
+            if (outcome.reason !== 'channel_not_enabled') {
+              await options.onProgress(outcome.reason === 'bot_disabled' ? 'hyperalign is switched off in this workspace.' : 'You are no longer opted in; stopped.')
+              return { ...report, stoppedBy: outcome.reason }
+            }
+            continue channelLoop
+          }
+          probedOutcomes.set(`${channel.id}:${message.ts}`, outcome)
+        }
+        found.push({ channelId: channel.id, channelKind: channel.kind, message })
+      }
+      report.found = found.length
+      await options.onProgress(`Reading your recent messages: found ${found.length} so far (limit ${options.maxMessages}).`)
+      cursor = result.response_metadata?.next_cursor || undefined
+      if (!result.has_more || !cursor) break
+    }
+    report.channels += 1
+  }
+
+  const total = found.length
+  report.found = total
+  for (const [index, item] of found.entries()) {
+    const outcome = probedOutcomes.get(`${item.channelId}:${item.message.ts}`) ?? (await core.observe(observed(actor, { id: item.channelId, kind: item.channelKind }, item.message)))
+    count(report, outcome)
+    if ((index + 1) % progressEvery === 0 && index + 1 < total) await options.onProgress(`Learned from ${index + 1} of ${total} messages.`)
+  }
+  const already = report.alreadyKnown > 0 ? ` (${report.alreadyKnown} I already had)` : ''
+  await options.onProgress(
+    total === 0
+      ? 'I found none of your messages in the channels open for learning within the retention period.'
+      : `Learned from ${report.learned + report.alreadyKnown} of ${total} messages${already}. Your profile updates in the background; see the app's Home tab.`,
+  )
+  return report
+}
+
+function count(report: BackfillReport, outcome: ObserveOutcome): void {
+  if (outcome.status === 'stored') report.learned += 1
+  else if (outcome.status === 'ignored' && outcome.reason === 'duplicate') report.alreadyKnown += 1
+  else report.skipped += 1
+}
+
+function observed(actor: Actor, channel: { id: string; kind: 'public' | 'private' }, message: HistoryMessage): ObservedMessage {
+  return {
+    kind: 'created',
+    workspace: slackWorkspace(actor.member.workspaceId),
+    userId: actor.member.userId,
+    channelId: channel.id,
+    channelKind: channel.kind,
+    messageId: message.ts!,
+    text: message.text ?? '',
+    timestamp: slackTimestampMs(message.ts!),
+    ...(message.thread_ts && message.thread_ts !== message.ts ? { threadId: message.thread_ts } : {}),
+  }
+}
+
+/**
+ * With the policy readable (admins), exactly its channels. Otherwise every channel the app is in, and the core's
+ * answer to the first message of each channel rules it in or out.
+ */
+async function candidateChannels(
+  listPage: (cursor: string | undefined) => Promise<webApi.ConversationsListResponse>,
+  policy: WorkspacePolicy | undefined,
+): Promise<{ id: string; kind: 'public' | 'private' }[]> {
+  const listed: { id: string; kind: 'public' | 'private' }[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 20; page += 1) {
+    const result = await listPage(cursor)
+    for (const channel of result.channels ?? []) {
+      if (channel.id && channel.is_member !== false) listed.push({ id: channel.id, kind: channel.is_private ? 'private' : 'public' })
+    }
+    cursor = result.response_metadata?.next_cursor || undefined
+    if (!cursor) break
+  }
+  if (!policy) return listed
+  if (!policy.enabled) return []
+  return listed.filter((channel) => policy.learningChannels.includes(channel.id) || (channel.kind === 'public' && policy.learningChannels.includes('*')))
+}

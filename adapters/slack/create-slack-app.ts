@@ -1,0 +1,130 @@
+// Builds the Slack app on Bolt over a BotCore: Socket Mode when SLACK_APP_TOKEN is set, otherwise the HTTP receiver
+// at /slack/events on PORT (signature-checked, acknowledged before any work). Wiring only; handlers live beside it.
+import type { AddressInfo } from 'node:net'
+import { App } from '@slack/bolt'
+import { BotError } from '../../src/bot-error.js'
+import type { Config } from '../../src/config.js'
+import type { BotCore } from '../../src/core/types.js'
+import { silentLogger, type Logger } from '../../src/logger.js'
+import { registerAdminActions } from './admin-actions.js'
+import { createHomePublisher, registerAppHome } from './app-home.js'
+import { createBackfillStarter } from './backfill-starter.js'
+import { registerDraftActions } from './draft-actions.js'
+import { registerDraftCommand } from './draft-command.js'
+import { registerHyperalignCommand } from './hyperalign-command.js'
+import { registerMemberActions } from './member-actions.js'
+import { registerMessageEvents } from './message-events.js'
+import { registerReplyShortcut } from './reply-shortcut.js'
+import { createActorResolver } from './slack-actors.js'
+import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { toSlackLogger } from './slack-log-bridge.js'
+
+export type SlackAppOptions = {
+  core: BotCore
+  config: Config
+  logger?: Logger
+  /** Interface for the HTTP receiver (default: all interfaces, as behind a load balancer). */
+  host?: string
+  /** Test seam for backfill waits on Retry-After (default: real timers). */
+  sleep?: (milliseconds: number) => Promise<void>
+}
+
+export type SlackApp = {
+  readonly app: App
+  readonly mode: 'http' | 'socket'
+  /** The bound HTTP port after start() in HTTP mode (PORT=0 picks a free one). */
+  readonly port: number | undefined
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Resolves when background work this process started (backfills) has finished. */
+  idle(): Promise<void>
+}
+
+export const slackEventsPath = '/slack/events'
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { core, config } = options
+  const logger = options.logger ?? silentLogger
+  const token = config.SLACK_BOT_TOKEN
+  if (!token) throw new BotError('config_invalid', 'SLACK_BOT_TOKEN is required to start the Slack app (Slack app settings → OAuth & Permissions).')
+  const mode = config.SLACK_APP_TOKEN ? 'socket' : 'http'
+  if (mode === 'http' && !config.SLACK_SIGNING_SECRET) {
+    throw new BotError('config_invalid', 'SLACK_SIGNING_SECRET is required for the HTTP receiver (Slack app settings → Basic Information), or set SLACK_APP_TOKEN for Socket Mode.')
+  }
+  const clientOptions = {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    // Bounded: a Slack outage must not hold a handler for the SDK's default 30 minutes of retries.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    timeout: 15_000,
+  }
+  const common = {
+    token,
+    logger: toSlackLogger(logger),
+    clientOptions,
+    // Conversation state in process memory would break behind a load balancer; nothing here needs it.
+    convoStore: false as const,
+    // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
+    deferInitialization: true,
+  }
+  const app =
+    mode === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN })
+      : new App({
+          ...common,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          endpoints: slackEventsPath,
+          // Acknowledge first, then work: Slack's 3-second deadline holds however slow the model is.
+          processBeforeResponse: false,
+          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
+        })
+
+  const actors = createActorResolver({ client: app.client, adminUserIds: config.SLACK_ADMIN_USER_IDS, logger })
+  const home = createHomePublisher({ core, actors, client: app.client, logger })
+  const backfill = createBackfillStarter({
+    core,
+    client: app.client,
+    actors,
+    logger,
+    token,
+    slackApiUrl: config.SLACK_API_URL,
+    maxMessages: config.SLACK_BACKFILL_MAX_MESSAGES,
+    sleep: options.sleep,
+  })
+  const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill }
+
+  registerDraftCommand(app, deps)
+  registerDraftActions(app, deps)
+  registerReplyShortcut(app, deps)
+  registerHyperalignCommand(app, deps)
+  registerAppHome(app, deps)
+  registerMemberActions(app, deps)
+  registerAdminActions(app, deps)
+  registerMessageEvents(app, deps)
+  app.error(async (error) => {
+    logger.error('slack_unhandled_error', { error })
+  })
+
+  let port: number | undefined
+  return {
+    app,
+    mode,
+    get port() {
+      return port
+    },
+    async start() {
+      await app.init()
+      if (mode === 'socket') {
+        await app.start()
+        logger.info('slack_started', { mode })
+        return
+      }
+      const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) })
+      port = (server.address() as AddressInfo).port
+      logger.info('slack_started', { mode, port, path: slackEventsPath })
+    },
+    async stop() {
+      await app.stop()
+    },
+    idle: () => backfill.idle(),
+  }
+}

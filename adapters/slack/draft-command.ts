@@ -1,0 +1,37 @@
+// `/draft <intent>`: acknowledge at once (Slack's 3-second rule), then ask the core for a draft and show it
+// privately with Post / Edit / Regenerate / Discard. Never posts; a retried delivery reuses the same idempotency key.
+import type { App } from '@slack/bolt'
+import { isBotError } from '../../src/bot-error.js'
+import { commands } from './action-ids.js'
+import { renderDraftResult, workingReply } from './blocks/draft-blocks.js'
+import { errorReply } from './blocks/error-blocks.js'
+import { channelKindOf } from './channel-kind.js'
+import type { SlackHandlerDeps } from './slack-handler-deps.js'
+
+const usage = 'Tell me what you want to say, for example: `/draft thanks for the review, I will merge it tomorrow`'
+
+export function registerDraftCommand(app: App, deps: SlackHandlerDeps): void {
+  app.command(commands.draft, async ({ command, ack, respond }) => {
+    const intent = command.text.trim()
+    if (intent === '') {
+      await ack({ response_type: 'ephemeral', text: usage })
+      return
+    }
+    await ack({ response_type: 'ephemeral', ...workingReply('Drafting in your voice… (only you can see this)') })
+    try {
+      const actor = await deps.actors.resolve(command.team_id, command.user_id)
+      const channelKind = await channelKindOf(deps.client, command.channel_id, command.channel_name)
+      const result = await deps.core.draft({
+        actor,
+        intent,
+        channelKind,
+        idempotencyKey: `slack:${command.team_id}:command:${command.trigger_id}`,
+      })
+      await respond({ response_type: 'ephemeral', replace_original: true, ...renderDraftResult(result, { channelId: command.channel_id }) })
+    } catch (error) {
+      if (isBotError(error, 'duplicate')) return
+      deps.logger.warn('slack_draft_failed', { error, teamId: command.team_id })
+      await respond({ response_type: 'ephemeral', replace_original: true, ...errorReply(error) })
+    }
+  })
+}

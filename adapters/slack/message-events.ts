@@ -1,0 +1,75 @@
+// Translates Slack `message` events (new, edited, deleted) into the core's observe path. Bots are flagged for the
+// core to drop, the app's own messages never arrive (Bolt's ignoreSelf), and DM events are not forwarded at all.
+import type { App } from '@slack/bolt'
+import type { ChannelKind, ObservedMessage } from '../../src/core/types.js'
+import { channelKindFromEventType } from './channel-kind.js'
+import { slackWorkspace } from './slack-actors.js'
+import type { SlackHandlerDeps } from './slack-handler-deps.js'
+
+/** Subtypes that carry text a member wrote; joins, topic changes and the like are not their writing. */
+const writtenSubtypes = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message'])
+
+type SlackMessage = { user?: string; bot_id?: string; subtype?: string; text?: string; ts?: string; thread_ts?: string; app_id?: string }
+type SlackMessageEvent = SlackMessage & {
+  channel: string
+  channel_type?: string
+  message?: SlackMessage
+  previous_message?: SlackMessage
+  deleted_ts?: string
+  hidden?: boolean
+}
+
+export const slackTimestampMs = (ts: string) => Math.round(Number(ts) * 1000)
+
+/** Slack identifies a message by channel + ts; the core keys history the same way. */
+export function toObservedMessage(teamId: string, event: SlackMessageEvent): ObservedMessage | undefined {
+  const channelKind: ChannelKind | undefined = channelKindFromEventType(event.channel_type) ?? (event.channel.startsWith('D') ? 'direct' : undefined)
+  // Direct messages are never learning material; their text does not even leave the adapter.
+  if (!channelKind || channelKind === 'direct') return undefined
+  const base = { workspace: slackWorkspace(teamId), channelId: event.channel, channelKind }
+  if (event.subtype === 'message_changed' && event.message?.ts) {
+    const inner = event.message
+    return {
+      ...base,
+      kind: 'edited',
+      userId: inner.user,
+      messageId: inner.ts!,
+      text: inner.text ?? '',
+      timestamp: slackTimestampMs(inner.ts!),
+      isBot: Boolean(inner.bot_id) || inner.subtype === 'bot_message',
+      ...(inner.thread_ts && inner.thread_ts !== inner.ts ? { threadId: inner.thread_ts } : {}),
+    }
+  }
+  if (event.subtype === 'message_deleted' && event.deleted_ts) {
+    return { ...base, kind: 'deleted', userId: event.previous_message?.user, messageId: event.deleted_ts, timestamp: slackTimestampMs(event.deleted_ts) }
+  }
+  if (event.subtype === 'bot_message' || event.bot_id) {
+    return { ...base, kind: 'created', messageId: event.ts ?? '', timestamp: slackTimestampMs(event.ts ?? '0'), isBot: true }
+  }
+  if (!writtenSubtypes.has(event.subtype) || !event.ts || !event.user) return undefined
+  return {
+    ...base,
+    kind: 'created',
+    userId: event.user,
+    messageId: event.ts,
+    text: event.text ?? '',
+    timestamp: slackTimestampMs(event.ts),
+    ...(event.thread_ts && event.thread_ts !== event.ts ? { threadId: event.thread_ts } : {}),
+  }
+}
+
+export function registerMessageEvents(app: App, deps: SlackHandlerDeps): void {
+  app.event('message', async ({ event, body }) => {
+    const teamId = (body as { team_id?: string }).team_id
+    if (!teamId) return
+    const observed = toObservedMessage(teamId, event as unknown as SlackMessageEvent)
+    if (!observed) return
+    try {
+      const outcome = await deps.core.observe(observed)
+      deps.logger.debug('slack_message_observed', { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined })
+    } catch (error) {
+      // Thrown, Bolt would only log it; Slack already has its ack. Logged here with the code, never the text.
+      deps.logger.warn('slack_observe_failed', { error, kind: observed.kind })
+    }
+  })
+}

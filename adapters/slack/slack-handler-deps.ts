@@ -1,0 +1,30 @@
+// What every Slack handler gets: the core, settings, logger, actor resolution, the Web API client and the
+// App Home publisher and backfill runner. Plain wiring; no behaviour of its own.
+import type { webApi } from '@slack/bolt'
+import type { Config } from '../../src/config.js'
+import type { BotCore } from '../../src/core/types.js'
+import type { Logger } from '../../src/logger.js'
+import type { SlackActorResolver } from './slack-actors.js'
+
+export type HomeExtras = { notice?: { text: string; tone: 'ok' | 'error' }; backfillProgress?: string }
+
+export type HomePublisher = {
+  publish(teamId: string, userId: string, extras?: HomeExtras): Promise<void>
+}
+
+export type BackfillStarter = {
+  /** Starts learning from the member's recent messages in the background; progress goes to their DM with the app. */
+  start(teamId: string, userId: string): void
+  /** Resolves when every backfill this process started has finished (for shutdown and tests). */
+  idle(): Promise<void>
+}
+
+export type SlackHandlerDeps = {
+  core: BotCore
+  config: Config
+  logger: Logger
+  actors: SlackActorResolver
+  client: webApi.WebClient
+  home: HomePublisher
+  backfill: BackfillStarter
+}
