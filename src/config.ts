@@ -49,6 +49,8 @@ const hints: Record<string, string> = {
   DISCORD_TOKEN: 'Discord Developer Portal → your application → Bot → Reset Token',
   DISCORD_APP_ID: 'Discord Developer Portal → your application → General Information → Application ID',
   LOG_LEVEL: 'one of debug, info, warn, error',
+  LOCAL_MODEL: 'a .gguf file path, an https:// URL or hf:owner/repo/file.gguf; empty for the default model',
+  LOCAL_MODEL_SHA256: 'the sha256 of the LOCAL_MODEL file, as listed on its download page',
 }
 
 export const configSchema = z.object({
@@ -66,6 +68,12 @@ export const configSchema = z.object({
   LLM_DAILY_TOKEN_BUDGET: integer(500_000),
   // Language model (embedded)
   LOCAL_MODEL: optionalText,
+  LOCAL_MODEL_SHA256: z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? undefined : value.toLowerCase()))
+    .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits').optional())
+    .optional(),
   LOCAL_THREADS: integer(0),
   LOCAL_CONTEXT_SIZE: integer(4096, 256),
   LOCAL_MAX_SEQUENCES: integer(1, 1),
