@@ -89,6 +89,8 @@ export type StyleSummary = {
   contractionRate: number
   codeRate: number
   linkRate: number
+  /** Share of messages with a bulleted or numbered list. */
+  listRate?: number
   greetings: string[]
   signOffs: string[]
   topFunctionWords: string[]

@@ -9,6 +9,7 @@ export type GramView = { name: string; size: number }
 /**
  * The layout of every profile: character 1–4-grams of the text as written (case, punctuation, spacing, with
  * message start and end marks), lower-cased word 1–2-grams with punctuation as words, and message-shape tokens.
+ * Sizes are powers of two (bucket = hash & (size - 1)); changing them invalidates stored profiles.
  */
 export const gramViews: readonly GramView[] = [
   { name: 'char1', size: 1 << 10 },
@@ -25,13 +26,14 @@ const messageStart = 0x02
 const messageEnd = 0x03
 const wordPattern = /[\p{L}\p{N}_]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}_]/gu
 
-/** Bucket indices per view (with repeats) for one message; a profile adds 1 at each index. */
-export function extractGrams(text: string): number[][] {
+/** Distinct bucket indices per view for one message; a profile adds 1 at each (counts = messages containing it). */
+export function extractGrams(text: string, shape: number[] = measureMessage(text).shape): number[][] {
   const grams: number[][] = gramViews.map(() => [])
   addCharGrams(text, grams)
   addWordGrams(text, grams)
-  grams[gramViews.length - 1]!.push(...measureMessage(text).shape)
-  return grams
+  grams[gramViews.length - 1]!.push(...shape)
+  // Each n-gram counts once per message: a pasted log or a repeated word says little about a writer's habits.
+  return grams.map((list) => [...new Set(list)])
 }
 
 function addCharGrams(text: string, grams: number[][]): void {

@@ -74,7 +74,8 @@ export function emptyStyleProfile(): StyleProfile {
 export type StyleContribution = { measures: ReturnType<typeof measureMessage>; grams: number[][] }
 
 export function styleContribution(text: string): StyleContribution {
-  return { measures: measureMessage(text), grams: extractGrams(text) }
+  const measures = measureMessage(text)
+  return { measures, grams: extractGrams(text, measures.shape) }
 }
 
 /** Adds one (normalised) message to the profile IN PLACE and returns the same object. */
