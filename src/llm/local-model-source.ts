@@ -28,11 +28,14 @@ export type LocalModelSource = {
   download?: { url: string; sha256?: string; sizeBytes?: number; name: string }
 }
 
-export function resolveLocalModelSource(config: Pick<Config, 'LOCAL_MODEL' | 'LOCAL_MODEL_SHA256'>): LocalModelSource {
+export function resolveLocalModelSource(
+  config: Pick<Config, 'LOCAL_MODEL' | 'LOCAL_MODEL_SHA256'>,
+  modelDirectory: string = localModelDirectory,
+): LocalModelSource {
   const setting = config.LOCAL_MODEL
   if (!setting) {
     return {
-      modelPath: path.join(localModelDirectory, defaultLocalModel.fileName),
+      modelPath: path.join(modelDirectory, defaultLocalModel.fileName),
       download: { url: defaultLocalModel.url, sha256: defaultLocalModel.sha256, sizeBytes: defaultLocalModel.sizeBytes, name: defaultLocalModel.name },
     }
   }
@@ -44,7 +47,7 @@ export function resolveLocalModelSource(config: Pick<Config, 'LOCAL_MODEL' | 'LO
   }
   const isDefault = url === defaultLocalModel.url
   return {
-    modelPath: path.join(localModelDirectory, fileName),
+    modelPath: path.join(modelDirectory, fileName),
     download: {
       url,
       sha256: config.LOCAL_MODEL_SHA256 ?? (isDefault ? defaultLocalModel.sha256 : undefined),
