@@ -101,11 +101,13 @@ describe('DMs are never used as learning material for a server and never leak in
     await harness.waitForObserved(1)
     expect(harness.observed.map((entry) => entry.message.text)).toEqual(['morning all, standup in 5'])
 
+    // The DM's own answer (and its safety checks) saw the DM; nothing the server asks for afterwards may.
+    const requestsForTheDirectMessage = harness.testCore.server.chatRequests().length
     const interaction = makeSlashInteraction({ name: 'draft', user: fakeUsers.alice, options: [{ name: 'intent', type: 3, value: 'say hi to the team' }] })
     await harness.interact(interaction)
     await harness.waitForEdit(interaction)
-    const serverRequests = harness.testCore.server.chatRequests().filter((request) => modelCallKind(request) !== 'answer')
-    expect(serverRequests.length).toBeGreaterThan(0)
+    const serverRequests = harness.testCore.server.chatRequests().slice(requestsForTheDirectMessage)
+    expect(serverRequests.map(modelCallKind)).toEqual(['safety_request', 'draft', 'safety_output'])
     for (const request of serverRequests) expect(promptText(request)).not.toContain('DM-SECRET-MARKER')
     const serverCalls = harness.fake.rest.calls.filter((call) => !call.path.startsWith(`/channels/${directChannel}`))
     expect(JSON.stringify(serverCalls)).not.toContain('DM-SECRET-MARKER')
@@ -116,8 +118,14 @@ describe('DMs are never used as learning material for a server and never leak in
 describe('Discord backfill', () => {
   function seedHistory(bot: DiscordTestBot, aliceCount: number, bobCount: number) {
     const start = Date.now() - 86_400_000
-    const messages = Array.from({ length: aliceCount + bobCount }, (_, index) => {
-      const author = index % 2 === 0 && index / 2 < aliceCount ? fakeUsers.alice : fakeUsers.bob
+    // Alice and Bob alternate until one runs out; the rest are the other's.
+    const authors = Array.from({ length: aliceCount + bobCount }, (_, index) => index)
+    let aliceLeft = aliceCount
+    let bobLeft = bobCount
+    const messages = authors.map((index) => {
+      const author = aliceLeft > 0 && (index % 2 === 0 || bobLeft === 0) ? fakeUsers.alice : fakeUsers.bob
+      if (author === fakeUsers.alice) aliceLeft -= 1
+      else bobLeft -= 1
       return makeMessage({ id: nextSnowflake(start + index * 1000), at: start + index * 1000, author, channelId: fakeIds.publicChannel, content: `${author.username.toUpperCase()}-HISTORY-${index} about the release` })
     })
     bot.fake.rest.seedMessages(fakeIds.publicChannel, messages)

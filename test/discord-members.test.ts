@@ -44,18 +44,23 @@ describe('Discord /hyperalign', () => {
   })
 
   it('profile shows hypotheses with evidence and confidence and the measured style; each can be corrected, pinned and deleted', async () => {
-    harness = await startDiscordTestBot()
+    harness = await startDiscordTestBot({
+      model: {
+        learn: () => ({ hypotheses: [{ id: null, category: 'communication_strategy', statement: 'Announces changes before making them', evidence: ['m1', 'm2'], confidence: 0.7 }] }),
+      },
+    })
     await harness.enable()
     await harness.optIn(fakeIds.memberAlice)
-    for (const text of ['shipping it now, ping me if it breaks', 'lgtm, merging', 'heads up: deploy at 5']) {
+    for (const text of ['heads up: deploy at 5, shout if that clashes', 'heads up: moving the standup to 10 tomorrow', 'heads up: db maintenance tonight']) {
       await harness.sendMessage(makeMessage({ author: fakeUsers.alice, channelId: fakeIds.publicChannel, content: text }))
     }
     await harness.waitForObserved(3)
     const core = harness.testCore.core
-    await core.editHypothesis(harness.actor(fakeIds.memberAlice), harness.member(fakeIds.memberAlice), { action: 'add', category: 'writing_style', statement: 'Writes short lowercase messages' })
+    await core.learn(harness.actor(fakeIds.memberAlice), harness.member(fakeIds.memberAlice))
 
     const profile = await run(harness, member('profile'))
-    expect(profile.embeds![0]!.fields!.find((field) => field.name === 'Writing style')!.value).toMatch(/Writes short lowercase messages \(\d+% confident, written by you\)/)
+    const strategies = profile.embeds![0]!.fields!.find((field) => field.name === 'Communication strategies')!.value
+    expect(strategies).toMatch(/^• Announces changes before making them \(70% confident\)\n {2}↳ “heads up: /)
     expect(profile.embeds![1]!.title).toBe('Your measured style')
     expect(profile.embeds![1]!.description).toBe('From 3 messages.')
     const select = profile.components![0]!.components[0]!
@@ -66,17 +71,21 @@ describe('Discord /hyperalign', () => {
     await harness.interact(chosen)
     const detail = await harness.waitForEdit(chosen)
     expect([...buttonsOf(detail).keys()]).toEqual(['Correct', 'Pin', 'Delete', 'Back to profile'])
+    expect(detail.embeds![0]!.fields!.find((field) => field.name === 'Evidence from your messages')!.value).toMatch(/^> heads up: /)
 
     const correct = await harness.click(detail, 'Correct')
-    const modal = correct.callback.body as { type: number; data: { custom_id: string } }
+    const modal = correct.callback.body as { type: number; data: { custom_id: string; components: { component: { value?: string } }[] } }
     expect(modal.type).toBe(9)
-    const submit = makeModalSubmitInteraction({ customId: modal.data.custom_id, user: fakeUsers.alice, fields: { statement: 'Writes short, lowercase, emoji-free messages' }, message: carrierFor(detail) })
+    expect(modal.data.components[0]!.component.value).toBe('Announces changes before making them')
+    const submit = makeModalSubmitInteraction({ customId: modal.data.custom_id, user: fakeUsers.alice, fields: { statement: 'Announces every change a day ahead' }, message: carrierFor(detail) })
     await harness.interact(submit)
     const corrected = await harness.waitForEdit(submit)
-    expect(corrected.embeds![0]!.description).toBe('Writes short, lowercase, emoji-free messages')
+    expect(corrected.embeds![0]!.description).toBe('Announces every change a day ahead')
+    // A corrected hypothesis becomes the member's own and is pinned, so the next control offered is Unpin.
+    expect(corrected.embeds![0]!.fields!.find((field) => field.name === 'Source')!.value).toBe('written by you')
 
-    const pinned = await harness.click(corrected, 'Pin')
-    expect((await harness.waitForEdit(pinned.payload)).embeds![0]!.fields!.find((field) => field.name === 'Pinned')!.value).toMatch(/^yes/)
+    const unpinned = await harness.click(corrected, 'Unpin')
+    expect((await harness.waitForEdit(unpinned.payload)).embeds![0]!.fields!.find((field) => field.name === 'Pinned')!.value).toBe('no')
     const deleted = await harness.click(corrected, 'Delete')
     await harness.waitForEdit(deleted.payload)
     expect((await core.profile(harness.actor(fakeIds.memberAlice), harness.member(fakeIds.memberAlice))).hypotheses).toHaveLength(0)

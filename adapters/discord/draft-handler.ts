@@ -80,6 +80,7 @@ export async function handleDraftButton(
   if (action === 'edit') {
     // A modal must be the first response; looking the draft up is a store read, well inside the deadline.
     const draft = await context.core.getDraft(actor, draftId)
+    if (draft.status !== 'pending') throw new BotError('not_found', 'draft already used', { userMessage: 'That draft was already posted or discarded. Ask for a new one.' })
     await interaction.showModal(draftEditModal(draftId, draft.text, replyTo))
     return
   }

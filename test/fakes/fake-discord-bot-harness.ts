@@ -34,6 +34,8 @@ export type ScriptedModel = {
   refuse?: (kind: 'safety_request' | 'safety_output', request: FakeOpenAiRequest) => string[] | undefined
   draft?: (request: FakeOpenAiRequest) => string | Promise<string>
   answer?: (request: FakeOpenAiRequest) => string | Promise<string>
+  /** The learning call's structured reply (`{ hypotheses: [...] }`, evidence as the prompt's local ids m1, m2…). */
+  learn?: (request: FakeOpenAiRequest) => unknown
   /** Delay of draft and answer replies only (the safety check stays fast), e.g. "a model that takes 2 s". */
   composeDelayMs?: number
 }
@@ -48,6 +50,7 @@ export function scriptedModelHandler(script: ScriptedModel) {
       const rules = script.refuse?.(kind, request)
       return fakeReply.json(rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : { decision: 'comply', rule_ids: [], reason: 'Fine.' })
     }
+    if (kind === 'learn' && script.learn) return fakeReply.json(script.learn(request))
     const delay = script.composeDelayMs === undefined ? {} : { delayMs: script.composeDelayMs }
     if (kind === 'draft') return fakeReply.text((await script.draft?.(request)) ?? defaultDraftText, delay)
     if (kind === 'answer') return fakeReply.text((await script.answer?.(request)) ?? defaultAnswerText, delay)

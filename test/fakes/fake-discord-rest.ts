@@ -232,7 +232,8 @@ export async function startFakeDiscordRest(options: { guilds?: FakeGuild[]; user
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const receivedAt = performance.now()
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    const path = url.pathname.replace(/^\/api(\/v\d+)?/, '')
+    // discord.js encodes `@original` as `%40original`; paths are recorded decoded, as Discord reads them.
+    const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '')
     const method = request.method ?? 'GET'
     const raw = await readBody(request)
     let body: unknown = undefined
