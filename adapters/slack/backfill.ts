@@ -39,6 +39,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const userId = actor.member.userId
   const report: BackfillReport = { found: 0, learned: 0, alreadyKnown: 0, skipped: 0, channels: 0 }
 
+  if (options.maxMessages <= 0) {
+    await options.onProgress('Learning from recent messages is turned off in this installation (SLACK_BACKFILL_MAX_MESSAGES is 0). New messages are still learned as you write them.')
+    return { ...report, stoppedBy: 'disabled' }
+  }
   const profile = await core.profile(actor, actor.member)
   if (!profile.optedIn) {
     await options.onProgress('Opt in first (`/hyperalign optin`); I only learn from members who opted in.')

@@ -63,7 +63,10 @@ export function registerMessageEvents(app: App, deps: SlackHandlerDeps): void {
     const teamId = (body as { team_id?: string }).team_id
     if (!teamId) return
     const observed = toObservedMessage(teamId, event as unknown as SlackMessageEvent)
-    if (!observed) return
+    if (!observed) {
+      deps.logger.debug('slack_message_skipped', { subtype: (event as { subtype?: string }).subtype })
+      return
+    }
     try {
       const outcome = await deps.core.observe(observed)
       deps.logger.debug('slack_message_observed', { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined })

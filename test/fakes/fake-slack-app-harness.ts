@@ -3,7 +3,7 @@
 // openai SDK against the fake model server with scripted replies. It drives the app only through Slack's protocol.
 import { createSlackApp, slackEventsPath, type SlackApp } from '../../adapters/slack/create-slack-app.js'
 import type { Actor, MemberRef } from '../../src/core/types.js'
-import { silentLogger } from '../../src/logger.js'
+import type { LogFields, Logger } from '../../src/logger.js'
 import { createTestCore, dumpStore, type TestCore } from '../support/test-core.js'
 import { fakeReply, lastUserMessage, type FakeOpenAiRequest, type FakeReply } from './fake-openai-server.js'
 import { adminId, blockAction, memberId, otherMemberId, slashCommand } from './fake-slack-payloads.js'
@@ -56,6 +56,8 @@ export type SlackTestApp = {
   slack: FakeSlackWebApi
   testCore: TestCore
   app: SlackApp
+  /** What the app logged (event names and fields), e.g. to know every message event has been handled. */
+  logs: { level: string; event: string; fields: LogFields }[]
   /** http://127.0.0.1:<port>/slack/events (HTTP mode). */
   eventsUrl: string
   /** Signs and POSTs like Slack does; options can forge the signature or timestamp, or mark a retry. */
@@ -81,6 +83,8 @@ export type SlackTestAppOptions = {
   model?: SlackModelScript
   settings?: Record<string, string>
   socketMode?: boolean
+  /** Delay of every fake model reply (e.g. "a model that takes 2 s"). */
+  modelDelayMs?: number
 }
 
 let responseCounter = 0
@@ -100,10 +104,13 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
       ...(options.socketMode ? { SLACK_APP_TOKEN: 'xapp-test-token' } : {}),
       ...options.settings,
     },
-    server: { handler: scriptedHandler(options.model ?? {}) },
+    server: { handler: scriptedHandler(options.model ?? {}), ...(options.modelDelayMs !== undefined ? { delayMs: options.modelDelayMs } : {}) },
   })
   // Backfill waits on Retry-After are real waits in production; here they are recorded and skipped.
-  const app = createSlackApp({ core: testCore.core, config: testCore.config, logger: silentLogger, host: '127.0.0.1', sleep: async () => {} })
+  const logs: { level: string; event: string; fields: LogFields }[] = []
+  const record = (level: string) => (event: string, fields: LogFields = {}) => void logs.push({ level, event, fields })
+  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
+  const app = createSlackApp({ core: testCore.core, config: testCore.config, logger, host: '127.0.0.1', sleep: async () => {} })
   await app.start()
   const eventsUrl = `http://127.0.0.1:${app.port ?? 0}${slackEventsPath}`
   const send = (body: SlackBody, sendOptions: Partial<SignedRequestOptions> = {}) => postSignedToSlackApp(eventsUrl, body, { signingSecret, ...sendOptions })
@@ -115,6 +122,7 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
     testCore,
     app,
     eventsUrl,
+    logs,
     send,
     async command(command, text, commandOptions = {}) {
       responseCounter += 1

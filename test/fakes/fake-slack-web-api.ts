@@ -14,6 +14,8 @@ export type RecordedSlackCall = {
   /** For `response_url` calls: the id in the URL. */
   responseUrlId?: string
   sequence: number
+  /** performance.now() when the fake received the call (for benchmarks). */
+  receivedAt: number
 }
 
 export type SlackUserFixture = {
@@ -226,9 +228,9 @@ export class FakeSlackWebApi {
     return { ok: true, messages: slice, has_more: next !== '', response_metadata: { next_cursor: next } }
   }
 
-  private record(call: Omit<RecordedSlackCall, 'sequence'>): void {
+  private record(call: Omit<RecordedSlackCall, 'sequence' | 'receivedAt'>): void {
     this.sequence += 1
-    const recorded = { ...call, sequence: this.sequence }
+    const recorded = { ...call, sequence: this.sequence, receivedAt: performance.now() }
     this.calls.push(recorded)
     for (const waiter of [...this.waiters]) {
       if (waiter.method === recorded.method && waiter.predicate(recorded)) {
