@@ -38,13 +38,14 @@ export function parseAttributionArguments(argv: string[]): AttributionArguments 
   return parsed
 }
 
-export function main(argv: string[]): void {
+/** Runs the evaluation for `argv` and writes the markdown report through `write` (stdout by default). */
+export function main(argv: string[], write: (text: string) => void = (text) => void process.stdout.write(text)): void {
   const options = parseAttributionArguments(argv)
   const dataDirectory = loadConfig().DATA_DIR
   const report = options.cmcc
     ? runCmccAttribution(options.cmcc === true ? join(dataDirectory, 'authorship', 'cmcc.jsonl') : options.cmcc)
     : runChatAttribution(options.corpus ?? join(dataDirectory, 'chat', 'slack-software-help.dev.jsonl'), { platform: options.platform })
-  process.stdout.write(formatAttributionMarkdown(report) + '\n')
+  write(formatAttributionMarkdown(report) + '\n')
   if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n')
 }
 
