@@ -123,6 +123,36 @@ describe('Slack backfill', () => {
     expect(progress.at(-1)).toContain('Learned from 5 of 5 messages')
   })
 
+  it('learns only in enabled channels, reading at most one page of a channel the core rules out', async () => {
+    harness = await startSlackTestApp()
+    await harness.enable([channelId])
+    await harness.optIn(memberId)
+    harness.slack.historyPageLimit = 5
+    harness.slack.addChannel({ id: channelId, name: 'general', is_member: true }, historyFixture(6, 2))
+    harness.slack.addChannel({ id: 'C00FAKECHAN2', name: 'random', is_member: true }, historyFixture(30, 1))
+    await harness.send(blockAction({ actionId: actionIds.backfill, value: 'reply', responseUrl: harness.slack.responseUrl('backfill') }))
+    await harness.waitForResponse('backfill')
+    await harness.app.idle()
+
+    expect(await historySize(harness)).toBe(3)
+    expect(harness.slack.callsTo('conversations.history').filter((call) => call.body.channel === 'C00FAKECHAN2')).toHaveLength(1)
+  })
+
+  it('reads only the enabled channels when the policy is readable (an admin asking)', async () => {
+    harness = await startSlackTestApp()
+    await harness.enable([channelId])
+    await harness.optIn('U00FAKEADMIN')
+    const adminMessages = historyFixture(4, 1).map((message) => ({ ...message, user: message.user === memberId ? 'U00FAKEADMIN' : message.user }))
+    harness.slack.addChannel({ id: channelId, name: 'general', is_member: true }, adminMessages)
+    harness.slack.addChannel({ id: 'C00FAKECHAN2', name: 'random', is_member: true }, adminMessages)
+    await harness.send(blockAction({ actionId: actionIds.backfill, value: 'reply', userId: 'U00FAKEADMIN', responseUrl: harness.slack.responseUrl('backfill') }))
+    await harness.waitForResponse('backfill')
+    await harness.app.idle()
+
+    expect(await historySize(harness, 'U00FAKEADMIN')).toBe(4)
+    expect(harness.slack.callsTo('conversations.history').map((call) => call.body.channel)).toEqual([channelId])
+  })
+
   it('does not read history for a member who has not opted in', async () => {
     harness = await startSlackTestApp()
     await harness.enable()

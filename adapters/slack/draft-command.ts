@@ -17,7 +17,7 @@ export function registerDraftCommand(app: App, deps: SlackHandlerDeps): void {
       await ack({ response_type: 'ephemeral', text: usage })
       return
     }
-    await ack({ response_type: 'ephemeral', ...workingReply('Drafting in your voice… (only you can see this)') })
+    await ack({ response_type: 'ephemeral', ...workingReply('Drafting in your voice… it appears here in a moment, visible only to you.') })
     try {
       const actor = await deps.actors.resolve(command.team_id, command.user_id)
       const channelKind = await channelKindOf(deps.client, command.channel_id, command.channel_name)
@@ -27,11 +27,12 @@ export function registerDraftCommand(app: App, deps: SlackHandlerDeps): void {
         channelKind,
         idempotencyKey: `slack:${command.team_id}:command:${command.trigger_id}`,
       })
-      await respond({ response_type: 'ephemeral', replace_original: true, ...renderDraftResult(result, { channelId: command.channel_id }) })
+      // A slash command's response_url cannot replace the ack message; the draft arrives as its own private message.
+      await respond({ response_type: 'ephemeral', ...renderDraftResult(result, { channelId: command.channel_id }) })
     } catch (error) {
       if (isBotError(error, 'duplicate')) return
       deps.logger.warn('slack_draft_failed', { error, teamId: command.team_id })
-      await respond({ response_type: 'ephemeral', replace_original: true, ...errorReply(error) })
+      await respond({ response_type: 'ephemeral', ...errorReply(error) })
     }
   })
 }

@@ -45,11 +45,11 @@ export function registerReplyShortcut(app: App, deps: SlackHandlerDeps): void {
         channelKindOf(deps.client, target.channelId),
       ])
       const result = await deps.core.draft({ actor, intent, context, channelKind, idempotencyKey: `slack:${teamId}:view:${view.id}:${'trigger_id' in body ? String(body.trigger_id) : view.hash}` })
-      await replyPrivately(deps.client, deps.logger, route, renderDraftResult(result, { channelId: target.channelId, threadTs: target.threadTs }), { replaceOriginal: true })
+      await replyPrivately(deps.client, deps.logger, route, renderDraftResult(result, { channelId: target.channelId, threadTs: target.threadTs }))
     } catch (error) {
       if (isBotError(error, 'duplicate')) return
       deps.logger.warn('slack_reply_draft_failed', { error })
-      await replyPrivately(deps.client, deps.logger, route, errorReply(error), { replaceOriginal: true })
+      await replyPrivately(deps.client, deps.logger, route, errorReply(error))
     }
   })
 }
