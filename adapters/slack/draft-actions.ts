@@ -41,7 +41,9 @@ export function registerDraftActions(app: App, deps: SlackHandlerDeps): void {
         await handler({ body, action, target, reply, teamId })
       } catch (error) {
         deps.logger.warn('slack_draft_action_failed', { error, actionId: action.action_id })
-        await reply(isBotError(error, 'not_found') ? noticeReply('This draft was already posted or discarded, or it expired.', ':information_source:') : errorReply(error), { replaceOriginal: true })
+        const message = isBotError(error, 'not_found') ? noticeReply('This draft was already posted or discarded, or it expired.', ':information_source:') : errorReply(error)
+        // A failed Edit (e.g. an expired trigger) must not wipe the draft the member is still looking at.
+        await reply(message, { replaceOriginal: action.action_id !== actionIds.draftEdit })
       }
     }
 
