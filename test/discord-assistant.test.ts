@@ -1,7 +1,7 @@
 // The personalized assistant on Discord (/ask, mentions, DMs) through the real discord.js client and the real core.
 import { afterEach, describe, expect, it } from 'vitest'
 import { defaultAnswerText, modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, makeSlashInteraction } from './fakes/fake-discord-payloads.js'
+import { fakeIds, fakeUsers, makeDirectChannel, makeMessage, makeSlashInteraction, makeUser } from './fakes/fake-discord-payloads.js'
 import { directChannelIdFor } from './fakes/fake-discord-rest.js'
 
 let harness: DiscordTestBot | undefined
@@ -104,6 +104,31 @@ describe('Discord /ask', () => {
     const edit = await harness.waitForEdit(interaction)
     expect(edit.content).toContain('`W3`')
     expect(JSON.stringify(harness.fake.rest.calls)).not.toContain('SECRET-ANSWER-TEXT')
+  })
+})
+
+describe('Discord /ask in a DM with the bot', () => {
+  it('answers as the member of the server the bot shares with them', async () => {
+    harness = await startDiscordTestBot()
+    await harness.enable()
+    await harness.optIn(fakeIds.memberAlice)
+    const channel = makeDirectChannel(directChannelIdFor(fakeIds.memberAlice), fakeUsers.alice)
+    const interaction = makeSlashInteraction({ name: 'ask', user: fakeUsers.alice, guildId: null, channel, options: [{ name: 'question', type: 3, value: 'what is a rebase?' }] })
+    await harness.interact(interaction)
+    const edit = await harness.waitForEdit(interaction)
+    // Personalized (no invitation): the member was found in the shared server, where they opted in.
+    expect(edit.content).toBe(defaultAnswerText)
+  })
+
+  it('tells a user who shares no server with the bot where to ask instead', async () => {
+    harness = await startDiscordTestBot()
+    const stranger = makeUser('100000000000000077', 'stranger')
+    const interaction = makeSlashInteraction({ name: 'ask', user: stranger, guildId: null, channel: makeDirectChannel('920000000000000077', stranger), options: [{ name: 'question', type: 3, value: 'hello?' }] })
+    await harness.interact(interaction)
+    const edit = await harness.waitForEdit(interaction)
+    expect(edit.content).toMatch(/could not find you in one\. Use \/ask inside your server/)
+    expect(harness.fake.rest.callsTo('GET', /^\/guilds\/\d+\/members\/100000000000000077$/)).toHaveLength(1)
+    expect(harness.testCore.server.chatRequests()).toHaveLength(0)
   })
 })
 

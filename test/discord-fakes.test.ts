@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('fake Discord', () => {
   it('lets the real client log in, receive a message and defer an interaction', async () => {
-    fake = await startFakeDiscord()
+    fake = await startFakeDiscord({ heartbeatIntervalMs: 100 })
     client = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
       partials: [Partials.Channel, Partials.Message],
@@ -38,5 +38,8 @@ describe('fake Discord', () => {
     const callback = await fake.rest.waitForCall((call) => call.path === `/interactions/${interaction.id}/${interaction.token}/callback`)
     expect(callback.body).toMatchObject({ type: 5, data: { flags: 64 } })
     expect(callback.status).toBe(204)
+    // Heartbeats are acknowledged, so the client keeps the connection (it reconnects on a missing ACK).
+    await expect.poll(() => fake!.gateway.heartbeats, { timeout: 5000 }).toBeGreaterThanOrEqual(2)
+    expect(fake.gateway.identifies).toHaveLength(1)
   })
 })

@@ -14,6 +14,13 @@ const inGeneral = (author: typeof fakeUsers.alice, content: string) => makeMessa
 const historySize = async (bot: DiscordTestBot, userId: string) => (await bot.testCore.core.profile(bot.actor(userId), bot.member(userId))).historySize
 
 describe('Discord learning', () => {
+  it('connects with exactly the intents it needs: Guilds, Guild Messages, Message Content (privileged), Direct Messages', async () => {
+    harness = await startDiscordTestBot()
+    const [identify] = harness.fake.gateway.identifies
+    expect(identify!.intents).toBe((1 << 0) | (1 << 9) | (1 << 15) | (1 << 12))
+    expect(harness.fake.gateway.connectionQueries[0]).toBe('?v=10&encoding=json')
+  })
+
   it('a non-opted-in member is never learned from, not even after opting in later', async () => {
     harness = await startDiscordTestBot()
     await harness.enable()

@@ -14,9 +14,9 @@ export type FakeDiscord = {
 
 export const fakeBotToken = 'FAKE.DISCORD.BOT-TOKEN'
 
-export async function startFakeDiscord(options: { guilds?: FakeGuild[] } = {}): Promise<FakeDiscord> {
+export async function startFakeDiscord(options: { guilds?: FakeGuild[]; heartbeatIntervalMs?: number } = {}): Promise<FakeDiscord> {
   const rest = await startFakeDiscordRest({ guilds: options.guilds ?? [makeGuild()] })
-  const gateway = await startFakeDiscordGateway({ guilds: () => [...rest.guilds.values()] })
+  const gateway = await startFakeDiscordGateway({ guilds: () => [...rest.guilds.values()], heartbeatIntervalMs: options.heartbeatIntervalMs })
   rest.setGatewayUrl(gateway.url)
   return {
     rest,
