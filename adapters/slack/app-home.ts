@@ -13,11 +13,9 @@ export function createHomePublisher(deps: Pick<SlackHandlerDeps, 'core' | 'actor
   return {
     async publish(teamId, userId, extras = {}) {
       const actor = await deps.actors.resolve(teamId, userId)
-      const [profile, policy, admin] = await Promise.all([
-        deps.core.profile(actor, actor.member),
-        readWorkspacePolicy(deps.core, actor),
-        actor.isPlatformAdmin ? adminSnapshot(deps.core, actor, teamId) : Promise.resolve(undefined),
-      ])
+      const [profile, policy] = await Promise.all([deps.core.profile(actor, actor.member), readWorkspacePolicy(deps.core, actor)])
+      // The core answers get_policy only for those it treats as admins, so it alone decides who sees admin controls.
+      const admin = policy ? await adminSnapshot(deps.core, actor, teamId) : undefined
       await deps.client.views.publish({ user_id: userId, view: renderHome({ profile, policy, admin, ...extras }) })
     },
   }
