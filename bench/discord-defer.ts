@@ -14,7 +14,8 @@ import { silentLogger } from '../src/logger.js'
 import { openStore } from '../src/store/open-store.js'
 import { createDiscordBot, discordIntents } from '../adapters/discord/create-discord-bot.js'
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord-harness.js'
-import { fakeIds, makeSlashInteraction, makeUser } from '../test/fakes/fake-discord-payloads.js'
+import { fakeIds, makeUser } from '../test/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../test/fakes/fake-discord-interactions.js'
 import { startFakeOpenAiServer } from '../test/fakes/fake-openai-server.js'
 
 export type LatencySummary = { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number }

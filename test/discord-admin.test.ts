@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkspacePolicy } from '../src/core/types.js'
 import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { adminPermissions, fakeIds, fakeUsers, makeSlashInteraction, memberPermissions, type SlashOption } from './fakes/fake-discord-payloads.js'
+import { adminPermissions, fakeIds, fakeUsers, memberPermissions } from './fakes/fake-discord-payloads.js'
+import { makeSlashInteraction, type SlashOption } from './fakes/fake-discord-interactions.js'
 import { directChannelIdFor } from './fakes/fake-discord-rest.js'
 
 let harness: DiscordTestBot | undefined

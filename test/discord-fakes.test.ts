@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials } from 'discord.js'
 import { startFakeDiscord, type FakeDiscord } from './fakes/fake-discord-harness.js'
-import { fakeIds, fakeUsers, makeMessage, makeSlashInteraction } from './fakes/fake-discord-payloads.js'
+import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
 
 let fake: FakeDiscord | undefined
 let client: Client | undefined

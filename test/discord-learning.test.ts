@@ -2,7 +2,8 @@
 // learned (non-opted-in members, bots, the bot itself, DMs), and the backfill from channel history with progress.
 import { afterEach, describe, expect, it } from 'vitest'
 import { modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, makeSlashInteraction, nextSnowflake } from './fakes/fake-discord-payloads.js'
+import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from './fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

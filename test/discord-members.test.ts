@@ -2,7 +2,8 @@
 // correctable, pinnable, deletable; measured style), and forget with confirmation, all shown only to the member.
 import { afterEach, describe, expect, it } from 'vitest'
 import { buttonsOf, startDiscordTestBot, type DiscordTestBot, type EditBody } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, makeModalSubmitInteraction, makeSelectInteraction, makeSlashInteraction } from './fakes/fake-discord-payloads.js'
+import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
+import { makeModalSubmitInteraction, makeSelectInteraction, makeSlashInteraction } from './fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

@@ -27,7 +27,8 @@ export async function replyWithFailure(interaction: RepliableInteraction, error:
   const components = isBotError(error, 'consent_required') ? [optInButtonRow()] : []
   logger.warn('discord_interaction_failed', { interactionId: interaction.id, error })
   try {
-    if (interaction.deferred && (interaction.isChatInputCommand() || interaction.isContextMenuCommand() || interaction.isModalSubmit() && !interaction.isFromMessage())) {
+    const repliesOnItsOwnMessage = interaction.isChatInputCommand() || interaction.isContextMenuCommand() || (interaction.isModalSubmit() && !interaction.isFromMessage())
+    if (interaction.deferred && repliesOnItsOwnMessage) {
       await interaction.editReply({ content, embeds: [], components, allowedMentions: noPings })
     } else if (interaction.deferred || interaction.replied) {
       await interaction.followUp({ content, components, flags: MessageFlags.Ephemeral, allowedMentions: noPings })

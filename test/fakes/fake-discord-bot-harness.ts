@@ -6,7 +6,8 @@ import { createDiscordBot, type DiscordBot } from '../../adapters/discord/create
 import { createTestCore, dumpStore, type TestCore } from '../support/test-core.js'
 import { fakeReply, lastUserMessage, type FakeOpenAiRequest, type FakeReply } from './fake-openai-server.js'
 import { startFakeDiscord, type FakeDiscord } from './fake-discord-harness.js'
-import { fakeIds, fakeUsers, makeButtonInteraction, makeMessage, type FakeMessage, type FakeUser } from './fake-discord-payloads.js'
+import { fakeIds, fakeUsers, makeMessage, type FakeMessage, type FakeUser } from './fake-discord-payloads.js'
+import { makeButtonInteraction } from './fake-discord-interactions.js'
 import type { RecordedCall } from './fake-discord-rest.js'
 
 /** What a model request is for, read from what reached the fake server (schema name or system prompt). */
