@@ -154,6 +154,7 @@ describe('Discord backfill', () => {
     const edits = harness.fake.rest.calls.filter((call) => call.method === 'PATCH' && call.path.endsWith(`/${interaction.token}/messages/@original`))
     expect(edits.length).toBeGreaterThanOrEqual(2)
     expect(String((edits[0]!.body as { content?: string }).content)).toMatch(/^Learning from your recent messages… learned from 0/)
+    expect(edits.some((call) => /Discord asked me to slow down; continuing in \d+ s\./.test(String((call.body as { content?: string }).content)))).toBe(true)
     const reads = harness.fake.rest.callsTo('GET', new RegExp(`^/channels/${fakeIds.publicChannel}/messages$`))
     expect(reads[0]!.status).toBe(429)
     expect(reads.slice(1).every((call) => call.status === 200)).toBe(true)

@@ -19,25 +19,26 @@ export async function runBackfill(context: DiscordContext, interaction: Repliabl
   const scanLimit = budget * scanPerLearned
   const startedAt = Date.now()
   const report: BackfillReport = { learned: 0, alreadyKnown: 0, scanned: 0, channels: 0 }
-  let waitingNote = ''
   let lastProgressAt = 0
-  const onRateLimited = (info: RateLimitData) => {
-    waitingNote = `Discord asked me to slow down; continuing in ${Math.ceil(info.retryAfter / 1000)} s.`
-  }
-  context.client.rest.on(RESTEvents.RateLimited, onRateLimited)
-
-  const progress = async (force = false) => {
+  let currentChannelId = ''
+  const progress = async (force = false, note = '') => {
     if (!force && Date.now() - lastProgressAt < progressIntervalMilliseconds) return
     lastProgressAt = Date.now()
-    await interaction.editReply({ content: progressLine(report, budget, waitingNote), embeds: [], components: [] }).catch(() => undefined)
-    waitingNote = ''
+    await interaction.editReply({ content: progressLine(report, budget, note), embeds: [], components: [] }).catch(() => undefined)
   }
+  // The REST client waits out rate limits by itself; this only tells the member why the count stands still.
+  const onRateLimited = (info: RateLimitData) => {
+    if (info.majorParameter !== currentChannelId || !info.route.startsWith('/channels/:id/messages')) return
+    void progress(true, `Discord asked me to slow down; continuing in ${Math.max(1, Math.ceil(info.timeToReset / 1000))} s.`)
+  }
+  context.client.rest.on(RESTEvents.RateLimited, onRateLimited)
 
   try {
     await progress(true)
     const channels = readableChannels(guild)
     outer: for (const channel of channels) {
       report.channels += 1
+      currentChannelId = channel.id
       let before: string | undefined
       while (true) {
         if (report.learned >= budget) break outer

@@ -112,7 +112,12 @@ export async function startFakeDiscordRest(options: { guilds?: FakeGuild[]; user
         429,
         { message: 'You are being rate limited.', retry_after: limited.retryAfterSeconds, global: limited.global },
         {
+          // Discord's 429s carry the bucket headers too; the REST client uses them to wait (and reports the wait).
           'retry-after': String(limited.retryAfterSeconds),
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(limited.retryAfterSeconds),
+          'x-ratelimit-bucket': 'fake-bucket',
           'x-ratelimit-scope': limited.global ? 'global' : 'user',
           ...(limited.global ? { 'x-ratelimit-global': 'true' } : {}),
         },
