@@ -2,13 +2,16 @@
 // only the CPU build for this platform is installed (no CUDA/Vulkan builds: ~240 MB instead of ~920 MB here).
 // Plain Node with no dependencies, because it runs before node_modules exists. Never edits package.json or the lockfile.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 const args = process.argv.slice(2)
 const dryRun = args.includes('--dry-run')
+/** `--verify-only --verify-model F`: check an existing install without installing again. */
+const verifyOnly = args.includes('--verify-only')
 const verifyModel = valueOf('--verify-model')
-const passThrough = args.filter((arg, index) => arg !== '--dry-run' && arg !== '--verify-model' && args[index - 1] !== '--verify-model')
+const ownFlags = new Set(['--dry-run', '--verify-only', '--verify-model'])
+const passThrough = args.filter((arg, index) => !ownFlags.has(arg) && args[index - 1] !== '--verify-model')
 
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'))
 const platform = { os: process.platform, cpu: process.arch, libc: detectLibc() }
@@ -26,8 +29,10 @@ if (!wanted.some((spec) => spec.startsWith('@node-llama-cpp/'))) {
   console.error(`No CPU build of node-llama-cpp for ${platform.os}-${platform.cpu}; use a full \`npm ci\` instead.`)
   process.exit(1)
 }
-run(['ci', '--omit=optional', ...passThrough])
-run(['install', '--no-save', '--omit=optional', ...passThrough, ...wanted])
+if (!verifyOnly) {
+  run(['ci', '--omit=optional', ...passThrough])
+  run(['install', '--no-save', '--omit=optional', ...passThrough, ...wanted])
+}
 if (verifyModel) verify(verifyModel)
 
 function run(npmArgs) {
@@ -51,7 +56,16 @@ function verify(modelPath) {
     await llama.dispose()
   `
   console.error('> verifying the embedded model on', modelPath)
-  if (!dryRun) execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' })
+  if (dryRun) return
+  // A file inside node_modules resolves the package like the app does (and `node -e` flags would leak into the
+  // library's own binary-test child process and break it).
+  const file = path.join('node_modules', '.install-slim-check.mjs')
+  writeFileSync(file, script)
+  try {
+    execFileSync(process.execPath, [file], { stdio: 'inherit' })
+  } finally {
+    rmSync(file, { force: true })
+  }
 }
 
 function matches(list, value) {
