@@ -103,6 +103,8 @@ export const configSchema = z.object({
   // Data for evaluation, benchmarks and tests that use real corpora and the tiny model
   DATA_DIR: z.string().trim().default('../shared/data'),
   TEST_MODEL_PATH: z.string().trim().default('../shared/models/stories260K.gguf'),
+  TEST_REDIS_URL: z.string().trim().default('redis://127.0.0.1:6379/15'),
+  TEST_POSTGRES_URL: z.string().trim().default('postgres://postgres@127.0.0.1:5432/test'),
   // Logging
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 })

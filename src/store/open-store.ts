@@ -15,7 +15,12 @@ export type OpenStoreOptions = {
 }
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const backend = createBackend(url)
+  let backend: StoreBackend
+  try {
+    backend = createBackend(url)
+  } catch (error) {
+    throw storeError(error)
+  }
   const keyvs = new Map<CollectionName, Keyv>()
   const keyvFor = (name: CollectionName): Keyv => {
     let keyv = keyvs.get(name)

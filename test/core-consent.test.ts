@@ -1,0 +1,103 @@
+// Consent and privacy invariants (DESIGN §4): nothing stored before opt-in, opt-out and forget leave nothing
+// behind (checked by scanning the whole store), admins cannot opt members in unless the consent mode allows it.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from './support/test-core.js'
+import { scriptedHandler } from './support/scripted-model.js'
+
+let test: TestCore
+beforeEach(async () => {
+  test = await createTestCore({ server: { handler: scriptedHandler({}) } })
+  await enableWorkspace(test.core)
+})
+afterEach(() => test.close())
+
+const textsOf = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => `${prefix} message number ${index} about the deploy`)
+
+describe('consent', () => {
+  it('stores nothing about a member who has not opted in', async () => {
+    const before = await dumpStore(test.store)
+    for (const text of textsOf(5, 'unconsented')) {
+      expect(await test.core.observe(message(memberA, text))).toEqual({ status: 'ignored', reason: 'not_opted_in' })
+    }
+    await expect(test.core.draft({ actor: actorFor(memberA), intent: 'say hi' })).rejects.toMatchObject({ code: 'consent_required' })
+    const after = await dumpStore(test.store)
+    expect(after).toEqual(before)
+    expect(after.join('\n')).not.toContain(memberA.userId)
+  })
+
+  it('forget leaves nothing behind: a scan of the whole store finds no trace of the member', async () => {
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    await test.core.setConsent(actorFor(memberB), memberB, true)
+    const secret = 'zebra-quartz-7781'
+    for (const text of textsOf(30, `I write ${secret}`)) await test.core.observe(message(memberA, text))
+    for (const text of textsOf(15, 'other member')) await test.core.observe(message(memberB, text))
+    await test.core.learn(actorFor(memberA), memberA)
+    const draft = await test.core.draft({ actor: actorFor(memberA), intent: `mention ${secret}` })
+    expect(draft.status).toBe('drafted')
+    expect((await dumpStore(test.store)).join('\n')).toContain(secret)
+
+    const report = await test.core.forget(actorFor(memberA), memberA)
+    expect(report.messages).toBe(30)
+    expect(report.hypotheses).toBeGreaterThan(0)
+    expect(report.drafts).toBe(1)
+
+    const remaining = (await dumpStore(test.store)).join('\n')
+    expect(remaining).not.toContain(memberA.userId)
+    expect(remaining).not.toContain(secret)
+    expect(remaining).toContain(memberB.userId) // the other member is untouched
+    expect((await test.core.profile(actorFor(memberB), memberB)).historySize).toBe(15)
+  })
+
+  it('opting out erases everything in the same step', async () => {
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    for (const text of textsOf(3, 'hello')) await test.core.observe(message(memberA, text))
+    const outcome = await test.core.setConsent(actorFor(memberA), memberA, false)
+    expect(outcome.erased?.messages).toBe(3)
+    expect((await dumpStore(test.store)).join('\n')).not.toContain(memberA.userId)
+    expect(await test.core.observe(message(memberA, 'after opt-out'))).toEqual({ status: 'ignored', reason: 'not_opted_in' })
+  })
+
+  it('an admin cannot opt a member in under member consent mode, but can opt anyone out', async () => {
+    const admin = actorFor(adminMember, true)
+    await expect(test.core.setConsent(admin, memberA, true)).rejects.toMatchObject({ code: 'not_permitted' })
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    const outcome = await test.core.setConsent(admin, memberA, false)
+    expect(outcome.record.optedIn).toBe(false)
+    expect((await test.core.profile(actorFor(memberA), memberA)).optedIn).toBe(false)
+  })
+
+  it('in admin consent mode an admin opt-in is recorded as such and the member is told privately', async () => {
+    const admin = actorFor(adminMember, true)
+    await test.core.admin(admin, workspace, { action: 'set_consent_mode', mode: 'admin' })
+    const outcome = await test.core.setConsent(admin, memberA, true)
+    expect(outcome.record).toMatchObject({ optedIn: true, via: 'admin', by: adminMember })
+    expect(outcome.notifyMember).toMatch(/admin opted you in/)
+    expect(outcome.notifyMember).toMatch(/opt out/)
+    // The member can always opt out.
+    await test.core.setConsent(actorFor(memberA), memberA, false)
+    expect((await test.core.profile(actorFor(memberA), memberA)).optedIn).toBe(false)
+  })
+
+  it('a member cannot change another member’s consent or read their profile', async () => {
+    await test.core.setConsent(actorFor(memberB), memberB, true)
+    await expect(test.core.setConsent(actorFor(memberA), memberB, false)).rejects.toMatchObject({ code: 'not_permitted' })
+    await expect(test.core.profile(actorFor(memberA), memberB)).rejects.toMatchObject({ code: 'not_permitted' })
+    // Not even an admin reads a member's hypotheses.
+    await expect(test.core.profile(actorFor(adminMember, true), memberB)).rejects.toMatchObject({ code: 'not_permitted' })
+  })
+
+  it('tenants never meet: the same user id in another workspace is another member', async () => {
+    const otherWorkspace = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM2' }
+    await enableWorkspace(test.core, otherWorkspace)
+    const twin = { ...otherWorkspace, userId: memberA.userId }
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    await test.core.observe(message(memberA, 'hello from team one'))
+    expect(await test.core.observe(message(twin, 'hello from team two'))).toEqual({ status: 'ignored', reason: 'not_opted_in' })
+    await test.core.setConsent(actorFor(twin), twin, true)
+    await test.core.observe(message(twin, 'hello from team two'))
+    await test.core.forget(actorFor(twin), twin)
+    expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(1)
+    // An admin of one workspace cannot administer the other.
+    await expect(test.core.admin(actorFor(adminMember, true), otherWorkspace, { action: 'counts' })).rejects.toMatchObject({ code: 'not_permitted' })
+  })
+})

@@ -1,0 +1,104 @@
+// One store suite, run for real against SQLite, Redis and PostgreSQL. Redis and PostgreSQL must be running
+// (TEST_REDIS_URL, TEST_POSTGRES_URL); when one is not, its tests fail loudly with how to start it, never skip.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { loadConfig } from '../src/config.js'
+import { openStore } from '../src/store/open-store.js'
+import type { Store } from '../src/store/store.js'
+
+const config = loadConfig()
+const directory = mkdtempSync(join(tmpdir(), 'hyperalign-store-'))
+// A path below a regular file can never be created, whoever runs the tests.
+writeFileSync(join(directory, 'not-a-directory'), '')
+afterAll(() => rmSync(directory, { recursive: true, force: true }))
+
+const backends = [
+  { name: 'sqlite', url: `sqlite://${join(directory, 'store.sqlite')}`, start: '' },
+  { name: 'redis', url: config.TEST_REDIS_URL, start: 'redis-server --daemonize yes --port 6379' },
+  { name: 'postgres', url: config.TEST_POSTGRES_URL, start: 'pg_ctlcluster <version> main start' },
+]
+
+const itemSchema = z.object({ name: z.string(), count: z.number() })
+
+describe.each(backends)('store on $name', ({ name, url, start }) => {
+  let store: Store
+  beforeAll(async () => {
+    try {
+      store = await openStore(url)
+    } catch (error) {
+      throw new Error(`The ${name} store at ${url} is not reachable (${(error as Error).message}). Start it (${start}) or set TEST_${name.toUpperCase()}_URL.`)
+    }
+    await store.clear()
+  })
+  afterAll(async () => {
+    await store?.clear()
+    await store?.close()
+  })
+
+  it('round-trips values and treats a value of the wrong shape as missing', async () => {
+    const items = store.collection('policy', itemSchema)
+    await items.set('v1:slack:T1', { name: 'one', count: 1 })
+    expect(await items.get('v1:slack:T1')).toEqual({ name: 'one', count: 1 })
+    expect(await items.getMany(['v1:slack:T1', 'v1:slack:missing'])).toEqual([{ name: 'one', count: 1 }, undefined])
+    await store.collection('policy', z.unknown()).set('v1:slack:T2', { name: 42 })
+    expect(await items.get('v1:slack:T2')).toBeUndefined()
+    expect(await items.delete('v1:slack:T1')).toBe(true)
+    expect(await items.get('v1:slack:T1')).toBeUndefined()
+  })
+
+  it('expires values after their TTL', async () => {
+    const items = store.collection('drafts', itemSchema)
+    await items.set('v1:ttl', { name: 'short', count: 1 }, 80)
+    expect(await items.get('v1:ttl')).toBeDefined()
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(await items.get('v1:ttl')).toBeUndefined()
+  })
+
+  it('setIfAbsent lets exactly one of many concurrent callers win, and a lapsed value counts as absent', async () => {
+    const locks = store.collection('locks', itemSchema)
+    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => locks.setIfAbsent('v1:race', { name: `caller ${index}`, count: index }, 150)))
+    expect(results.filter(Boolean)).toHaveLength(1)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    expect(await locks.setIfAbsent('v1:race', { name: 'later', count: 0 }, 1000)).toBe(true)
+    expect(await locks.get('v1:race')).toEqual({ name: 'later', count: 0 })
+  })
+
+  it('lists keys by exact prefix, with wildcard characters taken literally', async () => {
+    const history = store.collection('history', itemSchema)
+    const keys = ['v1:slack:T1:U1:page:0', 'v1:slack:T1:U1:page:1', 'v1:slack:T1:U10:page:0', 'v1:slack:T1:U%:page:0', 'v1:slack:T1:U_:x', 'v1:slack:T1:U*:x']
+    for (const key of keys) await history.set(key, { name: key, count: 0 })
+    const list = async (prefix: string) => {
+      const found: string[] = []
+      for await (const key of history.keys(prefix)) found.push(key)
+      return found.sort()
+    }
+    expect(await list('v1:slack:T1:U1:')).toEqual(['v1:slack:T1:U1:page:0', 'v1:slack:T1:U1:page:1'])
+    expect(await list('v1:slack:T1:U%:')).toEqual(['v1:slack:T1:U%:page:0'])
+    expect(await list('v1:slack:T1:U_:')).toEqual(['v1:slack:T1:U_:x'])
+    expect(await list('v1:slack:T1:U*:')).toEqual(['v1:slack:T1:U*:x'])
+  })
+
+  it('keeps collections apart, and scan sees every entry of every collection', async () => {
+    await store.clear()
+    await store.collection('consent', itemSchema).set('v1:same-key', { name: 'consent', count: 1 })
+    await store.collection('audit', itemSchema).set('v1:same-key', { name: 'audit', count: 2 })
+    await store.collection('consent', itemSchema).delete('v1:same-key')
+    expect(await store.collection('audit', itemSchema).get('v1:same-key')).toEqual({ name: 'audit', count: 2 })
+    const entries = []
+    for await (const entry of store.scan()) entries.push(entry)
+    expect(entries).toEqual([{ collection: 'audit', key: 'v1:same-key', value: { name: 'audit', count: 2 } }])
+  })
+})
+
+describe('a store that is down', () => {
+  it.each([
+    ['redis', 'redis://127.0.0.1:1/0'],
+    ['postgres', 'postgres://postgres@127.0.0.1:1/test'],
+    ['sqlite', `sqlite://${join(directory, 'not-a-directory', 'store.sqlite')}`],
+  ])('%s: opening fails with store_unavailable and a clear message', async (_name, url) => {
+    await expect(openStore(url)).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/not reachable/) })
+  })
+})

@@ -1,0 +1,50 @@
+// A handler for the fake OpenAI-compatible server that answers like a model would for each of the core's calls,
+// told apart by the schema name the core sends (safety verdicts, hypotheses) or its absence (drafts, answers).
+import { fakeReply, type FakeOpenAiHandler, type FakeOpenAiRequest } from '../fakes/fake-openai-server.js'
+
+export type Verdict = { decision: 'comply' | 'safe_complete' | 'refuse'; rule_ids: string[]; reason: string }
+
+export type Script = {
+  verdict?: (request: FakeOpenAiRequest, stage: 'request' | 'output') => Verdict
+  hypotheses?: (request: FakeOpenAiRequest) => unknown
+  text?: (request: FakeOpenAiRequest) => string
+}
+
+export const comply: Verdict = { decision: 'comply', rule_ids: [], reason: 'ordinary work talk' }
+
+export function schemaName(request: FakeOpenAiRequest): string | undefined {
+  const format = request.body.response_format
+  if (format?.json_schema?.name) return format.json_schema.name
+  const system = request.body.messages[0]?.content ?? ''
+  if (format?.type === 'json_object') return system.includes('safety check') ? 'safety_verdict' : 'member_hypotheses'
+  return undefined
+}
+
+export function stageOf(request: FakeOpenAiRequest): 'request' | 'output' {
+  return request.body.messages.at(-1)!.content.startsWith('Stage: output') ? 'output' : 'request'
+}
+
+export function scriptedHandler(script: Script): FakeOpenAiHandler {
+  return (request) => {
+    const name = schemaName(request)
+    if (name === 'safety_verdict') return fakeReply.json(script.verdict?.(request, stageOf(request)) ?? comply)
+    if (name === 'member_hypotheses') return fakeReply.json(script.hypotheses?.(request) ?? defaultHypotheses)
+    return fakeReply.text(script.text?.(request) ?? 'sounds good, will do')
+  }
+}
+
+export const defaultHypotheses = {
+  hypotheses: [
+    { id: null, category: 'writing_style', statement: 'Writes short lower-case messages without final punctuation.', evidence: ['m1', 'm2'], confidence: 0.8 },
+    { id: null, category: 'communication_strategy', statement: 'Leads with the answer, then gives one reason.', evidence: ['m3'], confidence: 0.6 },
+    { id: null, category: 'personality', statement: 'Comes across as relaxed and friendly.', evidence: ['m999'], confidence: 0.7 },
+  ],
+}
+
+/** The chat requests of one kind, for asserting on the prompts that reached the model. */
+export function requestsOf(requests: FakeOpenAiRequest[], kind: 'safety' | 'hypotheses' | 'text'): FakeOpenAiRequest[] {
+  return requests.filter((request) => {
+    const name = schemaName(request)
+    return kind === 'safety' ? name === 'safety_verdict' : kind === 'hypotheses' ? name === 'member_hypotheses' : name === undefined
+  })
+}
