@@ -12,6 +12,8 @@ export const storedMessageSchema = z.object({
   threadId: z.string().optional(),
   text: z.string(),
   timestamp: z.number(),
+  /** When the bot stored it; retention counts from here, so an imported export is kept as long as live messages. */
+  storedAt: z.number(),
 })
 export type StoredMessage = z.output<typeof storedMessageSchema>
 
@@ -133,7 +135,10 @@ export function createHistoryStore(store: Store, clock: () => number) {
       const meta = await readMeta(member)
       const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
       const cutoff = clock() - retentionDays * dayMs
-      return pages.flatMap((page) => (page && 'messages' in page ? page.messages : [])).filter((each) => each.timestamp >= cutoff)
+      return pages
+        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
+        .filter((each) => each.storedAt >= cutoff)
+        .sort((a, b) => a.timestamp - b.timestamp)
     },
 
     async byIds(member: MemberRef, ids: Set<string>, retentionDays: number): Promise<StoredMessage[]> {
@@ -147,9 +152,9 @@ export function createHistoryStore(store: Store, clock: () => number) {
       const expired: StoredMessage[] = []
       for (const entry of [...meta.pages]) {
         const page = await readPage(member, entry.number)
-        const keep = page.messages.filter((each) => each.timestamp >= cutoff)
+        const keep = page.messages.filter((each) => each.storedAt >= cutoff)
         if (keep.length === page.messages.length) continue
-        const gone = page.messages.filter((each) => each.timestamp < cutoff)
+        const gone = page.messages.filter((each) => each.storedAt < cutoff)
         expired.push(...gone)
         await owners.deleteMany(gone.map((each) => ownerKey(member, each.channelId, each.id)))
         meta.count -= gone.length

@@ -46,6 +46,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       threadId: message.threadId,
       text,
       timestamp: message.timestamp,
+      storedAt: clock(),
     }
     let due = false
     try {
