@@ -15,7 +15,8 @@ const integer = (fallback: number, minimum = 0) =>
     .string()
     .trim()
     .transform((value) => (value === '' ? String(fallback) : value))
-    .pipe(z.coerce.number().int().min(minimum))
+    .transform(Number)
+    .pipe(z.number({ message: 'must be a whole number' }).int().min(minimum))
     .default(fallback)
 
 const csv = z
@@ -78,7 +79,7 @@ export const configSchema = z.object({
   LOCAL_CONTEXT_SIZE: integer(4096, 256),
   LOCAL_MAX_SEQUENCES: integer(1, 1),
   // Core behaviour
-  HISTORY_MAX_MESSAGES: integer(2000, 10),
+  HISTORY_MAX_MESSAGES: integer(2000, 50),
   LEARN_MIN_NEW_MESSAGES: integer(20, 1),
   LEARN_MIN_INTERVAL_MINUTES: integer(60),
   LEARN_SAMPLE_SIZE: integer(40, 5),

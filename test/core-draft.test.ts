@@ -101,12 +101,16 @@ describe('draft', () => {
   })
 
   it('gives a clear message when the workspace daily budget is used up', async () => {
-    await setup({}, { LLM_DAILY_TOKEN_BUDGET: '400' })
-    const attempt = () => test.core.draft({ actor: actorFor(memberA), intent: 'say hi' })
+    test = await createTestCore({ server: { handler: scriptedHandler({}) }, settings: { LLM_DAILY_TOKEN_BUDGET: '300' } })
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
     let error: unknown
-    for (let index = 0; index < 10 && !error; index++) await attempt().catch((caught) => (error = caught))
+    for (let index = 0; index < 20 && !error; index++) await test.core.draft({ actor: actorFor(memberA), intent: 'say hi' }).catch((caught) => (error = caught))
     expect(error).toMatchObject({ code: 'llm_budget_exceeded' })
     expect((error as { userMessage: string }).userMessage).toMatch(/today's model budget .* LLM_DAILY_TOKEN_BUDGET/)
+    const requestsAtLimit = test.server.requests.length
+    await expect(test.core.answer({ actor: actorFor(memberA), question: 'what time is it?' })).rejects.toMatchObject({ code: 'llm_budget_exceeded' })
+    expect(test.server.requests).toHaveLength(requestsAtLimit)
   })
 
   it('keeps the prompt the same size whatever the history length', async () => {
@@ -159,7 +163,7 @@ describe('draft', () => {
     await expect(test.core.finalizeDraft(actorFor(memberA), { action: 'post', draftId: result.draftId })).rejects.toMatchObject({ code: 'not_found' })
   })
 
-  it('does not carry examples from a private channel into a public draft', async () => {
+  it('does not carry examples from a private channel into a public draft or another private channel', async () => {
     await setup()
     const admin = actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true)
     await test.core.admin(admin, memberA, { action: 'set_learning_channels', channelIds: ['*', 'G00PRIVATE1'] })
@@ -169,7 +173,10 @@ describe('draft', () => {
     await test.core.draft({ actor: actorFor(memberA), intent: 'tell everyone about the reorg', channelKind: 'public' })
     expect(requestsOf(test.server.requests, 'text')[0]!.body.messages[0]!.content).not.toContain('the reorg is secret')
     test.server.requests.length = 0
-    await test.core.draft({ actor: actorFor(memberA), intent: 'tell everyone about the reorg', channelKind: 'private' })
+    await test.core.draft({ actor: actorFor(memberA), intent: 'tell everyone about the reorg', channelKind: 'private', channelId: 'G00PRIVATE2' })
+    expect(requestsOf(test.server.requests, 'text')[0]!.body.messages[0]!.content).not.toContain('the reorg is secret')
+    test.server.requests.length = 0
+    await test.core.draft({ actor: actorFor(memberA), intent: 'tell everyone about the reorg', channelKind: 'private', channelId: 'G00PRIVATE1' })
     expect(requestsOf(test.server.requests, 'text')[0]!.body.messages[0]!.content).toContain('the reorg is secret')
   })
 })
@@ -182,11 +189,16 @@ describe('without a model', () => {
     try {
       await enableWorkspace(core)
       await core.setConsent(actorFor(memberA), memberA, true)
-      for (let index = 0; index < 20; index++) await core.observe(message(memberA, memberAStyle(index)))
+      await core.setConsent(actorFor(memberB), memberB, true)
+      for (let index = 0; index < 20; index++) {
+        await core.observe(message(memberA, memberAStyle(index)))
+        await core.observe(message(memberB, memberBStyle(index)))
+      }
       const profile = await core.learn(actorFor(memberA), memberA).catch((error) => error)
       expect(profile).toMatchObject({ code: 'llm_not_configured' })
-      const score = await core.scoreStyle(actorFor(memberA), 'yeah ok looking now lol')
-      expect(score.styleMatch).toBeGreaterThanOrEqual(0)
+      const own = await core.scoreStyle(actorFor(memberA), 'yeah ok, looking at the flaky build now lol')
+      const other = await core.scoreStyle(actorFor(memberA), 'Good afternoon. Please find attached the report. Kind regards.')
+      expect(own.styleMatch!).toBeGreaterThan(other.styleMatch!)
       expect((await core.profile(actorFor(memberA), memberA)).attributes?.messages).toBe(20)
       const error = await core.draft({ actor: actorFor(memberA), intent: 'say hi' }).catch((caught) => caught)
       expect(error).toMatchObject({ code: 'llm_not_configured' })

@@ -33,6 +33,8 @@ function profileWith(hypotheses: number): Profile {
     learning: { due: false, newMessagesSinceLearn: 0, parked: false },
     consentStatement: 'What is stored.',
     retentionDays: 90,
+    learningChannels: ['*'],
+    workspaceEnabled: true,
   }
 }
 

@@ -1,13 +1,15 @@
 // Answers a member's question the way that member prefers to be spoken to (their communication hypotheses and
 // measured style). A member who has not opted in gets a plain answer and an invitation; nothing is stored for them.
+import { z } from 'zod'
 import { BotError } from '../bot-error.js'
 import type { LanguageModel } from '../llm/language-model.js'
+import type { Store } from '../store/store.js'
 import { buildAnswerMessages } from './composer.js'
 import type { ConsentService } from './consent-service.js'
 import type { Counters } from './counters.js'
 import type { Deliberator } from './deliberator.js'
 import type { HypothesisStore } from './hypothesis-store.js'
-import { memberLabel, workspaceLabel } from './keys.js'
+import { memberLabel, workspaceChildKey, workspaceLabel } from './keys.js'
 import type { MemberStyleStore } from './member-style.js'
 import type { PolicyService } from './policy-service.js'
 import type { PromptLibrary } from './prompt-library.js'
@@ -17,6 +19,7 @@ import type { AnswerResult, AskRequest } from './types.js'
 export const optInInvitation = 'Opt in to hyperalign and I will answer the way you like to be spoken to.'
 
 export function createAnswerService(dependencies: {
+  store: Store
   model: LanguageModel
   prompts: PromptLibrary
   deliberator: Deliberator
@@ -29,6 +32,8 @@ export function createAnswerService(dependencies: {
   settings: { maxInputCharacters: number }
 }) {
   const { model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings } = dependencies
+  // Keyed by the platform's request id only (no member id), so nothing here is about a member.
+  const seen = dependencies.store.collection('idempotency', z.object({}))
 
   return async function answer(request: AskRequest): Promise<AnswerResult> {
     const question = request.question.trim()
@@ -38,6 +43,9 @@ export function createAnswerService(dependencies: {
     }
     const member = request.actor.member
     const policy = await policies.requireEnabled(member)
+    if (request.idempotencyKey && !(await seen.setIfAbsent(workspaceChildKey(member, 'answer', request.idempotencyKey), {}, 3_600_000))) {
+      throw new BotError('duplicate', 'This question is already being answered.')
+    }
     const personalized = await consent.isOptedIn(member)
     // Usage and audit entries name the member only when they opted in.
     const memberKey = personalized ? memberLabel(member) : undefined

@@ -92,7 +92,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   })
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
   const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
-  const answer = createAnswerService({ model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
+  const answer = createAnswerService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
 
   /** Only the member themselves sees what was learned about them. */
   const requireSelf = (actor: Actor, member: MemberRef) => {
@@ -124,6 +124,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       learning: { due: isDue(state, clock(), learnSettings), newMessagesSinceLearn: state.newMessages, lastError: state.lastError, parked: state.deadLetterAt !== undefined },
       consentStatement,
       retentionDays: policy.retentionDays,
+      learningChannels: policy.learningChannels,
+      workspaceEnabled: policy.enabled,
     }
   }
 

@@ -26,6 +26,7 @@ const storedDraftSchema = z.object({
   intent: z.string(),
   context: contextSchema.optional(),
   channelKind: z.enum(['public', 'private', 'direct']).optional(),
+  channelId: z.string().optional(),
   text: z.string(),
   styleMatch: z.number().optional(),
   hypothesesUsed: z.array(z.object({ id: z.string(), statement: z.string() })),
@@ -69,8 +70,8 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
 
     const [set, state, summary] = await Promise.all([hypotheses.get(member), learning.get(member), style.summary(member)])
-    // Nothing learned in a private channel or a DM is carried into a public one.
-    const pool = request.channelKind === 'public' || request.channelKind === undefined ? state.examplePool.filter((each) => each.channelKind === 'public') : state.examplePool
+    // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
+    const pool = state.examplePool.filter((each) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId))
     const examples = selectExamples(request.intent, pool, settings.examples)
     const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, requestVerdict: before.verdict })
     const count = Math.max(1, Math.min(request.candidates ?? settings.candidates, 5))
@@ -100,6 +101,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       intent: request.intent,
       context: request.context,
       channelKind: request.channelKind,
+      channelId: request.channelId,
       text,
       styleMatch: scores?.[best],
       hypothesesUsed: set.hypotheses.map((each) => ({ id: each.id, statement: each.statement })),
@@ -161,12 +163,18 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
 
     async regenerateDraft(actor: Actor, draftId: string): Promise<DraftResult> {
       const previous = await ownDraft(actor, draftId)
-      return compose({ actor, intent: previous.intent, context: previous.context, channelKind: previous.channelKind })
+      return compose({ actor, intent: previous.intent, context: previous.context, channelKind: previous.channelKind, channelId: previous.channelId })
     },
 
     async finalizeDraft(actor: Actor, request: FinalizeDraftRequest): Promise<FinalizeDraftResult> {
       const draft = await ownDraft(actor, request.draftId)
       const key = memberChildKey(actor.member, 'draft', draft.draftId)
+      if (request.action === 'restore') {
+        if (draft.status !== 'posted') throw new BotError('not_found', 'That draft is not waiting to be posted.')
+        const restored: StoredDraft = { ...draft, status: 'pending' }
+        await drafts.set(key, restored, draftTtlMs)
+        return { status: 'restored', draft: restored }
+      }
       if (draft.status !== 'pending') throw new BotError('not_found', 'That draft was already posted or discarded.')
       if (request.action === 'discard') {
         await drafts.delete(key)

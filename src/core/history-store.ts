@@ -81,8 +81,8 @@ export function createHistoryStore(store: Store, clock: () => number) {
       await owners.set(ownerKey(member, message.channelId, message.id), { userId: member.userId, page: last.number }, ttl(limits.retentionDays))
 
       const dropped: StoredMessage[] = []
-      // Drop whole oldest pages: cheap, and the history stays within one page of the bound.
-      while (meta.count - (meta.pages[0]?.size ?? 0) >= limits.maxMessages && meta.pages.length > 1) {
+      // Drop whole oldest pages: cheap, and the history stays between (bound - one page) and the bound.
+      while (meta.count > limits.maxMessages && meta.pages.length > 1) {
         const oldest = meta.pages.shift()!
         const oldPage = await readPage(member, oldest.number)
         dropped.push(...oldPage.messages)

@@ -70,7 +70,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
     if (own) profiles.push(own.profile)
     const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
     await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), population: sumProfiles(profiles) })
-    const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelKind: each.channelKind }))
+    const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }
 

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js'
 import { memberKey } from './keys.js'
 import type { MemberRef } from './types.js'
 
-const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelKind: z.enum(['public', 'private', 'direct']) })
+const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelId: z.string(), channelKind: z.enum(['public', 'private', 'direct']) })
 
 const learningStateSchema = z.object({
   newMessages: z.number().int(),

@@ -11,7 +11,7 @@ import {
   styleProfileSchema,
   type StyleProfile,
 } from './style/style-profile.js'
-import { calibratedStyleMatch, computeStyleCalibration, defaultStyleCalibration, rawStyleMatch, styleCalibrationSchema, type StyleCalibration } from './style/style-calibration.js'
+import { calibratedStyleMatch, computeStyleCalibration, rawStyleMatch, styleCalibrationSchema } from './style/style-calibration.js'
 import { summarizeStyle } from './style/summarize-style.js'
 import type { MemberRef, StyleSummary } from './types.js'
 
@@ -47,26 +47,23 @@ export function createMemberStyleStore(store: Store) {
       return record ? summarizeStyle(record.profile) : undefined
     },
     /**
-     * Recomputes the calibration: the member's own recent messages (held out of the profile) set the ceiling,
-     * other members' messages the floor; with no other members yet, a default calibration is used.
+     * Recomputes the calibration at the single-message scale: the member's own recent messages (held out of the
+     * profile) set the ceiling, other members' messages the floor, closed-form estimates stand in for either when
+     * there are too few texts. Without any other member there is nothing to compare with, and no score.
      */
     async recalibrate(member: MemberRef, input: { ownTexts: string[]; othersTexts: string[]; population: StyleProfile }) {
       const record = await get(member)
       if (!record) return undefined
-      const calibration =
-        input.othersTexts.length >= 5 && input.ownTexts.length >= minimumMessagesForStyleMatch
-          ? computeStyleCalibration({ profile: record.profile, population: input.population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
-          : defaultStyleCalibration
-      await records.set(memberKey(member), { ...record, calibration, population: input.population })
+      const calibration = computeStyleCalibration({ profile: record.profile, population: input.population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
+      await records.set(memberKey(member), { profile: record.profile, calibration, population: input.population })
       return calibration
     },
-    /** Calibrated style match of a text (0 = like other members, 1 = like the member's own writing). */
+    /** Calibrated style match of each text (0 = like other members, 1 = like the member); undefined until calibrated. */
     async score(member: MemberRef, texts: string[]): Promise<number[] | undefined> {
       const record = await get(member)
-      if (!record || record.profile.messages < minimumMessagesForStyleMatch) return undefined
-      const population = record.population ?? record.profile
-      const calibration: StyleCalibration = record.calibration ?? defaultStyleCalibration
-      return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, record.profile, population), calibration))
+      if (!record || !record.calibration || !record.population || record.profile.messages < minimumMessagesForStyleMatch) return undefined
+      const { profile, population, calibration } = record
+      return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, population), calibration))
     },
     async erase(member: MemberRef): Promise<number> {
       return (await records.delete(memberKey(member))) ? 1 : 0

@@ -40,6 +40,8 @@ export type DraftRequest = {
   /** Thread or channel messages the reply is about; treated as data, never instructions. */
   context?: ContextMessage[]
   channelKind?: ChannelKind
+  /** The channel the draft is for: examples from private channels are used only in that same channel. */
+  channelId?: string
   /** Stable id of the platform request, so a retried delivery does not draft twice. */
   idempotencyKey?: string
   candidates?: number
@@ -111,6 +113,9 @@ export type Profile = {
   /** What the member agreed to, shown with the opt-in toggle. */
   consentStatement: string
   retentionDays: number
+  /** Where the workspace allows learning (channel ids, `*` = every public channel); members may know this. */
+  learningChannels: string[]
+  workspaceEnabled: boolean
 }
 
 export type DraftResult =
@@ -228,6 +233,7 @@ export type StoredDraft = {
   intent: string
   context?: ContextMessage[]
   channelKind?: ChannelKind
+  channelId?: string
   text: string
   styleMatch?: number
   hypothesesUsed: { id: string; statement: string }[]
@@ -238,10 +244,13 @@ export type StoredDraft = {
 export type FinalizeDraftRequest =
   | { action: 'post'; draftId: string; /** The member's edited text, when they edited before posting. */ text?: string }
   | { action: 'discard'; draftId: string }
+  /** The platform refused the post: make the draft pending again so the member can retry. */
+  | { action: 'restore'; draftId: string }
 
 export type FinalizeDraftResult =
   | { status: 'ready_to_post'; text: string; label: string; draft: StoredDraft }
   | { status: 'discarded' }
+  | { status: 'restored'; draft: StoredDraft }
   | { status: 'refused'; verdict: Verdict; message: string }
 
 export interface BotCore {

@@ -21,7 +21,8 @@ export function schemaName(request: FakeOpenAiRequest): string | undefined {
 }
 
 export function stageOf(request: FakeOpenAiRequest): 'request' | 'output' {
-  return request.body.messages.at(-1)!.content.startsWith('Stage: output') ? 'output' : 'request'
+  // Any user message: a repair request follows the original one in the same conversation.
+  return request.body.messages.some((message) => message.role === 'user' && message.content.startsWith('Stage: output')) ? 'output' : 'request'
 }
 
 export function scriptedHandler(script: Script): FakeOpenAiHandler {

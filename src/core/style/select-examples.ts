@@ -59,15 +59,17 @@ export function selectExamples<T extends ExampleCandidate>(intent: string, candi
   return picked.map((entry) => entry.candidate)
 }
 
-/** In [0, 1]: topic overlap counts most; then question/statement, code, links, length and casualness agreement. */
+/** In [0, 1]: topic overlap counts most; then question/statement, length, code, formality and link agreement. */
 function relevance(intent: TextRegister, wantsQuestion: boolean, candidate: TextRegister): number {
   const lengthAgreement = 1 / (1 + Math.abs(Math.log2((candidate.words + 1) / (expectedWords(intent) + 1))))
   return (
     0.4 * Math.sqrt(overlap(intent.content, candidate.content)) +
     0.2 * (candidate.question === wantsQuestion ? 1 : 0) +
+    0.15 * lengthAgreement +
     0.1 * (candidate.code === intent.code ? 1 : 0) +
+    0.05 * (candidate.casual === intent.casual ? 1 : 0) +
     0.05 * (candidate.link === intent.link ? 1 : 0) +
-    0.2 * lengthAgreement +
+    // A one- or two-word reply ("ok", "lol") shows little of how someone writes.
     0.05 * (candidate.words >= 3 ? 1 : 0)
   )
 }

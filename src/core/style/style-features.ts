@@ -29,8 +29,12 @@ const wordPattern = /[\p{L}\p{N}_]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}_]/gu
 /** Distinct bucket indices per view for one message; a profile adds 1 at each (counts = messages containing it). */
 export function extractGrams(text: string, shape: number[] = measureMessage(text).shape): number[][] {
   const grams: number[][] = gramViews.map(() => [])
-  addCharGrams(text, grams)
-  addWordGrams(text, grams)
+  const mode = (globalThis as { experimentStrip?: string }).experimentStrip ?? ''
+  let prose = text
+  if (mode.includes('code')) prose = prose.replace(/```[\s\S]*?(?:```|$)/g, '```\u0001```').replace(/`[^`\n]+`/g, '`\u0001`')
+  if (mode.includes('url')) prose = prose.replace(/\bhttps?:\/\/\S+|\bwww\.\S+/gi, '\u0004')
+  addCharGrams(prose, grams)
+  addWordGrams(prose, grams)
   grams[gramViews.length - 1]!.push(...shape)
   // Each n-gram counts once per message: a pasted log or a repeated word says little about a writer's habits.
   return grams.map((list) => [...new Set(list)])
