@@ -191,6 +191,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       requireSelf(actor, member)
       await policies.requireEnabled(member)
       if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first, then I can learn how you write.')
+      // A background run for this member may be under way (e.g. right after an import): let it finish first.
+      await scheduler.idle()
       await scheduler.runJob(member)
       return profile(member)
     },
