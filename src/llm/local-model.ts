@@ -57,7 +57,7 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Lang
       progressLogs: false,
       maxThreads: options.threads,
       logLevel: library.LlamaLogLevel.warn,
-      logger: (level, message) => logger.debug('local_model.llama_log', { level, message: message.trim().slice(0, 300) }),
+      logger: (level, message) => logger.debug('local_model.llama_log', { llamaLevel: level, message: message.trim().slice(0, 300) }),
     })
   } catch (error) {
     throw new BotError(
