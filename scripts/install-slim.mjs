@@ -13,6 +13,7 @@ const verifyModel = valueOf('--verify-model')
 const ownFlags = new Set(['--dry-run', '--verify-only', '--verify-model'])
 const passThrough = args.filter((arg, index) => !ownFlags.has(arg) && args[index - 1] !== '--verify-model')
 
+const omitsDev = passThrough.includes('--omit=dev') || passThrough.includes('--production')
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'))
 const platform = { os: process.platform, cpu: process.arch, libc: detectLibc() }
 const llamaCpuBuild = new RegExp(`^@node-llama-cpp/${{ linux: 'linux', darwin: 'mac', win32: 'win' }[process.platform] ?? process.platform}-${process.arch}(-metal)?$`)
@@ -23,6 +24,7 @@ const wanted = Object.entries(lock.packages ?? {})
   .map(([location, entry]) => ({ name: location.slice('node_modules/'.length), entry }))
   .filter(({ entry }) => matches(entry.os, platform.os) && matches(entry.cpu, platform.cpu) && (platform.os !== 'linux' || matches(entry.libc, platform.libc)))
   .filter(({ name }) => !name.startsWith('@node-llama-cpp/') || llamaCpuBuild.test(name))
+  .filter(({ entry }) => !(omitsDev && entry.dev))
   .map(({ name, entry }) => `${name}@${entry.version}`)
 
 if (!wanted.some((spec) => spec.startsWith('@node-llama-cpp/'))) {
