@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { isBotError, type BotError } from '../src/bot-error.js'
 import { loadConfig, parseConfig } from '../src/config.js'
-import { verdictSchema } from '../src/core/deliberator.js'
+import { createVerdictSchema, specRuleIds } from '../src/core/deliberator.js'
+import { loadPromptLibrary } from '../src/core/prompt-library.js'
 import { learnedHypothesesSchema } from '../src/core/hypothesis-learner.js'
 import type { CallContext, ChatMessage, LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
 import { openLocalModel } from '../src/llm/local-model-factory.js'
 
+const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
 const modelPath = loadConfig().TEST_MODEL_PATH
 const modelPresent = existsSync(modelPath)
 if (!modelPresent) {

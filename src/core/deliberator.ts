@@ -6,12 +6,21 @@ import type { PromptLibrary } from './prompt-library.js'
 import { quoteLines, quoteText } from './quote-data.js'
 import type { ContextMessage, Verdict } from './types.js'
 
+/** The rule ids the spec defines (`### H3 Harassment…`), so a verdict can only cite real rules. */
+export function specRuleIds(spec: string): [string, ...string[]] {
+  const ids = [...spec.matchAll(/^### ([A-Z]\d+)\b/gm)].map((match) => match[1]!)
+  if (ids.length === 0) throw new Error('The safety spec defines no rule ids (### H1 …)')
+  return ids as [string, ...string[]]
+}
+
 /** The verdict as the model returns it; snake_case keys read naturally in the prompt. */
-export const verdictSchema = z.object({
-  decision: z.enum(['comply', 'safe_complete', 'refuse']),
-  rule_ids: z.array(z.string().max(20)).max(10),
-  reason: z.string().max(600),
-})
+export function createVerdictSchema(ruleIds: [string, ...string[]]) {
+  return z.object({
+    decision: z.enum(['comply', 'safe_complete', 'refuse']),
+    rule_ids: z.array(z.enum(ruleIds)).max(6),
+    reason: z.string().max(400),
+  })
+}
 
 export type SafetyTask = 'draft' | 'answer'
 
@@ -31,7 +40,9 @@ export type CheckInput = {
 export type Deliberator = ReturnType<typeof createDeliberator>
 
 export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) {
-  const system = prompts.render('safety-check.system', { safety_spec: prompts.render('safety-spec', {}) })
+  const spec = prompts.render('safety-spec', {})
+  const system = prompts.render('safety-check.system', { safety_spec: spec })
+  const verdictSchema = createVerdictSchema(specRuleIds(spec))
 
   const run = async (user: string, input: CheckInput, stage: Verdict['stage']): Promise<Verdict> => {
     const messages: ChatMessage[] = [
@@ -43,13 +54,13 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
       schemaName: 'safety_verdict',
       messages,
       temperature: 0,
-      maxTokens: 300,
+      maxTokens: 600,
       context: { workspaceKey: input.workspaceKey, memberKey: input.memberKey, purpose: 'safety' },
     })
     const verdict = result.object
     return {
       decision: verdict.decision,
-      ruleIds: [...new Set(verdict.rule_ids.map((id) => id.trim().toUpperCase()).filter(Boolean))],
+      ruleIds: [...new Set(verdict.rule_ids)],
       reason: verdict.reason.trim(),
       stage,
     }

@@ -100,6 +100,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
         { role: 'user', content: user },
       ],
       temperature: 0.2,
+      seed: 1,
       maxTokens: 1500,
       context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'learn' },
     })

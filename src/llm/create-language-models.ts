@@ -20,8 +20,10 @@ export type LanguageModels = {
 export async function createLanguageModels(config: Config, logger: Logger = silentLogger): Promise<LanguageModels> {
   if (shouldUseLocalModel(config)) {
     const opened = await openLocalModel(config, { logger })
+    // The local model queues on its own; the limit on top makes workspaces take turns in that queue.
+    const model = opened.ready ? createLimitedModel(opened.model, config.LOCAL_MAX_SEQUENCES) : opened.model
     return opened.ready
-      ? { model: opened.model, safetyModel: opened.model, description: opened.model.name, ready: true }
+      ? { model, safetyModel: model, description: opened.model.name, ready: true }
       : { model: opened.model, safetyModel: opened.model, description: `none (${opened.problem.code})`, ready: false }
   }
   const hosted = (name: string) =>
