@@ -84,6 +84,22 @@ describe('/draft', () => {
     expect(harness.slack.callsTo('chat.postMessage')).toHaveLength(1)
   })
 
+  it('keeps the draft postable when Slack refuses the post, and posts it on the next click', async () => {
+    harness = await startSlackTestApp()
+    await harness.enable()
+    await harness.optIn(memberId)
+    const { responseUrlId } = await harness.command('/draft', 'tell the team the deploy moves to friday')
+    const shown = await harness.waitForResponse(responseUrlId, hasDraft)
+    const value = buttonValue(shown.body.blocks, actionIds.draftPost)
+    harness.slack.failWith('chat.postMessage', 'not_in_channel')
+    await harness.click({ actionId: actionIds.draftPost, value, responseUrlId })
+    const note = await harness.waitForResponse(responseUrlId, (body) => visibleText(body).includes('/invite @hyperalign'))
+    expect(note.body.replace_original).not.toBe(true)
+    await harness.click({ actionId: actionIds.draftPost, value, responseUrlId })
+    await harness.waitForResponse(responseUrlId, (body) => visibleText(body).includes('Posted'))
+    expect(harness.slack.callsTo('chat.postMessage')).toHaveLength(2) // the refused attempt and the one that went through
+  })
+
   it('shows the rule of a refusal, not a draft', async () => {
     harness = await startSlackTestApp({ model: { refuse: (stage) => (stage === 'safety_output' ? ['W2'] : undefined), draft: () => 'I promise everyone a 20% raise by Monday.' } })
     await harness.enable()

@@ -42,6 +42,7 @@ export async function handleDraftCommand(context: DiscordContext, interaction: C
     intent,
     context: await recentContext(interaction, actor.member.userId),
     channelKind: channelKindOf(interaction.channel),
+    channelId: interaction.channelId,
     idempotencyKey: `discord:interaction:${interaction.id}`,
   })
   await interaction.editReply(renderDraftResult(result))
@@ -64,6 +65,7 @@ export async function handleReplyModal(context: DiscordContext, interaction: Mod
     intent,
     context: await replyContext(interaction, target.messageId, actor.member.userId),
     channelKind: channelKindOf(interaction.channel),
+    channelId: target.channelId,
     idempotencyKey: `discord:interaction:${interaction.id}`,
   })
   await interaction.editReply(renderDraftResult(result, { replyTo: target.messageId }))
@@ -128,7 +130,9 @@ async function finalizeAndPost(
   } catch (error) {
     // The member clicked Post; if Discord refuses, give them their text so the click is not lost.
     context.logger.warn('discord_post_failed', { interactionId: interaction.id, error })
-    await interaction.editReply({ content: '', embeds: [postFailedEmbed(error, outcome.text)], components: [] })
+    // The click is not lost: the draft becomes postable again, and the failure comes as a separate private note.
+    await context.core.finalizeDraft(actor, { action: 'restore', draftId }).catch(() => {})
+    await interaction.followUp({ embeds: [postFailedEmbed(error, outcome.text)], flags: MessageFlags.Ephemeral })
     return
   }
   await interaction.editReply(postedNotice(links))

@@ -25,6 +25,7 @@ export function registerDraftCommand(app: App, deps: SlackHandlerDeps): void {
         actor,
         intent,
         channelKind,
+        channelId: command.channel_id,
         idempotencyKey: `slack:${command.team_id}:command:${command.trigger_id}`,
       })
       // A slash command's response_url cannot replace the ack message; the draft arrives as its own private message.

@@ -46,12 +46,14 @@ export async function postDraft(deps: SlackHandlerDeps, input: { actor: Actor; t
   } catch (error) {
     const slackError = (error as { data?: { error?: string } }).data?.error
     deps.logger.warn('slack_post_failed', { slackError })
+    // The click is not lost: the draft becomes postable again, and its buttons stay on screen.
+    await deps.core.finalizeDraft(actor, { action: 'restore', draftId: target.draftId }).catch(() => {})
     const why = slackError && cannotPostHere.has(slackError)
-      ? 'I cannot post in this conversation (the app is not a member here). Invite it with `/invite @hyperalign`, or copy your text:'
-      : 'Slack did not accept the message. Here is your text to copy:'
+      ? 'I cannot post in this conversation (the app is not a member here). Invite it with `/invite @hyperalign` and click Post again, or copy your text:'
+      : 'Slack did not accept the message. Click Post to try again, or copy your text:'
     await reply(
       { text: `${why}\n${escapeMrkdwn(truncate(outcome.text, 2500))}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${why}\n\`\`\`${escapeMrkdwn(truncate(outcome.text, 2500))}\`\`\`` } }] },
-      { replaceOriginal: true },
+      { replaceOriginal: false },
     )
     return
   }

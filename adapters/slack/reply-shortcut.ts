@@ -44,7 +44,7 @@ export function registerReplyShortcut(app: App, deps: SlackHandlerDeps): void {
         threadContext(deps.client, deps.logger, { channelId: target.channelId, threadTs: target.threadTs, memberUserId: userId, fallbackText: target.messageText }),
         channelKindOf(deps.client, target.channelId),
       ])
-      const result = await deps.core.draft({ actor, intent, context, channelKind, idempotencyKey: `slack:${teamId}:view:${view.id}:${'trigger_id' in body ? String(body.trigger_id) : view.hash}` })
+      const result = await deps.core.draft({ actor, intent, context, channelKind, channelId: target.channelId, idempotencyKey: `slack:${teamId}:view:${view.id}:${'trigger_id' in body ? String(body.trigger_id) : view.hash}` })
       await replyPrivately(deps.client, deps.logger, route, renderDraftResult(result, { channelId: target.channelId, threadTs: target.threadTs }))
     } catch (error) {
       if (isBotError(error, 'duplicate')) return
