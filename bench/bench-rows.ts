@@ -1,0 +1,145 @@
+// Picks the headline figures of each part with their same-run baselines (rows), and renders the detail tables
+// (where the observe path spends its time, cost per history size, the embedded model). Formatting only.
+import { row, renderTable, type BenchRow } from './bench-table.js'
+import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
+import type { DiscordDeferReport } from './discord-defer.js'
+import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
+import type { ObserveThroughputReport } from './observe-throughput.js'
+import type { SlackAckReport } from './slack-ack.js'
+import type { StorageFootprintReport } from './storage-footprint.js'
+
+export type BenchParts = {
+  slack?: SlackAckReport
+  discord?: DiscordDeferReport
+  observe?: ObserveThroughputReport[]
+  cost?: { perDraft: CostReport; learning: LearningCallsReport }
+  memory?: StorageFootprintReport
+  local?: LocalModelBenchResult
+}
+
+/** Model calls of the naive baseline: one prompt, no safety check. */
+const naiveCallsPerDraft = 1
+
+export function rowsFor(parts: BenchParts): BenchRow[] {
+  const rows: BenchRow[] = []
+  const { slack, discord, cost, memory, local } = parts
+  if (slack) {
+    const modelTime = 3 * slack.modelDelayMs
+    rows.push(
+      row('slack', `/draft ack p50, ${slack.concurrency} concurrent`, slack.adapter.p50Ms, 'ms', 'bare Bolt app, ack only', slack.bareBolt.p50Ms, 'lower'),
+      row('slack', `/draft ack p99, ${slack.concurrency} concurrent`, slack.adapter.p99Ms, 'ms', 'bare Bolt app, ack only', slack.bareBolt.p99Ms, 'lower'),
+      row('slack', 'draft delivered p50 (3 model calls)', slack.adapterDraft.p50Ms, 'ms', `3 × model delay ${slack.modelDelayMs} ms`, modelTime, 'lower'),
+    )
+  }
+  if (discord) {
+    rows.push(
+      row('discord', `/ask deferral p50, ${discord.concurrency} concurrent`, discord.adapter.p50Ms, 'ms', 'bare discord.js client, defer only', discord.bareClient.p50Ms, 'lower'),
+      row('discord', `/ask deferral p99, ${discord.concurrency} concurrent`, discord.adapter.p99Ms, 'ms', 'bare discord.js client, defer only', discord.bareClient.p99Ms, 'lower'),
+      row('discord', 'answer delivered p50 (3 model calls)', discord.adapterAnswer.p50Ms, 'ms', `3 × model delay ${discord.modelDelayMs} ms`, 3 * discord.modelDelayMs, 'lower'),
+    )
+  }
+  for (const observe of parts.observe ?? []) {
+    const store = observe.store
+    rows.push(
+      row('observe', `observe, one at a time (${store})`, observe.sequential.observe.messagesPerSecond, 'msg/s', `raw set per message (${store})`, observe.sequential.rawWrites.messagesPerSecond, 'higher'),
+      row('observe', `observe, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.observe.messagesPerSecond, 'msg/s', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.rawWrites.messagesPerSecond, 'higher'),
+      row('observe', `observe after learning (${store})`, observe.afterLearning.observe.messagesPerSecond, 'msg/s', 'observe before learning', observe.sequential.observe.messagesPerSecond, 'higher'),
+      row('observe', `style record read, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeGetMs, 'ms', 'JSON.parse + schema of the same record', round(observe.styleRecord.jsonParseMs + observe.styleRecord.schemaParseMs, 3), 'lower'),
+      row('observe', `style record write, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeSetMs, 'ms', 'JSON.stringify of the same record', observe.styleRecord.jsonStringifyMs, 'lower'),
+    )
+  }
+  if (cost) {
+    for (const size of cost.perDraft.sizes) {
+      const label = `${size.historySize.toLocaleString('en-US')} msgs`
+      rows.push(
+        row('cost', `draft prompt tokens, all calls (${label})`, size.draft.promptTokens, 'tok', `naive: last ${size.naiveDraft.messagesInPrompt} msgs in prompt`, size.naiveDraft.promptTokens, 'lower'),
+        row('cost', `draft compose-call prompt tokens (${label})`, size.draft.composePromptTokens, 'tok', `naive: last ${size.naiveDraft.messagesInPrompt} msgs in prompt`, size.naiveDraft.promptTokens, 'lower'),
+        row('cost', `draft prompt characters sent (${label})`, size.draft.promptCharacters, 'chars', `naive: last ${size.naiveDraft.messagesInPrompt} msgs in prompt`, size.naiveDraft.promptCharacters, 'lower'),
+        row('cost', `answer prompt tokens, all calls (${label})`, size.answer.promptTokens, 'tok', `naive: last ${size.naiveAnswer.messagesInPrompt} msgs in prompt`, size.naiveAnswer.promptTokens, 'lower'),
+      )
+    }
+    const first = cost.perDraft.sizes[0]
+    if (first) {
+      rows.push(
+        row('cost', 'model calls per draft', first.draft.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
+        row('cost', 'model calls per draft, DRAFT_CANDIDATES=3', first.draftBestOfThree.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
+        row('cost', 'model calls per answer', first.answer.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
+      )
+    }
+    const learning = cost.learning
+    rows.push(
+      row('cost', `learning calls per 100 msgs (every ${learning.settings.minNewMessages} new, ≥${learning.settings.minIntervalMinutes} min apart)`, learning.perHundredMessages, 'calls', `count-only trigger (every ${learning.settings.minNewMessages} new)`, learning.countOnly.perHundredMessages, 'lower'),
+    )
+  }
+  if (memory) {
+    rows.push(
+      row('memory', `bytes stored per member (${memory.messagesPerMember} msgs)`, memory.bytesPerMember.total, 'B', 'raw message rows of the member', memory.rawMessageBytesPerMember, 'lower'),
+      row('memory', `RSS after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.rss.afterGcMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
+      row('memory', `heap used after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.heapUsed.afterGcMb, 'MB', 'heap used before loading', memory.heapUsed.beforeMb, 'lower'),
+    )
+  }
+  if (local && local.rows.length) {
+    const [baseline, ...others] = local.rows
+    const threads = (count: number) => `${count} thread${count === 1 ? '' : 's'}`
+    for (const other of others.length ? others : [baseline!]) {
+      rows.push(
+        row('local', `${local.model} plain tok/s, ${threads(other.threads)}`, other.plainTokensPerSecond, 'tok/s', threads(baseline!.threads), baseline!.plainTokensPerSecond, 'higher'),
+        row('local', `${local.model} grammar tok/s, ${threads(other.threads)}`, other.grammarTokensPerSecond, 'tok/s', threads(baseline!.threads), baseline!.grammarTokensPerSecond, 'higher'),
+        row('local', `${local.model} load, ${threads(other.threads)}`, other.loadMs, 'ms', threads(baseline!.threads), baseline!.loadMs, 'lower'),
+      )
+    }
+  }
+  return rows
+}
+
+export function renderDetails(parts: BenchParts): string {
+  const sections: string[] = []
+  for (const observe of parts.observe ?? []) {
+    const top = (list: ObserveThroughputReport['breakdown']) => list.slice(0, 8).map((each) => [`${each.collection} ${each.operation}`, each.calls, each.meanMs, `${Math.round(each.shareOfTime * 100)}%`])
+    const record = observe.styleRecord
+    sections.push(
+      `## Where the observe path spends its time (${observe.store}, ${observe.sequential.observe.messages} messages, ${observe.members} members, one at a time)`,
+      '',
+      renderTable(['store operation', 'calls', 'mean ms', 'share of wall time'], top(observe.breakdown), ['left', 'right', 'right', 'right']),
+      '',
+      `After learning ${observe.afterLearning.members} members (learning job mean ${observe.afterLearning.learnJobMs.mean} ms, max ${observe.afterLearning.learnJobMs.max} ms), ${observe.afterLearning.observe.messages} of their messages:`,
+      '',
+      renderTable(['store operation', 'calls', 'mean ms', 'share of wall time'], top(observe.afterLearning.breakdown), ['left', 'right', 'right', 'right']),
+      '',
+      `Largest style record: ${record.bytes.toLocaleString('en-US')} bytes (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
+        `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, schema check ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms.`,
+    )
+  }
+  if (parts.cost) {
+    const sizes = parts.cost.perDraft.sizes
+    sections.push(
+      '',
+      `## Cost per draft and answer (${parts.cost.perDraft.tokenRule})`,
+      '',
+      renderTable(
+        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
+        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      ),
+      '',
+      `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps; ` +
+        `${parts.cost.learning.countOnly.learnCalls} with a count-only trigger.`,
+    )
+  }
+  if (parts.memory) {
+    const memory = parts.memory
+    sections.push(
+      '',
+      `## Storage per member (${memory.members} members × ${memory.messagesPerMember} messages, loaded at ${memory.load.messagesPerSecond} msg/s with ${memory.load.concurrency} in flight)`,
+      '',
+      renderTable(['collection', 'bytes per member'], Object.entries(memory.bytesPerMember.byCollection).sort((left, right) => right[1] - left[1]), ['left', 'right']),
+      '',
+      `SQLite file and log: ${memory.fileBytesPerMember.toLocaleString('en-US')} bytes per member; workspace-level entries ${memory.workspaceBytes.toLocaleString('en-US')} bytes in total; RSS right after loading (before GC) ${memory.rss.afterMb} MB.`,
+    )
+  }
+  if (parts.local) sections.push('', '## Embedded model', '', formatLocalModelBenchTable(parts.local))
+  return sections.join('\n').trim()
+}
+
+const kilobytes = (bytes: number) => `${Math.round(bytes / 1024)} KB`
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits

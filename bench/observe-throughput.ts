@@ -1,0 +1,210 @@
+// Benchmark of the observe path: messages per second through `core.observe` into a real store (members opted in
+// first, attributes updated per message), next to raw writes of the same rows through the same Store API, with a
+// breakdown of where the time goes per collection operation. Measures only; never changes the core.
+import { memberChildKey, memberKey } from '../src/core/keys.js'
+import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { addToStyleProfile, emptyStyleProfile, styleProfileSchema } from '../src/core/style/style-profile.js'
+import type { BotCore, MemberRef, WorkspaceRef } from '../src/core/types.js'
+import { openStore } from '../src/store/open-store.js'
+import type { Store, StoreKind } from '../src/store/store.js'
+import { z } from 'zod'
+import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'
+import { benchStoreLocation, eraseWorkspace, uniqueBenchWorkspace } from './bench-store.js'
+import type { CorpusMessage } from './chat-corpus.js'
+import { createTimedStore, type OperationTiming, type TimedStore } from './timed-store.js'
+
+export type ThroughputRun = { messages: number; stored: number; milliseconds: number; messagesPerSecond: number }
+
+export type OperationShare = { collection: string; operation: string; calls: number; meanMs: number; shareOfTime: number }
+
+export type ObserveThroughputReport = {
+  benchmark: 'observe-throughput'
+  store: StoreKind
+  corpus: string
+  members: number
+  /** One message at a time, as from one event stream. */
+  sequential: { observe: ThroughputRun; rawWrites: ThroughputRun; ratio: number }
+  /** `concurrency` messages in flight, as Slack and Discord deliver events. */
+  concurrent: { concurrency: number; observe: ThroughputRun; rawWrites: ThroughputRun; ratio: number }
+  /** The same path for members whose style is calibrated (the stored style record then also holds the population). */
+  afterLearning: { members: number; learnJobMs: { mean: number; max: number }; observe: ThroughputRun; ratioToBeforeLearning: number; breakdown: OperationShare[] }
+  /** Where the sequential observe run spent its wall time, by store operation (includes (de)serialisation and validation). */
+  breakdown: OperationShare[]
+  /** In-process costs on the largest style record, to tell store round trips from (de)serialisation. */
+  styleRecord: { bytes: number; messages: number; addMessageMs: number; jsonStringifyMs: number; jsonParseMs: number; schemaParseMs: number; storeGetMs: number; storeSetMs: number }
+}
+
+export type ObserveThroughputOptions = {
+  messages: CorpusMessage[]
+  corpusLabel: string
+  storeKind?: StoreKind
+  storeUrls: { TEST_REDIS_URL: string; TEST_POSTGRES_URL: string }
+  /** Messages replayed one at a time (the same count again with concurrency). */
+  count: number
+  concurrency?: number
+  /** Members learned before the after-learning replay, and messages replayed for them. */
+  learnedMembers?: number
+  afterLearningCount?: number
+}
+
+export async function runObserveThroughputBenchmark(options: ObserveThroughputOptions): Promise<ObserveThroughputReport> {
+  const kind = options.storeKind ?? 'sqlite'
+  const concurrency = options.concurrency ?? 8
+  const location = benchStoreLocation(kind, options.storeUrls)
+  const workspace = kind === 'sqlite' ? options.messages[0]?.workspace ?? uniqueBenchWorkspace('observe') : uniqueBenchWorkspace('observe')
+  const messages = options.messages.map((message) => ({ ...message, workspace }))
+  const sequentialSlice = messages.slice(0, options.count)
+  const concurrentSlice = messages.slice(options.count, options.count * 2)
+  const timedStore = { current: undefined as ReturnType<typeof createTimedStore> | undefined }
+  const bench = await createBenchCore({ storeUrl: location.url, wrapStore: (store) => (timedStore.current = createTimedStore(store)).store })
+  const rawLocation = benchStoreLocation(kind, options.storeUrls)
+  const rawStore = await openStore(rawLocation.url)
+  try {
+    await enableWorkspace(bench.core, workspace)
+    await optIn(bench.core, workspace, new Set(messages.map((message) => message.userId)))
+    const timings = timedStore.current!
+    timings.reset()
+    const sequential = await replay(sequentialSlice, 1, (message) => bench.core.observe(message))
+    const breakdown = shares(timings.timings(), sequential.milliseconds)
+    const rawWorkspace = kind === 'sqlite' ? workspace : uniqueBenchWorkspace('raw')
+    const rawSequential = await replay(sequentialSlice, 1, rawWriter(rawStore, rawWorkspace))
+    const concurrent = await replay(concurrentSlice, concurrency, (message) => bench.core.observe(message))
+    const rawConcurrent = await replay(concurrentSlice, concurrency, rawWriter(rawStore, rawWorkspace))
+
+    const afterLearning = await measureAfterLearning(bench.core, timings, workspace, messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
+    const styleRecord = await measureStyleRecord(bench.rawStore, workspace, messages)
+    if (kind !== 'sqlite') {
+      await eraseWorkspace(bench.rawStore, workspace)
+      await eraseWorkspace(rawStore, rawWorkspace)
+    }
+    return {
+      benchmark: 'observe-throughput',
+      store: kind,
+      corpus: options.corpusLabel,
+      members: new Set(messages.slice(0, options.count * 2).map((message) => message.userId)).size,
+      sequential: { observe: sequential, rawWrites: rawSequential, ratio: ratio(sequential.messagesPerSecond, rawSequential.messagesPerSecond) },
+      concurrent: { concurrency, observe: concurrent, rawWrites: rawConcurrent, ratio: ratio(concurrent.messagesPerSecond, rawConcurrent.messagesPerSecond) },
+      afterLearning: { ...afterLearning, ratioToBeforeLearning: ratio(afterLearning.observe.messagesPerSecond, sequential.messagesPerSecond) },
+      breakdown,
+      styleRecord,
+    }
+  } finally {
+    await rawStore.close()
+    await bench.close()
+    location.dispose()
+    rawLocation.dispose()
+  }
+}
+
+/** Observes `messages` with up to `concurrency` in flight, in arrival order. */
+export async function replay(messages: CorpusMessage[], concurrency: number, handle: (message: CorpusMessage) => Promise<unknown>): Promise<ThroughputRun> {
+  let next = 0
+  let stored = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: Math.max(1, concurrency) }, async () => {
+      while (next < messages.length) {
+        const outcome = await handle(messages[next++]!)
+        if (!outcome || (outcome as { status?: string }).status === 'stored') stored += 1
+      }
+    }),
+  )
+  const milliseconds = performance.now() - started
+  return { messages: messages.length, stored, milliseconds: round(milliseconds, 1), messagesPerSecond: round((messages.length / milliseconds) * 1000, 1) }
+}
+
+const rawRowSchema = z.object({ id: z.string(), channelId: z.string(), channelKind: z.string(), text: z.string(), timestamp: z.number(), storedAt: z.number() })
+
+/** The baseline: one `set` per message of the row the history keeps, into the history collection. */
+function rawWriter(store: Store, workspace: WorkspaceRef) {
+  const rows = store.collection('history', rawRowSchema)
+  return async (message: CorpusMessage) => {
+    const member: MemberRef = { ...workspace, userId: message.userId }
+    const row = { id: message.messageId, channelId: message.channelId, channelKind: message.channelKind, text: normalizeMarkup(message.text, workspace.platform), timestamp: message.timestamp, storedAt: Date.now() }
+    await rows.set(memberChildKey(member, 'raw', message.channelId, message.messageId), row)
+    return undefined
+  }
+}
+
+/** Learns the most active members (timing each job), then replays their next messages. */
+async function measureAfterLearning(core: BotCore, timings: TimedStore, workspace: WorkspaceRef, rest: CorpusMessage[], memberCount: number, count: number) {
+  const active = new Map<string, number>()
+  for (const message of rest) active.set(message.userId, (active.get(message.userId) ?? 0) + 1)
+  const chosen = new Set([...active.entries()].sort((left, right) => right[1] - left[1]).slice(0, memberCount).map(([userId]) => userId))
+  const durations: number[] = []
+  for (const userId of chosen) {
+    const member = { ...workspace, userId }
+    const started = performance.now()
+    try {
+      await core.learn(selfActor(member), member)
+    } catch {
+      // A member with no history yet has nothing to learn from; only the timing of real jobs counts.
+      continue
+    }
+    durations.push(performance.now() - started)
+  }
+  const slice = rest.filter((message) => chosen.has(message.userId)).slice(0, count)
+  timings.reset()
+  const observe = await replay(slice, 1, (message) => core.observe(message))
+  const mean = durations.length ? durations.reduce((sum, each) => sum + each, 0) / durations.length : 0
+  return { members: durations.length, learnJobMs: { mean: round(mean, 1), max: round(Math.max(0, ...durations), 1) }, observe, breakdown: shares(timings.timings(), observe.milliseconds) }
+}
+
+/** Store round trip vs in-process (de)serialisation and validation, on the largest member's style record. */
+async function measureStyleRecord(store: Store, workspace: WorkspaceRef, messages: CorpusMessage[]) {
+  const counts = new Map<string, number>()
+  for (const message of messages) counts.set(message.userId, (counts.get(message.userId) ?? 0) + 1)
+  const [userId] = [...counts.entries()].sort((left, right) => right[1] - left[1])[0] ?? ['']
+  const member: MemberRef = { ...workspace, userId }
+  const styles = store.collection('style', z.object({ profile: z.unknown() }).passthrough())
+  const key = memberKey(member)
+  const record = (await styles.get(key)) ?? { profile: emptyStyleProfile() }
+  const profile = styleProfileSchema.parse(record.profile)
+  const text = JSON.stringify(record)
+  const texts = messages.filter((message) => message.userId === userId).slice(0, 200).map((message) => normalizeMarkup(message.text, workspace.platform))
+  const scratch = structuredClone(profile)
+  const addMessageMs = time(texts.length || 1, (index) => addToStyleProfile(scratch, texts[index % Math.max(1, texts.length)] ?? 'hello'))
+  const probeKey = `${key}:bench-probe`
+  const storeSetMs = await timeAsync(20, () => styles.set(probeKey, record))
+  const storeGetMs = await timeAsync(20, () => styles.get(probeKey))
+  await styles.delete(probeKey)
+  return {
+    bytes: Buffer.byteLength(text),
+    messages: profile.messages,
+    addMessageMs,
+    jsonStringifyMs: time(20, () => JSON.stringify(record)),
+    jsonParseMs: time(20, () => JSON.parse(text)),
+    schemaParseMs: time(20, () => styleProfileSchema.parse(profile)),
+    storeGetMs,
+    storeSetMs,
+  }
+}
+
+/** Each operation's share of the run's wall time; the rest is in-process work between store calls. */
+function shares(timings: OperationTiming[], wallMs: number): OperationShare[] {
+  const total = wallMs || 1
+  return timings.map((each) => ({ collection: each.collection, operation: each.operation, calls: each.calls, meanMs: round(each.totalMs / each.calls, 3), shareOfTime: round(each.totalMs / total, 3) }))
+}
+
+function time(repeats: number, work: (index: number) => unknown): number {
+  work(0)
+  const started = performance.now()
+  for (let index = 0; index < repeats; index++) work(index)
+  return round((performance.now() - started) / repeats, 3)
+}
+
+async function timeAsync(repeats: number, work: () => Promise<unknown>): Promise<number> {
+  await work()
+  const started = performance.now()
+  for (let index = 0; index < repeats; index++) await work()
+  return round((performance.now() - started) / repeats, 3)
+}
+
+export function ratio(value: number, baseline: number): number {
+  return baseline ? round(value / baseline, 3) : 0
+}
+
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}

@@ -1,0 +1,139 @@
+// Benchmark of scale: bytes stored per member (every collection scanned, each entry's JSON attributed to its member)
+// and process RSS after loading many members through the real observe path, next to the raw message bytes and the
+// RSS before loading, in the same process. Measures only; never changes the core.
+import { existsSync, statSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { memberKey } from '../src/core/keys.js'
+import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import type { MemberRef } from '../src/core/types.js'
+import { sqliteFilePath } from '../src/store/sqlite-backend.js'
+import { createBenchCore, enableWorkspace, optIn } from './bench-core.js'
+import { benchStoreLocation, uniqueBenchWorkspace } from './bench-store.js'
+import { messagesFor, type CorpusMessage } from './chat-corpus.js'
+import { ratio, round } from './observe-throughput.js'
+
+export type StorageFootprintReport = {
+  benchmark: 'storage-footprint'
+  store: 'sqlite'
+  members: number
+  messagesPerMember: number
+  textSource: string
+  load: { milliseconds: number; messagesPerSecond: number; concurrency: number }
+  /** Mean JSON bytes of everything stored about one member, in total and by collection. */
+  bytesPerMember: { total: number; byCollection: Record<string, number> }
+  /** Mean JSON bytes of the member's messages as raw rows (what any store of the messages needs). */
+  rawMessageBytesPerMember: number
+  bytesRatio: number
+  /** Entries not about one member (policy, counters, audit), in total. */
+  workspaceBytes: number
+  /** Size of the SQLite file and its write-ahead log per member. */
+  fileBytesPerMember: number
+  rss: { beforeMb: number; afterMb: number; afterGcMb: number; ratio: number }
+  heapUsed: { beforeMb: number; afterGcMb: number }
+}
+
+export type StorageFootprintOptions = { members: number; messagesPerMember: number; texts: string[]; textSource: string; concurrency?: number }
+
+const megabytes = (bytes: number) => round(bytes / 1_048_576, 1)
+
+export async function runStorageFootprintBenchmark(options: StorageFootprintOptions): Promise<StorageFootprintReport> {
+  const concurrency = options.concurrency ?? 8
+  const location = benchStoreLocation('sqlite', { TEST_REDIS_URL: '', TEST_POSTGRES_URL: '' })
+  const workspace = uniqueBenchWorkspace('memory')
+  const bench = await createBenchCore({ storeUrl: location.url })
+  try {
+    const members: MemberRef[] = Array.from({ length: options.members }, (_, index) => ({ ...workspace, userId: `U00BENCHM${String(index + 1).padStart(5, '0')}` }))
+    // Each member gets its own window of the texts, so members differ the way real ones do.
+    const perMember = members.map((member, index) => {
+      const offset = (index * options.messagesPerMember) % Math.max(1, options.texts.length)
+      const texts = Array.from({ length: options.messagesPerMember }, (_, each) => options.texts[(offset + each) % options.texts.length]!)
+      return messagesFor({ workspace, userId: member.userId }, texts, options.messagesPerMember, { idPrefix: `m${index + 1}` })
+    })
+    collectGarbage()
+    const before = process.memoryUsage()
+    await enableWorkspace(bench.core, workspace)
+    await optIn(bench.core, workspace, members.map((member) => member.userId))
+    const started = performance.now()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < perMember.length) for (const message of perMember[next++]!) await bench.core.observe(message)
+      }),
+    )
+    const milliseconds = performance.now() - started
+    const after = process.memoryUsage()
+    collectGarbage()
+    const afterGc = process.memoryUsage()
+
+    const bytes = await attributeBytes(bench.rawStore.scan(), members)
+    const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
+    const file = sqliteFilePath(location.url)
+    const fileBytes = [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0)
+    const total = options.members * options.messagesPerMember
+    return {
+      benchmark: 'storage-footprint',
+      store: 'sqlite',
+      members: options.members,
+      messagesPerMember: options.messagesPerMember,
+      textSource: options.textSource,
+      load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round((total / milliseconds) * 1000, 1), concurrency },
+      bytesPerMember: bytes.perMember,
+      rawMessageBytesPerMember: round(rawBytes, 0),
+      bytesRatio: ratio(bytes.perMember.total, rawBytes),
+      workspaceBytes: bytes.workspace,
+      fileBytesPerMember: round(fileBytes / Math.max(1, options.members), 0),
+      rss: { beforeMb: megabytes(before.rss), afterMb: megabytes(after.rss), afterGcMb: megabytes(afterGc.rss), ratio: ratio(afterGc.rss, before.rss) },
+      heapUsed: { beforeMb: megabytes(before.heapUsed), afterGcMb: megabytes(afterGc.heapUsed) },
+    }
+  } finally {
+    await bench.close()
+    location.dispose()
+  }
+}
+
+/** JSON bytes of every entry, attributed to a member by its key (or, for the message index, by its value). */
+export async function attributeBytes(entries: AsyncIterable<{ collection: string; key: string; value: unknown }>, members: MemberRef[]) {
+  const keys = new Map(members.map((member) => [memberKey(member), member.userId]))
+  const userIds = new Set(keys.values())
+  const byCollection: Record<string, number> = {}
+  let workspace = 0
+  for await (const entry of entries) {
+    const size = Buffer.byteLength(JSON.stringify(entry.value) ?? '')
+    const owner = ownerOf(entry.key, entry.value, keys, userIds)
+    if (owner === undefined) {
+      workspace += size
+      continue
+    }
+    byCollection[entry.collection] = (byCollection[entry.collection] ?? 0) + size
+  }
+  const count = Math.max(1, members.length)
+  const perCollection = Object.fromEntries(Object.entries(byCollection).map(([name, size]) => [name, round(size / count, 0)]))
+  const total = Object.values(byCollection).reduce((sum, size) => sum + size, 0)
+  return { perMember: { total: round(total / count, 0), byCollection: perCollection }, workspace }
+}
+
+/** Member keys start with `v1:<platform>:<workspace>:<user>`; the message index names its author in the value. */
+function ownerOf(key: string, value: unknown, members: Map<string, string>, userIds: Set<string>): string | undefined {
+  const candidate = key.split(':').slice(0, 4).join(':')
+  if (members.has(candidate)) return members.get(candidate)
+  const userId = (value as { userId?: unknown } | undefined)?.userId
+  return typeof userId === 'string' && userIds.has(userId) ? userId : undefined
+}
+
+function rawRowBytes(messages: CorpusMessage[]): number {
+  return messages.reduce((sum, message) => {
+    const row = { id: message.messageId, channelId: message.channelId, channelKind: message.channelKind, text: normalizeMarkup(message.text, message.workspace.platform), timestamp: message.timestamp, storedAt: message.timestamp }
+    return sum + Buffer.byteLength(JSON.stringify(row))
+  }, 0)
+}
+
+let gc: (() => void) | undefined
+/** A full collection before reading memory, so figures compare live data, not garbage awaiting collection. */
+function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc')
+    gc = runInNewContext('gc') as () => void
+  }
+  gc()
+}

@@ -1,0 +1,54 @@
+// Wraps a Store so every collection operation is timed (and, when asked, the bytes written counted), to show where
+// the observe path spends its time. Measures only; passes every call through unchanged.
+import type { z } from 'zod'
+import type { Collection, CollectionName, Store } from '../src/store/store.js'
+
+export type OperationTiming = { collection: CollectionName; operation: string; calls: number; totalMs: number; bytesWritten: number }
+
+export type TimedStore = { store: Store; timings(): OperationTiming[]; reset(): void }
+
+export function createTimedStore(inner: Store, options: { countBytes?: boolean } = {}): TimedStore {
+  const table = new Map<string, OperationTiming>()
+  const record = (collection: CollectionName, operation: string, milliseconds: number, bytes = 0) => {
+    const key = `${collection} ${operation}`
+    const entry = table.get(key) ?? { collection, operation, calls: 0, totalMs: 0, bytesWritten: 0 }
+    entry.calls += 1
+    entry.totalMs += milliseconds
+    entry.bytesWritten += bytes
+    table.set(key, entry)
+  }
+  const timed = async <T>(collection: CollectionName, operation: string, call: () => Promise<T>, bytes = 0): Promise<T> => {
+    const started = performance.now()
+    try {
+      return await call()
+    } finally {
+      record(collection, operation, performance.now() - started, bytes)
+    }
+  }
+  const size = (value: unknown) => (options.countBytes ? Buffer.byteLength(JSON.stringify(value) ?? '') : 0)
+
+  const store: Store = {
+    kind: inner.kind,
+    shared: inner.shared,
+    collection<S extends z.ZodType>(name: CollectionName, schema: S): Collection<z.output<S>> {
+      const collection = inner.collection(name, schema)
+      return {
+        get: (key) => timed(name, 'get', () => collection.get(key)),
+        getMany: (keys) => timed(name, 'getMany', () => collection.getMany(keys)),
+        set: (key, value, ttlMs) => timed(name, 'set', () => collection.set(key, value, ttlMs), size(value)),
+        delete: (key) => timed(name, 'delete', () => collection.delete(key)),
+        deleteMany: (keys) => timed(name, 'deleteMany', () => collection.deleteMany(keys)),
+        setIfAbsent: (key, value, ttlMs) => timed(name, 'setIfAbsent', () => collection.setIfAbsent(key, value, ttlMs), size(value)),
+        keys: (prefix) => collection.keys(prefix),
+      }
+    },
+    scan: () => inner.scan(),
+    clear: () => inner.clear(),
+    close: () => inner.close(),
+  }
+  return {
+    store,
+    timings: () => [...table.values()].sort((left, right) => right.totalMs - left.totalMs),
+    reset: () => table.clear(),
+  }
+}
