@@ -10,7 +10,14 @@ export type AttributionMethod = {
   train(trainTexts: string[][]): (window: string[]) => ArrayLike<number>
 }
 
-export type WindowResult = { window: WindowSize; windows: number; accuracyAt1: number; meanReciprocalRank: number }
+export type WindowResult = {
+  window: WindowSize
+  windows: number
+  accuracyAt1: number
+  meanReciprocalRank: number
+  /** For the 'all' window: every miss, as the true candidate's index and the index ranked first. */
+  misses?: { truth: number; predicted: number }[]
+}
 
 export const protocolWindows: WindowSize[] = [1, 10, 25, 'all']
 
@@ -43,16 +50,31 @@ export function evaluateMethod(
     let count = 0
     let correct = 0
     let reciprocal = 0
+    const misses: { truth: number; predicted: number }[] = []
     members.forEach((member, truth) => {
       for (const texts of cutWindows(testOf(member), window)) {
-        const rank = rankOf(score(texts), truth)
+        const scores = score(texts)
+        const rank = rankOf(scores, truth)
         count++
         if (rank === 1) correct++
+        else if (window === 'all') misses.push({ truth, predicted: topIndex(scores) })
         reciprocal += 1 / rank
       }
     })
-    return { window, windows: count, accuracyAt1: count ? correct / count : 0, meanReciprocalRank: count ? reciprocal / count : 0 }
+    return {
+      window,
+      windows: count,
+      accuracyAt1: count ? correct / count : 0,
+      meanReciprocalRank: count ? reciprocal / count : 0,
+      ...(window === 'all' ? { misses } : {}),
+    }
   })
+}
+
+function topIndex(scores: ArrayLike<number>): number {
+  let best = 0
+  for (let index = 1; index < scores.length; index++) if (scores[index]! > scores[best]!) best = index
+  return best
 }
 
 /** Area under the ROC curve: the chance a random positive scores above a random negative (ties count half). */

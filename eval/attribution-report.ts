@@ -7,11 +7,15 @@ import { chatRowSchema, protocolSelection, readJsonLines, selectChatMembers, typ
 import { classicalBaseline } from './classical-baseline.js'
 import { crossGenreMembers, readCmcc } from './cmcc-corpus.js'
 import { evaluateStyleMatch, type StyleMatchReport } from './style-match-evaluation.js'
+import { measureProfileCost, type ProfileCost } from './style-profile-cost.js'
 import { ContributionCache, styleMatchMethod } from './style-match-method.js'
 
 export type MethodFigures = { accuracyAt1: number; meanReciprocalRank: number }
 
 export type WindowRow = { window: WindowSize; windows: number; ours: MethodFigures; baseline: MethodFigures; published?: MethodFigures }
+
+/** Misses of the whole-history window, by candidate id; chat ids are team/channel/year/user. */
+export type MissReport = { ours: [string, string][]; baseline: [string, string][] }
 
 export type AttributionRun = {
   name: string
@@ -19,7 +23,10 @@ export type AttributionRun = {
   trainTexts: number
   heldOutTexts: number
   rows: WindowRow[]
+  allWindowMisses: MissReport
   styleMatch: StyleMatchReport
+  /** Measured on every candidate's full history (training and held-out texts). */
+  profileCost: ProfileCost
   seconds: number
 }
 
@@ -54,14 +61,20 @@ export function runAttribution(
     baseline: figures(baseline[index]!),
     ...(options.published?.[String(window)] ? { published: options.published[String(window)] } : {}),
   }))
+  const missesOf = (results: WindowResult[]) =>
+    (results.find((result) => result.window === 'all')?.misses ?? []).map(({ truth, predicted }) => [members[truth]!.id, members[predicted]!.id] as [string, string])
+  const allWindowMisses = { ours: missesOf(ours), baseline: missesOf(baseline) }
   const styleMatch = evaluateStyleMatch(members, { platform: options.platform, cache })
+  const profileCost = measureProfileCost(members.map((member) => [...member.train, ...member.test]), options.platform)
   return {
     name,
     candidates: members.length,
     trainTexts: members.reduce((sum, member) => sum + member.train.length, 0),
     heldOutTexts: members.reduce((sum, member) => sum + member.test.length, 0),
     rows,
+    allWindowMisses,
     styleMatch,
+    profileCost,
     seconds: (performance.now() - started) / 1000,
   }
 }
@@ -86,6 +99,13 @@ export function runCmccAttribution(corpus: string, directions: [string, string][
   return { kind: 'cmcc', corpus, runs }
 }
 
+/** Chat member ids are team/channel/year/user: same team and channel, different year. */
+function sameChannelOtherYear(a: string, b: string): boolean {
+  const [teamA, channelA, yearA] = a.split('/')
+  const [teamB, channelB, yearB] = b.split('/')
+  return yearA !== undefined && yearB !== undefined && teamA === teamB && channelA === channelB && yearA !== yearB
+}
+
 export function formatAttributionMarkdown(report: AttributionReport): string {
   const number = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : '—')
   const lines: string[] = [`## Attribution (${report.kind}): ${report.corpus}`, '']
@@ -101,6 +121,15 @@ export function formatAttributionMarkdown(report: AttributionReport): string {
     lines.push(line('MRR, measured style (ours)', (row) => row.ours.meanReciprocalRank))
     lines.push(line('MRR, classical baseline (same run)', (row) => row.baseline.meanReciprocalRank))
     if (run.rows.some((row) => row.published)) lines.push(line('MRR, baseline as published', (row) => row.published?.meanReciprocalRank))
+    const misses = run.allWindowMisses
+    if (misses.ours.length + misses.baseline.length > 0) {
+      const adjacent = (list: [string, string][]) => list.filter(([truth, predicted]) => sameChannelOtherYear(truth, predicted)).length
+      lines.push(
+        '',
+        `Whole-history window misses: ours ${misses.ours.length} (${adjacent(misses.ours)} to the same team and channel in another year), ` +
+          `baseline ${misses.baseline.length} (${adjacent(misses.baseline)}). Pseudonyms are per year, so such a "miss" may be the same person.`,
+      )
+    }
     const match = run.styleMatch
     lines.push(
       '',
@@ -112,6 +141,14 @@ export function formatAttributionMarkdown(report: AttributionReport): string {
       `| closed-form default (counts only) | ${number(match.estimated.meanOwn)} | ${number(match.estimated.meanOther)} | ${number(match.estimated.auc)} | ${number(match.estimated.meanCeiling)} | ${number(match.estimated.meanFloor)} |`,
       '',
       `Raw score AUC pooled over members, before calibration: ${number(match.rawAuc)}.`,
+      '',
+    )
+    const cost = run.profileCost
+    const kilobytes = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+    lines.push(
+      `Style profile: ${cost.cells} cells; add ${cost.addMicroseconds.toFixed(1)} µs and remove ${cost.removeMicroseconds.toFixed(1)} µs per message ` +
+        `(mean over ${cost.messages}, normalised text); largest member (${cost.largestProfileMessages} messages) ${kilobytes(cost.largestProfileBytes)}, ` +
+        `population (${cost.populationMessages} messages) ${kilobytes(cost.populationBytes)} as JSON; JSON parse + schema check ${cost.readMilliseconds.toFixed(2)} ms.`,
       '',
     )
   }

@@ -59,6 +59,12 @@ describe('attribution report', () => {
       }
       expect(row.published).toBeUndefined()
     }
+    for (const [truth, predicted] of [...run.allWindowMisses.ours, ...run.allWindowMisses.baseline]) {
+      expect(truth).not.toBe(predicted)
+      expect(truth).toMatch(/^T00FAKETEAM1\//)
+    }
+    expect(run.profileCost.cells).toBeGreaterThan(0)
+    expect(run.profileCost.largestProfileMessages).toBe(30)
     expect(run.styleMatch.ownPairs).toBe(27)
     expect(run.styleMatch.otherPairs).toBe(54)
     for (const figures of [run.styleMatch.measured, run.styleMatch.estimated]) {

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { gramViews } from './style-features.js'
 import { styleContribution, type StyleProfile } from './style-profile.js'
-import { populationPseudoCount, rawStyleScore, styleScoreTables, type HeldOut } from './style-score.js'
+import { populationPseudoCount, ratioPseudoCount, rawStyleScore, styleRatioViews, type HeldOut } from './style-score.js'
 
 export const styleCalibrationSchema = z.object({
   /** Typical (median) raw score of the member's own held-out single messages. */
@@ -76,38 +76,37 @@ export function computeStyleCalibration(input: CalibrationInput): StyleCalibrati
  * The calibration without sample texts, in closed form from counts alone.
  * Floor: the expected score of a message drawn from the other members' pooled n-gram distribution (the
  * population minus this profile). Ceiling: the expected leave-one-out score of the member's own messages: each
- * n-gram occurrence is scored as if its message were not in the profile or the population (its count less one,
- * totals less one average message). Undefined when the population holds no one else: "as close as other
- * members" then has no meaning.
+ * n-gram occurrence is scored as if its message were not in the profile (its count less one, the member's total
+ * less one average message). Undefined when the population holds no one else: "as close as other members" then
+ * has no meaning.
  */
 export function defaultStyleCalibration(profile: StyleProfile, population: StyleProfile): StyleCalibration | undefined {
   const otherMessages = population.messages - profile.messages
   if (otherMessages < 1 || profile.messages < 2) return undefined
-  const tables = styleScoreTables(profile, population)
+  const views = styleRatioViews(profile, population)
   let floorSum = 0
   let floorCount = 0
   let ceilingSum = 0
   let ceilingCount = 0
   gramViews.forEach((view, index) => {
     const member = profile.grams[index]!
-    const pooled = population.grams[index]!
-    const table = tables[index]!
+    const { table, logNormalizer, others } = views[index]!
     const size = view.size
-    const memberTotal = profile.gramTotals[index]!
-    const perMessage = memberTotal / profile.messages
-    const heldOutPopulationTotal = population.gramTotals[index]! - perMessage + populationPseudoCount * size
-    const heldOutMemberTotal = memberTotal - perMessage + size
+    const othersMass = Math.max(0, population.gramTotals[index]! - profile.gramTotals[index]!) + populationPseudoCount * size
+    // A held-out own message leaves the others' counts as they are and takes one average message off the member.
+    const heldOutMemberTotal = profile.gramTotals[index]! * (1 - 1 / profile.messages)
     for (let bucket = 0; bucket < size; bucket++) {
-      const others = pooled[bucket]! - member[bucket]!
-      if (others > 0) {
-        floorSum += others * table[bucket]!
-        floorCount += others
+      const otherCount = others[bucket]!
+      if (otherCount > 0) {
+        floorSum += otherCount * (table[bucket]! - logNormalizer)
+        floorCount += otherCount
       }
       const own = member[bucket]!
       if (own > 0) {
-        const populationProbability = (pooled[bucket]! - 1 + populationPseudoCount) / heldOutPopulationTotal
-        const memberProbability = (own - 1 + size * populationProbability) / heldOutMemberTotal
-        ceilingSum += own * Math.log(memberProbability / populationProbability)
+        const othersProbability = (otherCount + populationPseudoCount) / othersMass
+        const ratio = (own - 1 + ratioPseudoCount) / (heldOutMemberTotal * othersProbability + ratioPseudoCount)
+        // The normaliser barely moves when one message is held out, so the full one is kept.
+        ceilingSum += own * (Math.log(ratio) - logNormalizer)
         ceilingCount += own
       }
     }

@@ -29,15 +29,27 @@ const wordPattern = /[\p{L}\p{N}_]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}_]/gu
 /** Distinct bucket indices per view for one message; a profile adds 1 at each (counts = messages containing it). */
 export function extractGrams(text: string, shape: number[] = measureMessage(text).shape): number[][] {
   const grams: number[][] = gramViews.map(() => [])
-  const mode = (globalThis as { experimentStrip?: string }).experimentStrip ?? ''
-  let prose = text
-  if (mode.includes('code')) prose = prose.replace(/```[\s\S]*?(?:```|$)/g, '```\u0001```').replace(/`[^`\n]+`/g, '`\u0001`')
-  if (mode.includes('url')) prose = prose.replace(/\bhttps?:\/\/\S+|\bwww\.\S+/gi, '\u0004')
+  const prose = maskBorrowedText(text)
   addCharGrams(prose, grams)
   addWordGrams(prose, grams)
   grams[gramViews.length - 1]!.push(...shape)
   // Each n-gram counts once per message: a pasted log or a repeated word says little about a writer's habits.
   return grams.map((list) => [...new Set(list)])
+}
+
+const codePlaceholder = '\ue000'
+const linkPlaceholder = '\ue001'
+
+/**
+ * Code and links are mostly text the member did not compose (identifiers, pasted snippets, someone's URL) and are
+ * shared by whoever is in the conversation, so they would measure topic, not habit. Their content is replaced by
+ * a placeholder; where and how the member uses them (fences, backticks, position) still counts.
+ */
+export function maskBorrowedText(text: string): string {
+  return text
+    .replace(/```[\s\S]*?(?:```|$)/g, '```' + codePlaceholder + '```')
+    .replace(/`[^`\n]+`/g, '`' + codePlaceholder + '`')
+    .replace(/\b(?:https?:\/\/|www\.)[^\s<>]*[^\s<>.,;:!?'")\]}]/gi, linkPlaceholder)
 }
 
 function addCharGrams(text: string, grams: number[][]): void {

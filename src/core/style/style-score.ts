@@ -1,33 +1,79 @@
 // The raw style-match score: the mean log-likelihood ratio, per hashed n-gram of a text, between the member's
-// profile (smoothed towards the population) and the population. Pure arithmetic on counts; no text is kept.
+// n-gram distribution and that of everyone else in the population. Pure arithmetic on counts; keeps no text.
 import type { StyleProfile } from './style-profile.js'
 import { gramViews } from './style-features.js'
 
 /*
- * The model, one naive-Bayes bag over every view (character 1–4-grams, word 1–2-grams, message shape), with each
- * n-gram counted once per message:
- *   p_population(b) = (P_b + 1/2) / (P + S_v / 2)                   (Jeffreys prior: unseen n-grams stay finite)
- *   p_member(b)     = (m_b + S_v p_population(b)) / (M + S_v)       (Dirichlet prior worth one occurrence per bucket)
- *   score(text)     = sum over the text's n-grams of log(p_member / p_population), divided by their number.
- * S_v is the view's bucket count, so the prior needs no tuning per corpus; a member with little text is pulled
- * towards the population, one with much text speaks for itself. 0 means "no more like the member than anyone".
+ * One naive-Bayes bag over every view (character 1–4-grams, word 1–2-grams, message shape); each n-gram counts
+ * once per message, so a count is "messages containing it". With m_b, M the member's counts and total and o_b, O
+ * the others' (population minus member), per view of S buckets:
+ *   p_others(b) = (o_b + 1/2) / (O + S/2)                 Jeffreys prior: n-grams nobody else used stay finite
+ *   ratio_b     = (m_b + 1) / (M p_others(b) + 1)         Poisson–Gamma rate ratio, Gamma(1, 1) prior at 1
+ *   p_member(b) = p_others(b) ratio_b / Z,  Z = sum_b p_others(b) ratio_b
+ *   score       = mean over the text's n-grams of log(p_member / p_others) = mean log(ratio_b) - log Z
+ * i.e. the per-n-gram log-odds that the member rather than someone else wrote the text. The prior is worth one
+ * occurrence of every n-gram: an n-gram the member used a few times where others predict almost none counts for
+ * little (in chat such n-grams are mostly topic or words quoted around a conversation), while habits seen many
+ * times speak for themselves. 0 = no more like the member than like the others.
+ * The population passed in is the workspace aggregate and must include the member's own profile.
  */
 export const populationPseudoCount = 0.5
+/** The Gamma prior's shape and rate: one pseudo-occurrence per n-gram, the unit of the counts. */
+export const ratioPseudoCount = 1
 
-/** Per-view log(p_member / p_population) for every bucket: build once per member, then score texts cheaply. */
-export function styleScoreTables(profile: StyleProfile, population: StyleProfile): Float64Array[] {
-  return gramViews.map((view, index) => {
-    const member = profile.grams[index]!
-    const pooled = population.grams[index]!
-    const populationTotal = population.gramTotals[index]! + populationPseudoCount * view.size
-    const memberTotal = profile.gramTotals[index]! + view.size
-    const table = new Float64Array(view.size)
-    for (let bucket = 0; bucket < view.size; bucket++) {
-      const populationProbability = (pooled[bucket]! + populationPseudoCount) / populationTotal
-      table[bucket] = Math.log((member[bucket]! + view.size * populationProbability) / memberTotal / populationProbability)
+type ViewCounts = {
+  member: number[]
+  pooled: number[]
+  memberTotal: number
+  pooledTotal: number
+  size: number
+  /** Buckets of a held-out text: this much is taken off the member's and the population's count there. */
+  heldOut?: { mask: Uint8Array; fromMember: number; fromPopulation: number }
+}
+
+export type ViewRatios = { table: Float64Array; logNormalizer: number; others: Float64Array }
+
+/** log(ratio_b) per bucket, log Z, and the others' counts for one view. */
+function viewRatios(view: ViewCounts): ViewRatios {
+  const { member, pooled, size, heldOut } = view
+  const table = new Float64Array(size)
+  const others = new Float64Array(size)
+  const memberTotal = Math.max(0, view.memberTotal)
+  const othersMass = Math.max(0, view.pooledTotal - view.memberTotal) + populationPseudoCount * size
+  let normalizer = 0
+  for (let bucket = 0; bucket < size; bucket++) {
+    let memberCount = member[bucket]!
+    let pooledCount = pooled[bucket]!
+    if (heldOut && heldOut.mask[bucket]) {
+      memberCount -= heldOut.fromMember
+      pooledCount -= heldOut.fromPopulation
     }
-    return table
-  })
+    const othersCount = Math.max(0, pooledCount - memberCount)
+    others[bucket] = othersCount
+    const othersProbability = (othersCount + populationPseudoCount) / othersMass
+    const ratio = (Math.max(0, memberCount) + ratioPseudoCount) / (memberTotal * othersProbability + ratioPseudoCount)
+    table[bucket] = Math.log(ratio)
+    normalizer += othersProbability * ratio
+  }
+  return { table, logNormalizer: Math.log(normalizer), others }
+}
+
+/** Per view: log(ratio_b) per bucket, log Z and the others' counts (log-odds of bucket b = table[b] - logNormalizer). */
+export function styleRatioViews(profile: StyleProfile, population: StyleProfile): ViewRatios[] {
+  return gramViews.map((view, index) =>
+    viewRatios({
+      member: profile.grams[index]!,
+      pooled: population.grams[index]!,
+      memberTotal: profile.gramTotals[index]!,
+      pooledTotal: population.gramTotals[index]!,
+      size: view.size,
+    }),
+  )
+}
+
+/** Per-view log(p_member / p_others) for every bucket: build once per member, then score texts cheaply. */
+export function styleScoreTables(profile: StyleProfile, population: StyleProfile): Float64Array[] {
+  return styleRatioViews(profile, population).map(({ table, logNormalizer }) => table.map((value) => value - logNormalizer))
 }
 
 /** Score of grams (one text from `extractGrams`, or several texts' grams concatenated) with prebuilt tables. */
@@ -43,32 +89,36 @@ export function scoreWithTables(grams: number[][], tables: Float64Array[]): numb
 }
 
 export type HeldOut = {
-  /** The text was added to the profile: take it out first (exact leave-one-out). */
+  /** The text was added to the profile (and so to the population): take it out of both first. */
   fromProfile?: boolean
-  /** The text was added to the population: take it out first. */
+  /** The text was added to the population only (another member's): take it out of the population first. */
   fromPopulation?: boolean
 }
 
-/** The same score computed straight from the counts, optionally holding the text itself out; no tables needed. */
+/**
+ * The same score computed straight from the counts (one pass over the buckets), optionally holding the text
+ * itself out first, which gives exact leave-one-out scores. Grams must be one text's (distinct per view).
+ */
 export function rawStyleScore(grams: number[][], profile: StyleProfile, population: StyleProfile, heldOut: HeldOut = {}): number {
-  const profileSign = heldOut.fromProfile ? 1 : 0
-  const populationSign = heldOut.fromPopulation ? 1 : 0
+  if (!heldOut.fromProfile && !heldOut.fromPopulation) return scoreWithTables(grams, styleScoreTables(profile, population))
+  const fromMember = heldOut.fromProfile ? 1 : 0
+  const fromPopulation = heldOut.fromProfile || heldOut.fromPopulation ? 1 : 0
   let sum = 0
   let count = 0
-  for (let index = 0; index < gramViews.length; index++) {
+  gramViews.forEach((view, index) => {
     const buckets = grams[index]!
-    if (buckets.length === 0) continue
-    const size = gramViews[index]!.size
-    const populationTotal = Math.max(0, population.gramTotals[index]! - populationSign * buckets.length) + populationPseudoCount * size
-    const memberTotal = Math.max(0, profile.gramTotals[index]! - profileSign * buckets.length) + size
-    // Buckets are distinct within one text, so each is held out once; the floors at 0 only matter when a caller
-    // holds out a text that was never added.
-    for (const bucket of buckets) {
-      const populationProbability = (Math.max(0, population.grams[index]![bucket]! - populationSign) + populationPseudoCount) / populationTotal
-      const memberProbability = (Math.max(0, profile.grams[index]![bucket]! - profileSign) + size * populationProbability) / memberTotal
-      sum += Math.log(memberProbability / populationProbability)
-    }
+    const mask = new Uint8Array(view.size)
+    for (const bucket of buckets) mask[bucket] = 1
+    const { table, logNormalizer } = viewRatios({
+      member: profile.grams[index]!,
+      pooled: population.grams[index]!,
+      memberTotal: profile.gramTotals[index]! - fromMember * buckets.length,
+      pooledTotal: population.gramTotals[index]! - fromPopulation * buckets.length,
+      size: view.size,
+      heldOut: { mask, fromMember, fromPopulation },
+    })
+    for (const bucket of buckets) sum += table[bucket]! - logNormalizer
     count += buckets.length
-  }
+  })
   return count === 0 ? 0 : sum / count
 }
