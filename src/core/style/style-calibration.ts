@@ -25,7 +25,7 @@ export const minimumCalibrationTexts = 5
 export type CalibrationInput = {
   /** The member's training profile. */
   profile: StyleProfile
-  /** The workspace population: the sum of opted-in members' profiles (normally including this member's). */
+  /** The workspace population: the sum of opted-in members' profiles, including this member's. */
   population: StyleProfile
   /** The member's own normalised messages, for the ceiling. */
   ownTexts: string[]
