@@ -122,7 +122,7 @@ export function formatAttributionMarkdown(report: AttributionReport): string {
     lines.push(line('MRR, classical baseline (same run)', (row) => row.baseline.meanReciprocalRank))
     if (run.rows.some((row) => row.published)) lines.push(line('MRR, baseline as published', (row) => row.published?.meanReciprocalRank))
     const misses = run.allWindowMisses
-    if (misses.ours.length + misses.baseline.length > 0) {
+    if (report.kind === 'chat' && misses.ours.length + misses.baseline.length > 0) {
       const adjacent = (list: [string, string][]) => list.filter(([truth, predicted]) => sameChannelOtherYear(truth, predicted)).length
       lines.push(
         '',
