@@ -75,6 +75,7 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('memory', `bytes stored per member (${memory.messagesPerMember} msgs)`, memory.bytesPerMember.total, 'B', 'raw message rows of the member', memory.rawMessageBytesPerMember, 'lower'),
       row('memory', `RSS after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.rss.afterGcMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
+      row('memory', `one learning job with ${memory.members.toLocaleString('en-US')} members loaded`, memory.learnJobMs.withAllMembers, 'ms', 'the same job with 1 member loaded', memory.learnJobMs.withOneMember, 'lower'),
       row('memory', `heap used after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.heapUsed.afterGcMb, 'MB', 'heap used before loading', memory.heapUsed.beforeMb, 'lower'),
     )
   }
@@ -106,7 +107,7 @@ export function renderDetails(parts: BenchParts): string {
       '',
       renderTable(['store operation', 'calls', 'mean ms', 'share of wall time'], top(observe.afterLearning.breakdown), ['left', 'right', 'right', 'right']),
       '',
-      `Largest style record: ${record.bytes.toLocaleString('en-US')} bytes (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
+      `Style record of the most active learned member: ${record.bytes.toLocaleString('en-US')} bytes (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
         `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, schema check ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms.`,
     )
   }

@@ -5,7 +5,6 @@ import { memberChildKey, memberKey } from '../src/core/keys.js'
 import { normalizeMarkup } from '../src/core/normalize-markup.js'
 import { addToStyleProfile, emptyStyleProfile, styleProfileSchema } from '../src/core/style/style-profile.js'
 import type { BotCore, MemberRef, WorkspaceRef } from '../src/core/types.js'
-import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreKind } from '../src/store/store.js'
 import { z } from 'zod'
 import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'
@@ -30,7 +29,7 @@ export type ObserveThroughputReport = {
   afterLearning: { members: number; learnJobMs: { mean: number; max: number }; observe: ThroughputRun; ratioToBeforeLearning: number; breakdown: OperationShare[] }
   /** Where the sequential observe run spent its wall time, by store operation (includes (de)serialisation and validation). */
   breakdown: OperationShare[]
-  /** In-process costs on the largest style record, to tell store round trips from (de)serialisation. */
+  /** In-process costs on the most active learned member's style record, to tell store round trips from (de)serialisation. */
   styleRecord: { bytes: number; messages: number; addMessageMs: number; jsonStringifyMs: number; jsonParseMs: number; schemaParseMs: number; storeGetMs: number; storeSetMs: number }
 }
 
@@ -57,8 +56,10 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
   const concurrentSlice = messages.slice(options.count, options.count * 2)
   const timedStore = { current: undefined as ReturnType<typeof createTimedStore> | undefined }
   const bench = await createBenchCore({ storeUrl: location.url, wrapStore: (store) => (timedStore.current = createTimedStore(store)).store })
-  const rawLocation = benchStoreLocation(kind, options.storeUrls)
-  const rawStore = await openStore(rawLocation.url)
+  // The baseline writes into the same store under a workspace of its own: a second store on the same PostgreSQL URL
+  // would share (and, when closed, end) the connection pool of the first.
+  const rawStore = bench.rawStore
+  const rawWorkspace = uniqueBenchWorkspace('raw')
   try {
     await enableWorkspace(bench.core, workspace)
     await optIn(bench.core, workspace, new Set(messages.map((message) => message.userId)))
@@ -66,16 +67,15 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
     timings.reset()
     const sequential = await replay(sequentialSlice, 1, (message) => bench.core.observe(message))
     const breakdown = shares(timings.timings(), sequential.milliseconds)
-    const rawWorkspace = kind === 'sqlite' ? workspace : uniqueBenchWorkspace('raw')
     const rawSequential = await replay(sequentialSlice, 1, rawWriter(rawStore, rawWorkspace))
     const concurrent = await replay(concurrentSlice, concurrency, (message) => bench.core.observe(message))
     const rawConcurrent = await replay(concurrentSlice, concurrency, rawWriter(rawStore, rawWorkspace))
 
-    const afterLearning = await measureAfterLearning(bench.core, timings, workspace, messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
-    const styleRecord = await measureStyleRecord(bench.rawStore, workspace, messages)
+    const afterLearning = await measureAfterLearning(bench.core, timings, workspace, messages.slice(0, options.count * 2), messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
+    const styleRecord = await measureStyleRecord(bench.rawStore, { ...workspace, userId: afterLearning.largestMember }, messages)
     if (kind !== 'sqlite') {
       await eraseWorkspace(bench.rawStore, workspace)
-      await eraseWorkspace(rawStore, rawWorkspace)
+      await eraseWorkspace(bench.rawStore, rawWorkspace)
     }
     return {
       benchmark: 'observe-throughput',
@@ -84,15 +84,13 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
       members: new Set(messages.slice(0, options.count * 2).map((message) => message.userId)).size,
       sequential: { observe: sequential, rawWrites: rawSequential, ratio: ratio(sequential.messagesPerSecond, rawSequential.messagesPerSecond) },
       concurrent: { concurrency, observe: concurrent, rawWrites: rawConcurrent, ratio: ratio(concurrent.messagesPerSecond, rawConcurrent.messagesPerSecond) },
-      afterLearning: { ...afterLearning, ratioToBeforeLearning: ratio(afterLearning.observe.messagesPerSecond, sequential.messagesPerSecond) },
+      afterLearning: { members: afterLearning.members, learnJobMs: afterLearning.learnJobMs, observe: afterLearning.observe, breakdown: afterLearning.breakdown, ratioToBeforeLearning: ratio(afterLearning.observe.messagesPerSecond, sequential.messagesPerSecond) },
       breakdown,
       styleRecord,
     }
   } finally {
-    await rawStore.close()
     await bench.close()
     location.dispose()
-    rawLocation.dispose()
   }
 }
 
@@ -126,10 +124,11 @@ function rawWriter(store: Store, workspace: WorkspaceRef) {
   }
 }
 
-/** Learns the most active members (timing each job), then replays their next messages. */
-async function measureAfterLearning(core: BotCore, timings: TimedStore, workspace: WorkspaceRef, rest: CorpusMessage[], memberCount: number, count: number) {
+/** Learns the members with the most messages observed so far who write again later (timing each job), then replays their next messages. */
+async function measureAfterLearning(core: BotCore, timings: TimedStore, workspace: WorkspaceRef, observed: CorpusMessage[], rest: CorpusMessage[], memberCount: number, count: number) {
+  const later = new Set(rest.map((message) => message.userId))
   const active = new Map<string, number>()
-  for (const message of rest) active.set(message.userId, (active.get(message.userId) ?? 0) + 1)
+  for (const message of observed) if (later.has(message.userId)) active.set(message.userId, (active.get(message.userId) ?? 0) + 1)
   const chosen = new Set([...active.entries()].sort((left, right) => right[1] - left[1]).slice(0, memberCount).map(([userId]) => userId))
   const durations: number[] = []
   for (const userId of chosen) {
@@ -147,21 +146,25 @@ async function measureAfterLearning(core: BotCore, timings: TimedStore, workspac
   timings.reset()
   const observe = await replay(slice, 1, (message) => core.observe(message))
   const mean = durations.length ? durations.reduce((sum, each) => sum + each, 0) / durations.length : 0
-  return { members: durations.length, learnJobMs: { mean: round(mean, 1), max: round(Math.max(0, ...durations), 1) }, observe, breakdown: shares(timings.timings(), observe.milliseconds) }
+  return {
+    members: durations.length,
+    learnJobMs: { mean: round(mean, 1), max: round(Math.max(0, ...durations), 1) },
+    observe,
+    breakdown: shares(timings.timings(), observe.milliseconds),
+    /** The most active learned member: the style record a busy, calibrated member reads and writes per message. */
+    largestMember: [...chosen][0] ?? '',
+  }
 }
 
-/** Store round trip vs in-process (de)serialisation and validation, on the largest member's style record. */
-async function measureStyleRecord(store: Store, workspace: WorkspaceRef, messages: CorpusMessage[]) {
-  const counts = new Map<string, number>()
-  for (const message of messages) counts.set(message.userId, (counts.get(message.userId) ?? 0) + 1)
-  const [userId] = [...counts.entries()].sort((left, right) => right[1] - left[1])[0] ?? ['']
-  const member: MemberRef = { ...workspace, userId }
+/** Store round trip vs in-process (de)serialisation and validation, on one member's style record. */
+async function measureStyleRecord(store: Store, member: MemberRef, messages: CorpusMessage[]) {
+  const userId = member.userId
   const styles = store.collection('style', z.object({ profile: z.unknown() }).passthrough())
   const key = memberKey(member)
   const record = (await styles.get(key)) ?? { profile: emptyStyleProfile() }
   const profile = styleProfileSchema.parse(record.profile)
   const text = JSON.stringify(record)
-  const texts = messages.filter((message) => message.userId === userId).slice(0, 200).map((message) => normalizeMarkup(message.text, workspace.platform))
+  const texts = messages.filter((message) => message.userId === userId).slice(0, 200).map((message) => normalizeMarkup(message.text, member.platform))
   const scratch = structuredClone(profile)
   const addMessageMs = time(texts.length || 1, (index) => addToStyleProfile(scratch, texts[index % Math.max(1, texts.length)] ?? 'hello'))
   const probeKey = `${key}:bench-probe`

@@ -6,9 +6,10 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { memberKey } from '../src/core/keys.js'
 import { normalizeMarkup } from '../src/core/normalize-markup.js'
-import type { MemberRef } from '../src/core/types.js'
+import type { BotCore, MemberRef } from '../src/core/types.js'
 import { sqliteFilePath } from '../src/store/sqlite-backend.js'
-import { createBenchCore, enableWorkspace, optIn } from './bench-core.js'
+import { scriptedHandler } from '../test/support/scripted-model.js'
+import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'
 import { benchStoreLocation, uniqueBenchWorkspace } from './bench-store.js'
 import { messagesFor, type CorpusMessage } from './chat-corpus.js'
 import { ratio, round } from './observe-throughput.js'
@@ -30,6 +31,8 @@ export type StorageFootprintReport = {
   /** Size of the SQLite file and its write-ahead log per member. */
   fileBytesPerMember: number
   rss: { beforeMb: number; afterMb: number; afterGcMb: number; ratio: number }
+  /** One member's learning job (fake model) with only that member's messages loaded, and with every member's. */
+  learnJobMs: { withOneMember: number; withAllMembers: number; ratio: number }
   heapUsed: { beforeMb: number; afterGcMb: number }
 }
 
@@ -41,7 +44,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
   const concurrency = options.concurrency ?? 8
   const location = benchStoreLocation('sqlite', { TEST_REDIS_URL: '', TEST_POSTGRES_URL: '' })
   const workspace = uniqueBenchWorkspace('memory')
-  const bench = await createBenchCore({ storeUrl: location.url })
+  const bench = await createBenchCore({ storeUrl: location.url, server: { handler: scriptedHandler({}) } })
   try {
     const members: MemberRef[] = Array.from({ length: options.members }, (_, index) => ({ ...workspace, userId: `U00BENCHM${String(index + 1).padStart(5, '0')}` }))
     // Each member gets its own window of the texts, so members differ the way real ones do.
@@ -54,8 +57,13 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const before = process.memoryUsage()
     await enableWorkspace(bench.core, workspace)
     await optIn(bench.core, workspace, members.map((member) => member.userId))
+    // A learning job reads every opted-in member's style record (the population its score is calibrated against):
+    // timed with one member's data loaded, and again with every member's.
+    const first = members[0]!
+    for (const message of perMember[0]!) await bench.core.observe(message)
+    const learnWithOne = await timeLearn(bench.core, first)
     const started = performance.now()
-    let next = 0
+    let next = 1
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < perMember.length) for (const message of perMember[next++]!) await bench.core.observe(message)
@@ -65,6 +73,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const after = process.memoryUsage()
     collectGarbage()
     const afterGc = process.memoryUsage()
+    const learnWithAll = await timeLearn(bench.core, first)
 
     const bytes = await attributeBytes(bench.rawStore.scan(), members)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
@@ -77,7 +86,8 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       members: options.members,
       messagesPerMember: options.messagesPerMember,
       textSource: options.textSource,
-      load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round((total / milliseconds) * 1000, 1), concurrency },
+      load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round(((total - options.messagesPerMember) / milliseconds) * 1000, 1), concurrency },
+      learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne) },
       bytesPerMember: bytes.perMember,
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
@@ -119,6 +129,12 @@ function ownerOf(key: string, value: unknown, members: Map<string, string>, user
   if (members.has(candidate)) return members.get(candidate)
   const userId = (value as { userId?: unknown } | undefined)?.userId
   return typeof userId === 'string' && userIds.has(userId) ? userId : undefined
+}
+
+async function timeLearn(core: BotCore, member: MemberRef): Promise<number> {
+  const started = performance.now()
+  await core.learn(selfActor(member), member)
+  return performance.now() - started
 }
 
 function rawRowBytes(messages: CorpusMessage[]): number {
