@@ -66,10 +66,8 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
         othersTexts.push(...sample.map((each) => each.text))
       }
     }
-    const own = await style.get(member)
-    if (own) profiles.push(own.profile)
     const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
-    await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), population: sumProfiles(profiles) })
+    await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others: sumProfiles(profiles) })
     const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }

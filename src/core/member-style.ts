@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js'
 import { memberKey } from './keys.js'
 import {
   addToStyleProfile,
+  cloneStyleProfile,
   emptyStyleProfile,
   mergeStyleProfile,
   removeFromStyleProfile,
@@ -18,8 +19,11 @@ import type { MemberRef, StyleSummary } from './types.js'
 const styleRecordSchema = z.object({
   profile: styleProfileSchema,
   calibration: styleCalibrationSchema.optional(),
-  /** The workspace population (sum of opted-in members' profiles) the calibration was computed against. */
-  population: styleProfileSchema.optional(),
+  /**
+   * The other opted-in members' profiles summed at calibration time. The population a text is scored against is
+   * this plus the member's current profile, so the member's own growth never counts as "other members".
+   */
+  others: styleProfileSchema.optional(),
 })
 export type StyleRecord = z.output<typeof styleRecordSchema>
 
@@ -38,7 +42,14 @@ export function createMemberStyleStore(store: Store) {
     async update(member: MemberRef, change: { add: string[]; remove: string[] }) {
       const record = (await get(member)) ?? { profile: emptyStyleProfile() }
       let profile = record.profile
-      for (const text of change.remove) profile = removeFromStyleProfile(profile, text)
+      for (const text of change.remove) {
+        // A text the profile never counted (a profile rebuilt after a bad read) is skipped, not fatal.
+        try {
+          profile = removeFromStyleProfile(profile, text)
+        } catch {
+          continue
+        }
+      }
       for (const text of change.add) profile = addToStyleProfile(profile, text)
       await records.set(memberKey(member), { ...record, profile })
     },
@@ -51,18 +62,20 @@ export function createMemberStyleStore(store: Store) {
      * profile) set the ceiling, other members' messages the floor, closed-form estimates stand in for either when
      * there are too few texts. Without any other member there is nothing to compare with, and no score.
      */
-    async recalibrate(member: MemberRef, input: { ownTexts: string[]; othersTexts: string[]; population: StyleProfile }) {
+    async recalibrate(member: MemberRef, input: { ownTexts: string[]; othersTexts: string[]; others: StyleProfile }) {
       const record = await get(member)
       if (!record) return undefined
-      const calibration = computeStyleCalibration({ profile: record.profile, population: input.population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
-      await records.set(memberKey(member), { profile: record.profile, calibration, population: input.population })
+      const population = mergeStyleProfile(cloneStyleProfile(input.others), record.profile)
+      const calibration = computeStyleCalibration({ profile: record.profile, population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
+      await records.set(memberKey(member), { profile: record.profile, calibration, others: input.others })
       return calibration
     },
     /** Calibrated style match of each text (0 = like other members, 1 = like the member); undefined until calibrated. */
     async score(member: MemberRef, texts: string[]): Promise<number[] | undefined> {
       const record = await get(member)
-      if (!record || !record.calibration || !record.population || record.profile.messages < minimumMessagesForStyleMatch) return undefined
-      const { profile, population, calibration } = record
+      if (!record || !record.calibration || !record.others || record.profile.messages < minimumMessagesForStyleMatch) return undefined
+      const { profile, others, calibration } = record
+      const population = mergeStyleProfile(cloneStyleProfile(others), profile)
       return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, population), calibration))
     },
     async erase(member: MemberRef): Promise<number> {
