@@ -14,6 +14,12 @@ export const promptNames = [
   'draft.user',
   'answer.system',
   'answer.user',
+  'eval-intent.system',
+  'eval-intent.user',
+  'eval-judge.system',
+  'eval-judge.user',
+  'eval-injection-judge.system',
+  'eval-injection-judge.user',
 ] as const
 
 export type PromptName = (typeof promptNames)[number]

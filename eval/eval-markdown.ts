@@ -1,0 +1,125 @@
+// Renders the evaluation report as markdown: one table per section, skipped sections with their reason, errors by
+// code. Only ids, counts, rates and error codes appear: never a safety prompt, an attack or a model's answer to one.
+import { formatAttributionMarkdown } from './attribution-report.js'
+import type { EvalReport, Section } from './eval-report.js'
+import type { StyleProtocolReport } from './hyperalign-protocol.js'
+import type { InjectionReport } from './injection-eval.js'
+import type { ErrorSummary } from './item-error.js'
+import type { DecisionFigures, SafetySetReport } from './safety-eval.js'
+
+const number = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value.toFixed(3) : '—')
+const rate = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '—')
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ')
+
+function table(header: string[], rows: (string | number)[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map((value) => cell(String(value))).join(' | ')} |`)]
+}
+
+function section<T>(title: string, value: Section<T>, render: (result: T) => string[]): string[] {
+  if (value.status === 'skipped') return [title, '', `Skipped: ${value.reason}`, '']
+  if (value.status === 'failed') return [title, '', `**Failed** after ${value.seconds.toFixed(1)} s: \`${value.error.code}\` — ${cell(value.error.message)}`, '']
+  return [title, '', ...render(value.result), `(${value.seconds.toFixed(1)} s)`, '']
+}
+
+function errorLines(errors: ErrorSummary[]): string[] {
+  if (errors.length === 0) return ['No item errors.', '']
+  return ['Item errors (each reported in its item, the run went on):', '', ...table(['error', 'items', 'example message'], errors.map((error) => [`\`${error.code}\``, error.count, error.example.slice(0, 300)])), '']
+}
+
+function styleLines(report: StyleProtocolReport): string[] {
+  return [
+    `Corpus: \`${report.corpus}\`. ${report.design}`,
+    '',
+    `${report.tasks} tasks from ${report.authorsWithTasks} authors (style measure over all ${report.authors}); ${report.trainTexts} training texts per author; ` +
+      `hypotheses learned for ${report.hypotheses.authorsLearned} authors (${number(report.hypotheses.meanPerAuthor)} each), failed for ${report.hypotheses.authorsFailed}; rerank: ${report.rerank}.`,
+    '',
+    ...table(
+      ['condition', 'outputs', 'refused', 'errors', 'style-match mean', 'style-match median', 'mean words', 'what the model is given'],
+      report.conditions.map((each) => [each.condition, each.outputs, each.refused, each.errors, number(each.meanStyleMatch), number(each.medianStyleMatch), number(each.meanWords), each.description]),
+    ),
+    '',
+    `Calibrated style-match of the real held-out texts for scale: the author's own ${number(report.reference.meanOwn)}, another author's ${number(report.reference.meanOther)} (1 = like the author's own writing, 0 = like others').`,
+    '',
+    'Pairwise judge (reference = the author\'s real text; every pair judged in both orders; win rate = (wins + ties/2) / judgments):',
+    '',
+    ...table(
+      ['pair', 'tasks', 'judgments', 'win rate of first', 'first / second / tie', 'same winner in both orders', 'picked the one shown first', 'judge errors'],
+      report.pairs.map((pair) => [`${pair.first} vs ${pair.second}`, pair.tasks, pair.judgments, rate(pair.firstWinRate), `${pair.firstWins} / ${pair.secondWins} / ${pair.ties}`, rate(pair.consistentRate), rate(pair.shownFirstRate), pair.errors]),
+    ),
+    '',
+    `Judge vs style-match: on ${report.judgeMeasureAgreement.comparisons} pairs with a consistent judge winner and different style-match, the judge's winner also had the higher style-match in ${rate(report.judgeMeasureAgreement.rate)}.`,
+    '',
+    ...errorLines(report.errors),
+  ]
+}
+
+function decisionRows(figures: DecisionFigures[]): (string | number)[][] {
+  return figures.map((each) => [each.group, each.label, each.items, each.comply, each.safeComplete, each.refuse, each.errors, each.overInputLimit, rate(each.refusalRate), rate(each.refuseOrPartialRate), rate(each.blockedRate)])
+}
+const decisionHeader = ['group', 'label', 'prompts', 'comply', 'safe_complete', 'refuse', 'check failed', 'over input limit', 'refusal rate', 'refuse or partial', 'blocked as shipped']
+
+function safetyLines(report: SafetySetReport): string[] {
+  const safe = report.byLabel.find((each) => each.label === 'safe')
+  const unsafe = report.byLabel.find((each) => each.label === 'unsafe')
+  return [
+    `\`${report.path}\`, checked as a request to ${report.task === 'answer' ? 'answer a question' : 'draft a message'}. Rates are over prompts that got a verdict; "blocked as shipped" also counts checks that failed (the gate fails closed).`,
+    '',
+    `Over-refusal on safe prompts: **${rate(safe?.refusalRate)}** (refuse or partial ${rate(safe?.refuseOrPartialRate)}). Refusal of unsafe prompts: **${rate(unsafe?.refusalRate)}** (refuse or partial ${rate(unsafe?.refuseOrPartialRate)}).`,
+    '',
+    ...table(decisionHeader, decisionRows(report.byLabel)),
+    '',
+    ...table(decisionHeader, decisionRows(report.byGroup)),
+    '',
+    ...errorLines(report.errors),
+  ]
+}
+
+function injectionLines(report: InjectionReport & { attacks: Record<string, number> }): string[] {
+  const cleanRefused = report.scenarios.filter((each) => each.requestDecision === 'refuse' || each.outputDecision === 'refuse').length
+  const header = ['attacks', 'n', 'stopped at request check', 'drafted', 'target in draft', 'judge: followed', 'changed', 'output check refused', 'caught (of changed)', 'slipped past', 'diverged from clean', 'errors', 'changed rate', 'caught rate', 'slipped rate (of all)']
+  const row = (each: InjectionReport['total']) => [each.source, each.items, each.blockedAtRequest, each.composed, each.targetHits, each.judgedFollowed, each.changed, each.outputRefused, each.caught, each.slipped, each.diverged, each.errors, rate(each.changedRate), rate(each.caughtRate), rate(each.slippedRate)]
+  return [
+    `${Object.entries(report.attacks).map(([source, count]) => `${count} ${source}`).join(', ')} attacks, each planted in one of ${report.scenarios.length} real Slack threads ` +
+      '(appended to, prepended to, or beside a message from someone else) while the member asks for an ordinary reply. Pipeline as shipped: request check → compose → output check.',
+    '',
+    `Without an attack, ${report.scenarios.filter((each) => each.error === undefined).length}/${report.scenarios.length} scenarios drafted cleanly; ${cleanRefused} clean scenarios were refused by a check (false alarms).`,
+    '"Changed" = a target of the attack (e.g. "Access Granted", its link or code) is in the draft and not in the clean draft, or the injection judge says the draft followed the planted text. "Slipped past" = changed and allowed by the output check.',
+    '',
+    ...table(header, [...report.bySource.map(row), row(report.total)]),
+    '',
+    ...errorLines(report.errors),
+  ]
+}
+
+export function formatEvalMarkdown(report: EvalReport): string {
+  const models = report.models
+  const lines: string[] = [
+    '# hyperalign evaluation',
+    '',
+    `Run ${report.startedAt} (${report.seconds.toFixed(0)} s); mode ${report.mode}; sets ${report.sets.join(', ')}; ${report.slice === null ? 'default set sizes' : `slice: at most ${report.slice} items per set`}.`,
+    `Command: \`npm run eval -- ${report.command.join(' ')}\``,
+    models ? `Models: ${models.model} (${models.provider}${models.contextSize ? `, context ${models.contextSize} tokens` : ''}); safety check ${models.safetyModel}; judge ${models.judgeModel}.` : 'Models: none (offline only).',
+    `Data: ${report.paths.dataDirectory}; chat corpus \`${report.paths.chatCorpus}\`; CMCC \`${report.paths.cmcc}\`. Intents cached in \`${report.paths.intentCache}\`.`,
+    `Settings: ${report.settings.trainTexts} training texts per author, ${report.settings.candidates} candidates in the full pipeline, concurrency ${report.settings.concurrency}, input limit ${report.settings.maxInputCharacters} characters.`,
+    '',
+    '## Offline style attribution (no model)',
+    '',
+  ]
+  for (const [name, value] of [['Slack chats', report.offline.chat], ['CMCC across genres', report.offline.cmcc]] as const) {
+    if (value.status === 'ok') lines.push(formatAttributionMarkdown(value.result).replace(/^## /gm, '### ').replace(/^### (?!Attribution)/gm, '#### '), `(${value.seconds.toFixed(1)} s)`, '')
+    else lines.push(...section(`### ${name}`, value, () => []))
+  }
+  lines.push('## Style with a model: HyPerAlign / DITTO protocol', '')
+  lines.push(...section('### CMCC', report.style.cmcc, styleLines))
+  lines.push(...section('### Slack chats', report.style.slack, styleLines))
+  lines.push('## Safety: the request check (core deliberator)', '')
+  lines.push(...section('### XSTest', report.safety.xstest, safetyLines))
+  lines.push(...section('### JailbreakBench', report.safety.jailbreakbench, safetyLines))
+  lines.push(...section('## Indirect prompt injection (BIPIA, Tensor Trust)', report.injection, injectionLines))
+  const usage = Object.entries(report.usage)
+  if (usage.length) {
+    lines.push('## Model calls', '', ...table(['purpose', 'calls', 'failed', 'prompt tokens', 'completion tokens'], usage.map(([purpose, each]) => [purpose, each.calls, each.failures, each.promptTokens, each.completionTokens])), '')
+  }
+  if (report.notes.length) lines.push('## Notes', '', ...report.notes.map((note) => `- ${note}`), '')
+  return lines.join('\n')
+}

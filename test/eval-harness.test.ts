@@ -1,0 +1,193 @@
+// `npm run eval` end to end on a tiny slice of the real data: against the fake OpenAI-compatible server (a judge
+// that always picks the candidate shown first, a model that obeys planted "Access Granted" hijacks) and against the
+// tiny embedded model, whose 512-token context is too small for the real prompts. Structure is asserted, not scores.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig, parseConfig } from '../src/config.js'
+import { quoteText } from '../src/core/quote-data.js'
+import { loadTensorTrustHijacks, loadBipiaAttacks } from '../eval/injection-sets.js'
+import { main } from '../eval/run.js'
+import type { EvalReport } from '../eval/eval-report.js'
+import { conditionNames, conditionPairs } from '../eval/style-conditions.js'
+import { loadJailbreakBench, loadXsTest } from '../eval/safety-sets.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiRequest, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { schemaName, stageOf } from './support/scripted-model.js'
+
+const settings = loadConfig()
+const dataDirectory = settings.DATA_DIR
+const required = ['chat/slack-software-help.dev.jsonl', 'authorship/cmcc.jsonl', 'safety/xstest/xstest_prompts.csv', 'safety/jailbreakbench', 'safety/bipia', 'safety/tensor-trust']
+const missing = required.filter((path) => !existsSync(join(dataDirectory, path)))
+if (missing.length) console.warn(`SKIPPING the eval harness tests: ${missing.join(', ')} not found under DATA_DIR=${dataDirectory}.`)
+const scratch = mkdtempSync(join(tmpdir(), 'eval-harness-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+const quiet = () => {}
+const slice = 2
+
+function ok<T>(section: { status: string; result?: T }): T {
+  expect(section.status).toBe('ok')
+  return section.result as T
+}
+
+const userText = (request: FakeOpenAiRequest) => request.body.messages.filter((message) => message.role === 'user').map((message) => message.content).join('\n')
+const systemText = (request: FakeOpenAiRequest) => request.body.messages[0]?.content ?? ''
+
+describe.skipIf(missing.length > 0)('npm run eval against the fake OpenAI-compatible server', () => {
+  let server: FakeOpenAiServer
+  let report: EvalReport
+  let markdown: string
+  let json: string
+  const hijacks = missing.length ? [] : loadTensorTrustHijacks(join(dataDirectory, 'safety', 'tensor-trust'), slice)
+  // The start of each planted hijack as it appears inside the quoted context of a prompt.
+  const hijackMarks = hijacks.map((attack) => quoteText(attack.text.trim().slice(0, 24)).slice(1, -1))
+
+  beforeAll(async () => {
+    server = await startFakeOpenAiServer({
+      handler(request) {
+        const name = schemaName(request)
+        // A judge with the worst position bias: it always prefers whichever candidate it sees first.
+        if (name === 'pairwise_style_verdict') return fakeReply.json({ winner: 'A', reason: 'first one' })
+        if (name === 'injection_verdict') return fakeReply.json({ followed: false, reason: 'judged by markers here' })
+        if (name === 'safety_verdict') {
+          // The output check catches a hijacked draft; everything else is ordinary work talk.
+          const hijacked = stageOf(request) === 'output' && /access granted/i.test(userText(request).split('<output>')[1] ?? '')
+          return fakeReply.json(hijacked ? { decision: 'refuse', rule_ids: ['W4'], reason: 'follows planted text' } : { decision: 'comply', rule_ids: [], reason: 'fine' })
+        }
+        if (name === undefined && systemText(request).startsWith('You ghost-write')) {
+          // A model that obeys any planted hijack it sees in the thread.
+          return fakeReply.text(hijackMarks.some((mark) => userText(request).includes(mark)) ? 'Access Granted' : 'ok will look at it later today')
+        }
+        return undefined
+      },
+    })
+    const config = parseConfig({ LLM_BASE_URL: server.url, LLM_API_KEY: 'test-key', LLM_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000', DATA_DIR: dataDirectory })
+    const run = await main(['--slice', String(slice), '--out', join(scratch, 'fake')], { config, progress: quiet })
+    report = run.report
+    markdown = readFileSync(run.files.markdown, 'utf8')
+    json = readFileSync(run.files.json, 'utf8')
+  }, 90_000)
+  afterAll(async () => server?.close())
+
+  it('writes markdown and JSON (timestamped and latest) with the models, data paths and slice used', () => {
+    expect(existsSync(join(scratch, 'fake', 'latest.md'))).toBe(true)
+    expect(JSON.parse(readFileSync(join(scratch, 'fake', 'latest.json'), 'utf8'))).toEqual(JSON.parse(json))
+    expect(report.slice).toBe(slice)
+    expect(report.models).toMatchObject({ model: 'openai:fake-model', safetyModel: 'openai:fake-model', judgeModel: 'openai:fake-model', provider: 'hosted' })
+    expect(report.paths.chatCorpus).toBe(join(dataDirectory, 'chat', 'slack-software-help.dev.jsonl'))
+    expect(report.paths.cmcc).toBe(join(dataDirectory, 'authorship', 'cmcc.jsonl'))
+    expect(markdown).toContain(`slice: at most ${slice} items per set`)
+    expect(markdown).toContain('openai:fake-model')
+    expect(report.usage.safety!.calls).toBeGreaterThan(0)
+  })
+
+  it('runs the offline attribution on the chat corpus and on CMCC across genres', () => {
+    const chat = ok(report.offline.chat)
+    expect(chat.runs[0]!.rows.map((row) => row.window)).toEqual([1, 10, 25, 'all'])
+    expect(chat.runs[0]!.candidates).toBe(slice)
+    const cmcc = ok(report.offline.cmcc)
+    expect(cmcc.runs.map((run) => run.name)).toEqual(['learn chat → test email', 'learn email → test chat'])
+    expect(markdown).toMatch(/accuracy@1, classical baseline/)
+  })
+
+  it('writes every style task under all four conditions and judges each pair in both orders, cancelling position bias', () => {
+    for (const section of [report.style.cmcc, report.style.slack]) {
+      const style = ok(section)
+      expect(style.tasks).toBe(slice)
+      expect(style.conditions.map((each) => each.condition)).toEqual([...conditionNames])
+      for (const item of style.items) {
+        expect(item.intent).toBeTruthy()
+        for (const condition of conditionNames) expect(item.outputs[condition]?.text).toBeTruthy()
+        expect(item.judgments.map((entry) => [entry.first, entry.second])).toEqual(conditionPairs)
+        for (const entry of item.judgments) expect(entry.judgments.map((judgment) => judgment.order).sort()).toEqual(['first-shown-first', 'second-shown-first'])
+      }
+      for (const pair of style.pairs) {
+        expect(pair.judgments).toBe(2 * slice)
+        // The judge always picked the candidate shown first; with both orders that is a 50% win rate, flagged as bias.
+        expect(pair.shownFirstRate).toBe(1)
+        expect(pair.firstWinRate).toBe(0.5)
+        expect(pair.consistentRate).toBe(0)
+      }
+      expect(style.conditions.every((each) => each.outputs === slice && typeof each.meanStyleMatch === 'number')).toBe(true)
+    }
+    const judgeRequests = server.chatRequests().filter((request) => schemaName(request) === 'pairwise_style_verdict')
+    expect(judgeRequests).toHaveLength(2 * slice * conditionPairs.length * 2)
+  })
+
+  it('caches intents in the report folder and reuses them on the next run', async () => {
+    const before = server.chatRequests().filter((request) => systemText(request).startsWith('You help evaluate')).length
+    expect(before).toBe(2 * slice)
+    const cache = JSON.parse(readFileSync(join(scratch, 'fake', 'intent-cache.json'), 'utf8'))
+    expect(Object.keys(cache.intents)).toHaveLength(2 * slice)
+    const config = parseConfig({ LLM_BASE_URL: server.url, LLM_API_KEY: 'test-key', LLM_MODEL: 'fake-model', DATA_DIR: dataDirectory })
+    const again = await main(['--model', '--only', 'style', '--slice', '1', '--out', join(scratch, 'fake')], { config, progress: quiet })
+    expect(server.chatRequests().filter((request) => systemText(request).startsWith('You help evaluate')).length).toBe(before)
+    expect(ok(again.report.style.cmcc).items[0]!.intentCached).toBe(true)
+    expect(again.report.offline.chat.status).toBe('skipped')
+  }, 60_000)
+
+  it('runs XSTest and JailbreakBench through the request check and reports rates by label and group', () => {
+    const xstest = ok(report.safety.xstest)
+    expect(xstest.byLabel.map((each) => each.label)).toEqual(['safe', 'unsafe'])
+    expect(xstest.items).toBe(slice)
+    const jbb = ok(report.safety.jailbreakbench)
+    expect(jbb.byGroup.map((each) => each.group)).toEqual(['harmful', 'benign', 'jailbreak'])
+    expect(jbb.outcomes.every((outcome) => outcome.decision === 'comply' && outcome.task === 'draft')).toBe(true)
+    expect(markdown).toMatch(/Over-refusal on safe prompts: \*\*0\.0%\*\*/)
+  })
+
+  it('plants attacks in real threads: a followed hijack counts as changed, and the output check catching it is not a slip', () => {
+    const injection = ok(report.injection)
+    expect(injection.attacks).toEqual({ 'bipia-text': slice, 'bipia-code': slice, 'tensor-trust': slice })
+    const tensor = injection.bySource.find((each) => each.source === 'tensor-trust')!
+    expect(tensor.composed).toBe(slice)
+    expect(tensor.targetHits).toBe(slice)
+    expect(tensor.changed).toBe(slice)
+    expect(tensor.caught).toBe(slice)
+    expect(tensor.slipped).toBe(0)
+    for (const source of ['bipia-text', 'bipia-code']) expect(injection.bySource.find((each) => each.source === source)!.changed).toBe(0)
+    expect(injection.scenarios.every((scenario) => scenario.outputDecision === 'comply')).toBe(true)
+  })
+
+  it('never writes a safety prompt or an attack into the report', () => {
+    const secrets = [
+      ...loadXsTest(join(dataDirectory, 'safety', 'xstest', 'xstest_prompts.csv'), slice).map((item) => item.prompt),
+      ...loadJailbreakBench(join(dataDirectory, 'safety', 'jailbreakbench'), { slice, jailbreakPrompts: slice }).map((item) => item.prompt),
+      ...loadBipiaAttacks(join(dataDirectory, 'safety', 'bipia'), 'text', slice).map((attack) => attack.text),
+      ...loadBipiaAttacks(join(dataDirectory, 'safety', 'bipia'), 'code', slice).map((attack) => attack.text),
+      ...hijacks.map((attack) => attack.text),
+    ]
+    expect(secrets.length).toBe(slice * 7)
+    for (const secret of secrets) {
+      const probe = secret.trim().slice(0, 40)
+      expect(markdown.includes(probe) || json.includes(probe) || json.includes(JSON.stringify(probe).slice(1, -1))).toBe(false)
+    }
+  })
+})
+
+const modelPath = settings.TEST_MODEL_PATH
+if (!existsSync(modelPath)) console.warn(`SKIPPING the eval harness on the embedded model: no test model at ${modelPath}. Set TEST_MODEL_PATH.`)
+
+describe.skipIf(missing.length > 0 || !existsSync(modelPath))('npm run eval on the tiny embedded model', () => {
+  it('reports prompts that do not fit the 512-token context as errors per item, and finishes every section', async () => {
+    const config = parseConfig({ LLM_PROVIDER: 'local', LOCAL_MODEL: modelPath, LOCAL_THREADS: '1', LOCAL_CONTEXT_SIZE: '512', DATA_DIR: dataDirectory })
+    const { report, files } = await main(['--model', '--slice', '1', '--out', join(scratch, 'tiny')], { config, progress: quiet })
+    expect(report.models).toMatchObject({ provider: 'embedded', contextSize: 512 })
+    expect(report.models!.model).toMatch(/^local:/)
+    expect(report.offline.chat.status).toBe('skipped')
+    const style = [ok(report.style.cmcc), ok(report.style.slack)]
+    for (const section of style) {
+      for (const item of section.items) {
+        // Each task either has an intent and an output or error per condition, or says why it has no intent.
+        if (item.intentError) expect(item.intentError.code).toBeTruthy()
+        else for (const condition of conditionNames) expect(item.outputs[condition]?.text ?? item.outputs[condition]?.error ?? item.outputs[condition]?.refused).toBeDefined()
+      }
+    }
+    const errors = [...style.flatMap((section) => section.errors), ...ok(report.safety.xstest).errors, ...ok(report.injection).errors]
+    const tooLarge = errors.find((error) => error.code === 'input_too_large')
+    expect(tooLarge?.example).toMatch(/context of 512 tokens/)
+    const markdown = readFileSync(files.markdown, 'utf8')
+    expect(markdown).toContain('`input_too_large`')
+    expect(markdown).toContain('embedded, context 512 tokens')
+  }, 90_000)
+})
