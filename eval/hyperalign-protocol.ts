@@ -130,8 +130,16 @@ export async function runHyperAlignProtocol(dataset: StyleDataset, options: Styl
       result.intent = derived.intent
       result.intentCached = derived.cached
       const input = { intent: derived.intent, context: task.context, trainTexts: author.trainTexts, hypotheses: learned.get(task.author)?.hypotheses ?? [], workspaceKey }
+      const learning = learned.get(task.author)?.error
       const outputs = await Promise.all(
-        conditionNames.map((condition) => (condition === 'full' ? fullPipelineCondition(core, task.author, input) : promptCondition(model, prompts, condition, input))),
+        conditionNames.map((condition) =>
+          condition === 'full'
+            ? fullPipelineCondition(core, task.author, input)
+            : // Without hypotheses this condition would silently be zero-shot; say why it has no output instead.
+              condition === 'hypotheses' && learning
+              ? Promise.resolve<ConditionOutput>({ error: { code: learning.code, message: `No hypotheses: learning failed (${learning.message})` } })
+              : promptCondition(model, prompts, condition, input),
+        ),
       )
       conditionNames.forEach((condition, position) => {
         const output = outputs[position]!

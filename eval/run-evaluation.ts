@@ -88,7 +88,7 @@ export async function runEvaluation(input: EvaluationInput): Promise<EvalReport>
   const modelSkip = !wantsModel
     ? notRun(options.mode === 'offline' ? 'not requested (--offline)' : 'not requested (--only)')
     : !input.models
-      ? notRun(`no model is set up (${input.modelProblem ?? 'unknown reason'}). Set LLM_API_KEY (and LLM_MODEL, LLM_BASE_URL) for a hosted model, or LOCAL_MODEL / \`npm run model:pull\` for the embedded one; then run \`npm run eval -- --model\`.`)
+      ? notRun(`no model is set up (${input.modelProblem ?? 'none was given'}). Set LLM_API_KEY (and LLM_MODEL, LLM_BASE_URL) for a hosted model, or LOCAL_MODEL / \`npm run model:pull\` for the embedded one; then run \`npm run eval -- --model\`.`)
       : undefined
   if (wantsModel && !input.models) notes.push('The model-based part was skipped: no model is set up.')
   const model = input.models ? createCountingModel(input.models.model, usage) : undefined

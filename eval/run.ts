@@ -40,7 +40,9 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
         if (opened.safetyModel !== opened.model) await opened.safetyModel.close?.()
       }
     } else {
-      modelProblem = opened.description
+      modelProblem = shouldUseLocalModel(config)
+        ? `no hosted model is configured and the embedded model could not be opened: ${opened.description}; the log line above says why`
+        : opened.description
       if (options.mode === 'model') {
         throw new BotError(
           'llm_not_configured',

@@ -114,16 +114,20 @@ describe.skipIf(missing.length > 0)('npm run eval against the fake OpenAI-compat
     expect(judgeRequests).toHaveLength(2 * slice * conditionPairs.length * 2)
   })
 
-  it('caches intents in the report folder and reuses them on the next run', async () => {
+  it('caches intents in the report folder and reuses them on the next run; a missing corpus skips its section visibly', async () => {
     const before = server.chatRequests().filter((request) => systemText(request).startsWith('You help evaluate')).length
     expect(before).toBe(2 * slice)
     const cache = JSON.parse(readFileSync(join(scratch, 'fake', 'intent-cache.json'), 'utf8'))
     expect(Object.keys(cache.intents)).toHaveLength(2 * slice)
     const config = parseConfig({ LLM_BASE_URL: server.url, LLM_API_KEY: 'test-key', LLM_MODEL: 'fake-model', DATA_DIR: dataDirectory })
-    const again = await main(['--model', '--only', 'style', '--slice', '1', '--out', join(scratch, 'fake')], { config, progress: quiet })
+    // A chat corpus that is not there: that section is skipped visibly, the rest runs.
+    const absent = join(scratch, 'no-such-corpus.jsonl')
+    const again = await main(['--model', '--only', 'style', '--slice', '1', '--corpus', absent, '--out', join(scratch, 'fake')], { config, progress: quiet })
     expect(server.chatRequests().filter((request) => systemText(request).startsWith('You help evaluate')).length).toBe(before)
     expect(ok(again.report.style.cmcc).items[0]!.intentCached).toBe(true)
+    expect(again.report.style.slack).toEqual({ status: 'skipped', reason: expect.stringContaining(absent) })
     expect(again.report.offline.chat.status).toBe('skipped')
+    expect(readFileSync(again.files.markdown, 'utf8')).toContain(`Skipped: The chat corpus not found at ${absent}`)
   }, 60_000)
 
   it('runs XSTest and JailbreakBench through the request check and reports rates by label and group', () => {
