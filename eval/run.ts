@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createLanguageModels } from '../src/llm/create-language-models.js'
 import { shouldUseLocalModel } from '../src/llm/model-pull.js'
-import { parseEvalArguments } from './eval-options.js'
+import { parseEvalArguments, usage } from './eval-options.js'
 import { writeEvalReport, type EvalReport } from './eval-report.js'
 import { runEvaluation, type EvalModels } from './run-evaluation.js'
 
@@ -62,7 +62,12 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
+  const argv = process.argv.slice(2)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`)
+    process.exit(0)
+  }
+  main(argv).catch((error: unknown) => {
     process.stderr.write(`${isBotError(error) ? error.userMessage : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     process.exit(1)
   })

@@ -170,9 +170,11 @@ describe.skipIf(missing.length > 0)('npm run eval against the fake OpenAI-compat
 })
 
 const modelPath = settings.TEST_MODEL_PATH
+const llamaPackage = await import('node-llama-cpp').then(() => true, () => false)
 if (!existsSync(modelPath)) console.warn(`SKIPPING the eval harness on the embedded model: no test model at ${modelPath}. Set TEST_MODEL_PATH.`)
+else if (!llamaPackage) console.warn('SKIPPING the eval harness on the embedded model: the node-llama-cpp package is not installed.')
 
-describe.skipIf(missing.length > 0 || !existsSync(modelPath))('npm run eval on the tiny embedded model', () => {
+describe.skipIf(missing.length > 0 || !existsSync(modelPath) || !llamaPackage)('npm run eval on the tiny embedded model', () => {
   it('reports prompts that do not fit the 512-token context as errors per item, and finishes every section', async () => {
     const config = parseConfig({ LLM_PROVIDER: 'local', LOCAL_MODEL: modelPath, LOCAL_THREADS: '1', LOCAL_CONTEXT_SIZE: '512', DATA_DIR: dataDirectory })
     const { report, files } = await main(['--model', '--slice', '1', '--out', join(scratch, 'tiny')], { config, progress: quiet })
