@@ -75,6 +75,7 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('memory', `bytes stored per member (${memory.messagesPerMember} msgs)`, memory.bytesPerMember.total, 'B', 'raw message rows of the member', memory.rawMessageBytesPerMember, 'lower'),
       row('memory', `RSS after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.rss.afterGcMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
+      row('memory', `peak RSS while loading ${memory.members.toLocaleString('en-US')} members`, memory.rss.peakDuringLoadMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
       row('memory', `one learning job with ${memory.members.toLocaleString('en-US')} members loaded`, memory.learnJobMs.withAllMembers, 'ms', 'the same job with 1 member loaded', memory.learnJobMs.withOneMember, 'lower'),
       row('memory', `heap used after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.heapUsed.afterGcMb, 'MB', 'heap used before loading', memory.heapUsed.beforeMb, 'lower'),
     )
@@ -118,13 +119,13 @@ export function renderDetails(parts: BenchParts): string {
       `## Cost per draft and answer (${parts.cost.perDraft.tokenRule})`,
       '',
       renderTable(
-        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
-        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
-        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'safety-check prompt tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
+        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.promptTokens - size.draft.composePromptTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       ),
       '',
-      `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps; ` +
-        `${parts.cost.learning.countOnly.learnCalls} with a count-only trigger.`,
+      `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps ` +
+        `(${parts.cost.learning.promptTokensPerCall} prompt tokens per call); ${parts.cost.learning.countOnly.learnCalls} with a count-only trigger.`,
     )
   }
   if (parts.memory) {
@@ -135,7 +136,12 @@ export function renderDetails(parts: BenchParts): string {
       '',
       renderTable(['collection', 'bytes per member'], Object.entries(memory.bytesPerMember.byCollection).sort((left, right) => right[1] - left[1]), ['left', 'right']),
       '',
-      `SQLite file and log: ${memory.fileBytesPerMember.toLocaleString('en-US')} bytes per member; workspace-level entries ${memory.workspaceBytes.toLocaleString('en-US')} bytes in total; RSS right after loading (before GC) ${memory.rss.afterMb} MB.`,
+      `SQLite file and log: ${memory.fileBytesPerMember.toLocaleString('en-US')} bytes per member; workspace-level entries ${memory.workspaceBytes.toLocaleString('en-US')} bytes in total. ` +
+        `RSS before loading ${memory.rss.beforeMb} MB, peak while loading ${memory.rss.peakDuringLoadMb} MB, right after loading ${memory.rss.afterMb} MB, after GC ${memory.rss.afterGcMb} MB.`,
+      '',
+      `One learning job: ${memory.learnJobMs.withOneMember} ms with 1 member loaded, ${memory.learnJobMs.withAllMembers} ms with ${memory.members} (longest store operations: ` +
+        memory.learnJobMs.breakdown.map((each) => `${each.collection} ${each.operation} ×${each.calls} ${each.totalMs} ms`).join(', ') +
+        ').',
     )
   }
   if (parts.local) sections.push('', '## Embedded model', '', formatLocalModelBenchTable(parts.local))

@@ -175,6 +175,8 @@ export type LearningCallsReport = {
   settings: { minNewMessages: number; minIntervalMinutes: number }
   learnCalls: number
   perHundredMessages: number
+  /** Mean prompt tokens of one learning call (a bounded sample of the member's messages plus the previous hypotheses). */
+  promptTokensPerCall: number
   /** The same replay with a count-only trigger (LEARN_MIN_INTERVAL_MINUTES=0). */
   countOnly: { learnCalls: number; perHundredMessages: number }
   ratio: number
@@ -198,7 +200,9 @@ export async function runLearningCallsBenchmark(options: { messages: import('./c
         // Jobs run at the time their trigger arrived, so the interval is judged on the replayed clock.
         await bench.core.idle()
       }
-      return { calls: bench.calls.filter((call) => call.purpose === 'learn').length, config: bench.config }
+      const learnCalls = bench.calls.filter((call) => call.purpose === 'learn')
+      const promptTokens = learnCalls.reduce((total, call) => total + call.usage.promptTokens, 0)
+      return { calls: learnCalls.length, promptTokensPerCall: learnCalls.length ? Math.round(promptTokens / learnCalls.length) : 0, config: bench.config }
     } finally {
       await bench.close()
     }
@@ -213,6 +217,7 @@ export async function runLearningCallsBenchmark(options: { messages: import('./c
     settings: { minNewMessages: defaults.config.LEARN_MIN_NEW_MESSAGES, minIntervalMinutes: defaults.config.LEARN_MIN_INTERVAL_MINUTES },
     learnCalls: defaults.calls,
     perHundredMessages: perHundred(defaults.calls),
+    promptTokensPerCall: defaults.promptTokensPerCall,
     countOnly: { learnCalls: countOnly.calls, perHundredMessages: perHundred(countOnly.calls) },
     ratio: ratio(defaults.calls, countOnly.calls),
   }

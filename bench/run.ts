@@ -111,6 +111,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const corpus = wants('observe') || wants('cost') || wants('memory') ? loadCorpus(options, skip) : undefined
 
+  // Memory first, so 'RSS before loading' is a fresh process's and not what earlier parts left behind.
+  if (wants('memory')) {
+    const { runStorageFootprintBenchmark } = await import('./storage-footprint.js')
+    const texts = corpus?.messages.map((message) => message.text) ?? syntheticTexts(5000)
+    report.parts.memory = await step('memory', `${options.members} members × ${options.messagesPerMember} messages`, () =>
+      runStorageFootprintBenchmark({ members: options.members, messagesPerMember: options.messagesPerMember, texts, textSource: corpus ? corpus.path : 'synthetic' }),
+    )
+  }
   if (wants('slack')) {
     const { runSlackAckBenchmark } = await import('./slack-ack.js')
     report.parts.slack = await step('slack', `${options.platformConcurrency} concurrent /draft × ${options.rounds} rounds, model ${options.modelDelayMs} ms`, () =>
@@ -157,13 +165,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       runLearningCallsBenchmark({ messages: corpus.messages.slice(0, options.learnMessages) }),
     )
     report.parts.cost = { perDraft, learning }
-  }
-  if (wants('memory')) {
-    const { runStorageFootprintBenchmark } = await import('./storage-footprint.js')
-    const texts = corpus?.messages.map((message) => message.text) ?? syntheticTexts(5000)
-    report.parts.memory = await step('memory', `${options.members} members × ${options.messagesPerMember} messages`, () =>
-      runStorageFootprintBenchmark({ members: options.members, messagesPerMember: options.messagesPerMember, texts, textSource: corpus ? corpus.path : 'synthetic' }),
-    )
   }
   if (wants('local')) {
     if (!existsSync(options.modelPath)) {

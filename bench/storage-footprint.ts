@@ -12,6 +12,7 @@ import { scriptedHandler } from '../test/support/scripted-model.js'
 import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'
 import { benchStoreLocation, uniqueBenchWorkspace } from './bench-store.js'
 import { messagesFor, type CorpusMessage } from './chat-corpus.js'
+import { createTimedStore, type TimedStore } from './timed-store.js'
 import { ratio, round } from './observe-throughput.js'
 
 export type StorageFootprintReport = {
@@ -30,9 +31,12 @@ export type StorageFootprintReport = {
   workspaceBytes: number
   /** Size of the SQLite file and its write-ahead log per member. */
   fileBytesPerMember: number
-  rss: { beforeMb: number; afterMb: number; afterGcMb: number; ratio: number }
-  /** One member's learning job (fake model) with only that member's messages loaded, and with every member's. */
-  learnJobMs: { withOneMember: number; withAllMembers: number; ratio: number }
+  rss: { beforeMb: number; peakDuringLoadMb: number; afterMb: number; afterGcMb: number; ratio: number }
+  /**
+   * One member's learning job (fake model) with only that member's messages loaded, and with every member's; the
+   * store operations that took longest in the second.
+   */
+  learnJobMs: { withOneMember: number; withAllMembers: number; ratio: number; breakdown: { collection: string; operation: string; calls: number; totalMs: number }[] }
   heapUsed: { beforeMb: number; afterGcMb: number }
 }
 
@@ -44,7 +48,8 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
   const concurrency = options.concurrency ?? 8
   const location = benchStoreLocation('sqlite', { TEST_REDIS_URL: '', TEST_POSTGRES_URL: '' })
   const workspace = uniqueBenchWorkspace('memory')
-  const bench = await createBenchCore({ storeUrl: location.url, server: { handler: scriptedHandler({}) } })
+  const timedStore = { current: undefined as TimedStore | undefined }
+  const bench = await createBenchCore({ storeUrl: location.url, server: { handler: scriptedHandler({}) }, wrapStore: (store) => (timedStore.current = createTimedStore(store)).store })
   try {
     const members: MemberRef[] = Array.from({ length: options.members }, (_, index) => ({ ...workspace, userId: `U00BENCHM${String(index + 1).padStart(5, '0')}` }))
     // Each member gets its own window of the texts, so members differ the way real ones do.
@@ -62,6 +67,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const first = members[0]!
     for (const message of perMember[0]!) await bench.core.observe(message)
     const learnWithOne = await timeLearn(bench.core, first)
+    const peak = samplePeakRss()
     const started = performance.now()
     let next = 1
     await Promise.all(
@@ -70,10 +76,13 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       }),
     )
     const milliseconds = performance.now() - started
+    const peakRss = peak.stop()
     const after = process.memoryUsage()
     collectGarbage()
     const afterGc = process.memoryUsage()
+    timedStore.current!.reset()
     const learnWithAll = await timeLearn(bench.core, first)
+    const learnBreakdown = timedStore.current!.timings().slice(0, 5).map((each) => ({ collection: each.collection, operation: each.operation, calls: each.calls, totalMs: round(each.totalMs, 0) }))
 
     const bytes = await attributeBytes(bench.rawStore.scan(), members)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
@@ -87,13 +96,13 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       messagesPerMember: options.messagesPerMember,
       textSource: options.textSource,
       load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round(((total - options.messagesPerMember) / milliseconds) * 1000, 1), concurrency },
-      learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne) },
+      learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne), breakdown: learnBreakdown },
       bytesPerMember: bytes.perMember,
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
       workspaceBytes: bytes.workspace,
       fileBytesPerMember: round(fileBytes / Math.max(1, options.members), 0),
-      rss: { beforeMb: megabytes(before.rss), afterMb: megabytes(after.rss), afterGcMb: megabytes(afterGc.rss), ratio: ratio(afterGc.rss, before.rss) },
+      rss: { beforeMb: megabytes(before.rss), peakDuringLoadMb: megabytes(peakRss), afterMb: megabytes(after.rss), afterGcMb: megabytes(afterGc.rss), ratio: ratio(afterGc.rss, before.rss) },
       heapUsed: { beforeMb: megabytes(before.heapUsed), afterGcMb: megabytes(afterGc.heapUsed) },
     }
   } finally {
@@ -142,6 +151,20 @@ function rawRowBytes(messages: CorpusMessage[]): number {
     const row = { id: message.messageId, channelId: message.channelId, channelKind: message.channelKind, text: normalizeMarkup(message.text, message.workspace.platform), timestamp: message.timestamp, storedAt: message.timestamp }
     return sum + Buffer.byteLength(JSON.stringify(row))
   }, 0)
+}
+
+/** Samples resident memory while loading; the figure after loading alone would hide the high-water mark. */
+function samplePeakRss() {
+  let peak = process.memoryUsage.rss()
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 50)
+  return {
+    stop() {
+      clearInterval(timer)
+      return Math.max(peak, process.memoryUsage.rss())
+    },
+  }
 }
 
 let gc: (() => void) | undefined
