@@ -46,13 +46,13 @@ export function windowGrams(texts: string[], cache: ContributionCache): number[]
 export function styleMatchMethod(options: StyleMatchMethodOptions = {}): AttributionMethod {
   const cache = options.cache ?? new ContributionCache(options.platform ?? 'slack')
   return {
-    name: 'measured style (hashed n-gram log-likelihood ratio)',
+    name: 'measured style (hashed n-gram log-likelihood ratio; character views per message)',
     train(trainTexts) {
       const { profiles, population } = buildProfiles(trainTexts, cache)
       const tables = profiles.map((profile) => styleScoreTables(profile, population))
       return (window) => {
         const grams = windowGrams(window, cache)
-        return tables.map((table) => scoreWithTables(grams, table))
+        return tables.map((table) => scoreWithTables(grams, table, window.length))
       }
     },
   }

@@ -42,7 +42,7 @@ export function rawStyleMatch(text: string | string[], profile: StyleProfile, po
   const texts = typeof text === 'string' ? [text] : text
   const grams: number[][] = gramViews.map(() => [])
   for (const each of texts) styleContribution(each).grams.forEach((buckets, view) => grams[view]!.push(...buckets))
-  return rawStyleScore(grams, profile, population)
+  return rawStyleScore(grams, profile, population, {}, texts.length)
 }
 
 /**

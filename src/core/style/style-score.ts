@@ -16,6 +16,13 @@ import { gramViews } from './style-features.js'
  * little (in chat such n-grams are mostly topic or words quoted around a conversation), while habits seen many
  * times speak for themselves. 0 = no more like the member than like the others.
  * The population passed in is the workspace aggregate and must include the member's own profile.
+ *
+ * A window of n messages (scored as one pooled bag) weighs the character views by 1/n against the word and shape
+ * views: the character views enter as the window's mean evidence per message, the word and shape views as evidence
+ * that accumulates with the text. Character n-gram presence mostly tracks message length and the vocabulary of the
+ * conversation at hand, which repeat across a window, so their errors do not average out as messages are added;
+ * left at full weight (about 4x the word and shape occurrences per message) they drown the views that keep
+ * improving. For one message (drafts, calibration) every weight is 1 and the score is the plain per-n-gram mean.
  */
 export const populationPseudoCount = 0.5
 /** The Gamma prior's shape and rate: one pseudo-occurrence per n-gram, the unit of the counts. */
@@ -76,14 +83,29 @@ export function styleScoreTables(profile: StyleProfile, population: StyleProfile
   return styleRatioViews(profile, population).map(({ table, logNormalizer }) => table.map((value) => value - logNormalizer))
 }
 
-/** Score of grams (one text from `extractGrams`, or several texts' grams concatenated) with prebuilt tables. */
-export function scoreWithTables(grams: number[][], tables: Float64Array[]): number {
+/** Views whose evidence counts once per message of a window rather than per message added (see above). */
+const perMessageViews = new Set(['char1', 'char2', 'char3', 'char4'])
+
+/** Weight of each view's n-grams in a window of `messages` messages (all 1 for a single message). */
+export function styleViewWeights(messages: number): number[] {
+  const perMessage = 1 / Math.max(1, messages)
+  return gramViews.map((view) => (perMessageViews.has(view.name) ? perMessage : 1))
+}
+
+/**
+ * Score of grams (one text from `extractGrams`, or `messages` texts' grams concatenated) with prebuilt tables:
+ * the weighted mean log-odds per n-gram.
+ */
+export function scoreWithTables(grams: number[][], tables: Float64Array[], messages = 1): number {
+  const weights = styleViewWeights(messages)
   let sum = 0
   let count = 0
   for (let view = 0; view < tables.length; view++) {
     const table = tables[view]!
-    for (const bucket of grams[view]!) sum += table[bucket]!
-    count += grams[view]!.length
+    let viewSum = 0
+    for (const bucket of grams[view]!) viewSum += table[bucket]!
+    sum += weights[view]! * viewSum
+    count += weights[view]! * grams[view]!.length
   }
   return count === 0 ? 0 : sum / count
 }
@@ -97,10 +119,11 @@ export type HeldOut = {
 
 /**
  * The same score computed straight from the counts (one pass over the buckets), optionally holding the text
- * itself out first, which gives exact leave-one-out scores. Grams must be one text's (distinct per view).
+ * itself out first, which gives exact leave-one-out scores. With a held-out text, grams must be that one text's
+ * (distinct per view); without, they may be `messages` texts' grams concatenated.
  */
-export function rawStyleScore(grams: number[][], profile: StyleProfile, population: StyleProfile, heldOut: HeldOut = {}): number {
-  if (!heldOut.fromProfile && !heldOut.fromPopulation) return scoreWithTables(grams, styleScoreTables(profile, population))
+export function rawStyleScore(grams: number[][], profile: StyleProfile, population: StyleProfile, heldOut: HeldOut = {}, messages = 1): number {
+  if (!heldOut.fromProfile && !heldOut.fromPopulation) return scoreWithTables(grams, styleScoreTables(profile, population), messages)
   const fromMember = heldOut.fromProfile ? 1 : 0
   const fromPopulation = heldOut.fromProfile || heldOut.fromPopulation ? 1 : 0
   let sum = 0
