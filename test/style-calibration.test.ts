@@ -10,7 +10,7 @@ import {
   styleCalibrationSchema,
 } from '../src/core/style/style-calibration.js'
 import { addToStyleProfile, emptyStyleProfile, mergeStyleProfile, styleContribution, type StyleProfile } from '../src/core/style/style-profile.js'
-import { rawStyleScore, scoreWithTables, styleScoreTables } from '../src/core/style/style-score.js'
+import { rawStyleScore, scoreWithTables, styleScoreTables, styleViewWeights } from '../src/core/style/style-score.js'
 
 const rows = readFileSync(new URL('./fixtures/style/three-writers.jsonl', import.meta.url), 'utf8')
   .trim()
@@ -104,5 +104,16 @@ describe('style-match calibration', () => {
     expect(fallback).toEqual(estimate)
     expect(defaultStyleCalibration(profiles[casual]!, profiles[casual]!)).toBeUndefined()
     expect(computeStyleCalibration({ profile: profiles[casual]!, population: profiles[casual]!, ownTexts: train[casual]!, otherTexts: [] })).toBeUndefined()
+  })
+
+  it('scores a window of several messages with the character views counted once for the window', () => {
+    const window = heldOut[casual]!.slice(0, 2)
+    const tables = styleScoreTables(profiles[casual]!, population)
+    const grams = window.map((text) => styleContribution(text).grams).reduce((all, each) => all.map((buckets, view) => [...buckets, ...each[view]!]))
+    expect(rawStyleMatch(window, profiles[casual]!, population)).toBeCloseTo(scoreWithTables(grams, tables, 2), 12)
+    expect(rawStyleMatch(window, profiles[casual]!, population)).not.toBeCloseTo(scoreWithTables(grams, tables, 1), 6)
+    // A single message is scored with every view at full weight, so drafts and calibration are unaffected.
+    expect(styleViewWeights(1).every((weight) => weight === 1)).toBe(true)
+    expect(rawStyleMatch(window[0]!, profiles[casual]!, population)).toBeCloseTo(scoreWithTables(styleContribution(window[0]!).grams, tables, 1), 12)
   })
 })
