@@ -49,6 +49,14 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
     expect(await items.get('v1:slack:T1')).toBeUndefined()
   })
 
+  it('round-trips text exactly, including text that starts with a colon or looks like JSON', async () => {
+    const items = store.collection('history', z.object({ text: z.string() }))
+    for (const text of [':tada: shipped', '::', '{"value":1}', 'emoji 🎉 and \\ backslash', '']) {
+      await items.set('v1:text', { text })
+      expect(await items.get('v1:text')).toEqual({ text })
+    }
+  })
+
   it('expires values after their TTL', async () => {
     const items = store.collection('drafts', itemSchema)
     await items.set('v1:ttl', { name: 'short', count: 1 }, 80)

@@ -30,6 +30,7 @@ import { loadPromptLibrary, type PromptLibrary } from './prompt-library.js'
 import { createAdminService } from './admin-service.js'
 import type { Actor, BotCore, ConsentOutcome, MemberRef, Profile } from './types.js'
 import { createUsageLedger } from './usage-ledger.js'
+import { createWorkspaceStyle } from './workspace-style.js'
 
 export type BotCoreOptions = {
   config: Config
@@ -63,7 +64,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const lock = createKeyedLock(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
-  const erase = createMemberEraser({ store, history, audit })
+  const workspaceStyle = createWorkspaceStyle({ store, consent, style, clock })
+  const erase = createMemberEraser({ store, history, audit, workspaceStyle })
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
   const learner = createHypothesisLearner({
@@ -75,8 +77,9 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     hypotheses,
     style,
     learning,
+    workspaceStyle,
     clock,
-    settings: { sampleSize: config.LEARN_SAMPLE_SIZE, examplePoolSize: 200, heldOutForCalibration: 50, calibrationOthers: 200 },
+    settings: { sampleSize: config.LEARN_SAMPLE_SIZE, examplePoolSize: 200, heldOutForCalibration: 50, calibrationOthers: 200, calibrationMembers: 20 },
   })
   const scheduler = createLearningScheduler({ learner, learning, lock, logger, clock, settings: learnSettings, enabled: options.backgroundLearning ?? true })
   const pipeline = createObservePipeline({

@@ -9,7 +9,9 @@ import type { HistoryStore, StoredMessage } from './history-store.js'
 import type { HypothesisStore } from './hypothesis-store.js'
 import { memberLabel, workspaceLabel } from './keys.js'
 import type { LearningStateStore } from './learning-state.js'
-import { sumProfiles, type MemberStyleStore } from './member-style.js'
+import type { MemberStyleStore } from './member-style.js'
+import { profileWithout } from './style/style-profile.js'
+import type { WorkspaceStyle } from './workspace-style.js'
 import type { PolicyService } from './policy-service.js'
 import type { PromptLibrary } from './prompt-library.js'
 import { quoteText } from './quote-data.js'
@@ -32,7 +34,14 @@ export const learnedHypothesesSchema = z.object({
     .max(16),
 })
 
-export type LearnerSettings = { sampleSize: number; examplePoolSize: number; heldOutForCalibration: number; calibrationOthers: number }
+export type LearnerSettings = {
+  sampleSize: number
+  examplePoolSize: number
+  heldOutForCalibration: number
+  /** Other members' messages for the calibration floor, taken from at most `calibrationMembers` of them. */
+  calibrationOthers: number
+  calibrationMembers: number
+}
 
 export type LearnerDependencies = {
   model: LanguageModel
@@ -43,6 +52,7 @@ export type LearnerDependencies = {
   hypotheses: HypothesisStore
   style: MemberStyleStore
   learning: LearningStateStore
+  workspaceStyle: WorkspaceStyle
   settings: LearnerSettings
   clock: () => number
 }
@@ -50,24 +60,25 @@ export type LearnerDependencies = {
 export type HypothesisLearner = ReturnType<typeof createHypothesisLearner>
 
 export function createHypothesisLearner(dependencies: LearnerDependencies) {
-  const { model, prompts, policies, consent, history, hypotheses, style, learning, settings, clock } = dependencies
+  const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
 
   /** Calibration and example pool: deterministic, no model, so style match works without one. */
   const refreshStyle = async (member: MemberRef, messages: StoredMessage[], retentionDays: number) => {
-    const others = (await consent.members(member)).filter((each) => each.userId !== member.userId)
-    const othersTexts: string[] = []
-    const profiles = []
-    for (const other of others) {
-      const otherMember = { ...member, userId: other.userId }
-      const record = await style.get(otherMember)
-      if (record) profiles.push(record.profile)
-      if (othersTexts.length < settings.calibrationOthers) {
-        const sample = sampleDiverse(await history.all(otherMember, retentionDays), Math.ceil(settings.calibrationOthers / Math.max(1, others.length)))
+    const own = await style.get(member)
+    if (own) {
+      // The floor comes from a bounded sample of other members, so a job's cost does not grow with the workspace.
+      const others = (await consent.members(member)).filter((each) => each.userId !== member.userId)
+      const sampled = rotate(others, member.userId).slice(0, settings.calibrationMembers)
+      const perMember = Math.ceil(settings.calibrationOthers / Math.max(1, sampled.length))
+      const othersTexts: string[] = []
+      for (const other of sampled) {
+        const sample = sampleDiverse(await history.all({ ...member, userId: other.userId }, retentionDays), perMember)
         othersTexts.push(...sample.map((each) => each.text))
       }
+      const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
+      const total = await workspaceStyle.total(member)
+      await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others: profileWithout(total, own.profile) })
     }
-    const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
-    await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others: sumProfiles(profiles) })
     const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }
@@ -141,6 +152,16 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       return { hypotheses: saved.hypotheses.length, messages: messages.length }
     },
   }
+}
+
+/** A stable, per-member starting point in the list, so different members sample different colleagues. */
+function rotate<T extends { userId: string }>(items: T[], seed: string): T[] {
+  if (items.length === 0) return items
+  const sorted = [...items].sort((a, b) => (a.userId < b.userId ? -1 : 1))
+  let hash = 0
+  for (const character of seed) hash = (hash * 31 + character.charCodeAt(0)) >>> 0
+  const start = hash % sorted.length
+  return [...sorted.slice(start), ...sorted.slice(0, start)]
 }
 
 export function normalizeStatement(statement: string): string {

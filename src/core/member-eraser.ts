@@ -5,11 +5,12 @@ import { collectionNames } from '../store/store.js'
 import type { AuditLog } from './audit-log.js'
 import type { HistoryStore } from './history-store.js'
 import { memberKey } from './keys.js'
+import type { WorkspaceStyle } from './workspace-style.js'
 import type { ForgetReport, MemberRef } from './types.js'
 import { z } from 'zod'
 
-export function createMemberEraser(dependencies: { store: Store; history: HistoryStore; audit: AuditLog }) {
-  const { store, history, audit } = dependencies
+export function createMemberEraser(dependencies: { store: Store; history: HistoryStore; audit: AuditLog; workspaceStyle: WorkspaceStyle }) {
+  const { store, history, audit, workspaceStyle } = dependencies
   return async function erase(member: MemberRef): Promise<ForgetReport> {
     const report: ForgetReport = { messages: 0, hypotheses: 0, drafts: 0, auditEntries: 0, otherRecords: 0 }
     report.messages = await history.erase(member)
@@ -29,6 +30,8 @@ export function createMemberEraser(dependencies: { store: Store; history: Histor
       await collection.deleteMany(keys)
     }
     report.auditEntries = await audit.eraseMember(member, member.userId)
+    // The cached workspace total still holds the member's counts; drop it so nothing of theirs outlives them.
+    await workspaceStyle.invalidate(member)
     return report
   }
 }

@@ -2,7 +2,7 @@
 // per-member calibration of the style-match score (refreshed by the learning job), and scoring of a text.
 import { z } from 'zod'
 import type { Store } from '../store/store.js'
-import { memberKey } from './keys.js'
+import { memberChildKey, memberKey } from './keys.js'
 import {
   addToStyleProfile,
   cloneStyleProfile,
@@ -16,16 +16,19 @@ import { calibratedStyleMatch, computeStyleCalibration, rawStyleMatch, styleCali
 import { summarizeStyle } from './style/summarize-style.js'
 import type { MemberRef, StyleSummary } from './types.js'
 
-const styleRecordSchema = z.object({
-  profile: styleProfileSchema,
+/** Read and written on every observed message, so it holds the counts only. */
+const styleRecordSchema = z.object({ profile: styleProfileSchema })
+export type StyleRecord = z.output<typeof styleRecordSchema>
+
+/** Written by the learning job, read when scoring; kept apart so the hot path never moves it. */
+const calibrationRecordSchema = z.object({
   calibration: styleCalibrationSchema.optional(),
   /**
-   * The other opted-in members' profiles summed at calibration time. The population a text is scored against is
-   * this plus the member's current profile, so the member's own growth never counts as "other members".
+   * The other opted-in members' counts at calibration time. A text is scored against this plus the member's
+   * current profile, so the member's own growth never counts as "other members".
    */
-  others: styleProfileSchema.optional(),
+  others: styleProfileSchema,
 })
-export type StyleRecord = z.output<typeof styleRecordSchema>
 
 /** Fewer messages than this and a style-match score would be noise; drafts then show none. */
 export const minimumMessagesForStyleMatch = 10
@@ -34,6 +37,8 @@ export type MemberStyleStore = ReturnType<typeof createMemberStyleStore>
 
 export function createMemberStyleStore(store: Store) {
   const records = store.collection('style', styleRecordSchema)
+  const calibrations = store.collection('style', calibrationRecordSchema)
+  const calibrationKey = (member: MemberRef) => memberChildKey(member, 'calibration')
   const get = async (member: MemberRef): Promise<StyleRecord | undefined> => records.get(memberKey(member))
 
   return {
@@ -51,7 +56,7 @@ export function createMemberStyleStore(store: Store) {
         }
       }
       for (const text of change.add) profile = addToStyleProfile(profile, text)
-      await records.set(memberKey(member), { ...record, profile })
+      await records.set(memberKey(member), { profile })
     },
     async summary(member: MemberRef): Promise<StyleSummary | undefined> {
       const record = await get(member)
@@ -67,19 +72,21 @@ export function createMemberStyleStore(store: Store) {
       if (!record) return undefined
       const population = mergeStyleProfile(cloneStyleProfile(input.others), record.profile)
       const calibration = computeStyleCalibration({ profile: record.profile, population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
-      await records.set(memberKey(member), { profile: record.profile, calibration, others: input.others })
+      await calibrations.set(calibrationKey(member), { calibration, others: input.others })
       return calibration
     },
     /** Calibrated style match of each text (0 = like other members, 1 = like the member); undefined until calibrated. */
     async score(member: MemberRef, texts: string[]): Promise<number[] | undefined> {
-      const record = await get(member)
-      if (!record || !record.calibration || !record.others || record.profile.messages < minimumMessagesForStyleMatch) return undefined
-      const { profile, others, calibration } = record
+      const [record, calibrated] = await Promise.all([get(member), calibrations.get(calibrationKey(member))])
+      if (!record || !calibrated?.calibration || record.profile.messages < minimumMessagesForStyleMatch) return undefined
+      const { profile } = record
+      const { others, calibration } = calibrated
       const population = mergeStyleProfile(cloneStyleProfile(others), profile)
       return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, population), calibration))
     },
     async erase(member: MemberRef): Promise<number> {
-      return (await records.delete(memberKey(member))) ? 1 : 0
+      const erased = [await records.delete(memberKey(member)), await calibrations.delete(calibrationKey(member))]
+      return erased.filter(Boolean).length
     },
   }
 }

@@ -26,7 +26,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     let keyv = keyvs.get(name)
     if (!keyv) {
       // No keyv namespace: the backend decides the stored key, so atomic inserts and prefix listings can find it.
-      keyv = new Keyv({ store: backend.adapter(name), namespace: undefined, throwOnErrors: true, useKeyPrefix: false })
+      keyv = new Keyv({
+        store: backend.adapter(name),
+        namespace: undefined,
+        throwOnErrors: true,
+        useKeyPrefix: false,
+        // Values are plain JSON. keyv's default codec walks every array element (a style profile has ~30k cells)
+        // and was measured 10-15x slower than JSON on the observe path.
+        serialize: JSON.stringify,
+        deserialize: (text: string) => JSON.parse(text),
+      })
       keyv.on('error', () => {}) // errors are thrown to the caller (throwOnErrors); without a listener they would crash the process
       keyvs.set(name, keyv)
     }
@@ -107,8 +116,8 @@ function createCollection<S extends z.ZodType>(
     },
     async setIfAbsent(key, value, ttlMs) {
       const expires = ttlMs ? Date.now() + ttlMs : undefined
-      const serialized = await keyv.serialize!({ value, expires })
-      return guarded(() => backend.insertIfAbsent(name, key, serialized as string, ttlMs))
+      const serialized = JSON.stringify({ value, expires })
+      return guarded(() => backend.insertIfAbsent(name, key, serialized, ttlMs))
     },
     keys(prefix) {
       return guard(() => backend.listKeys(name, prefix))

@@ -9,6 +9,7 @@ export const collectionNames = [
   'history',
   'message-owner',
   'style',
+  'workspace-style',
   'hypotheses',
   'learning',
   'drafts',

@@ -183,6 +183,27 @@ function covers(array: number[], indices: number[]): boolean {
   return true
 }
 
+/**
+ * `total` minus `part`, each count floored at zero: the other members' share of a cached workspace total, when the
+ * member's own counts have moved on since the total was summed. Exact whenever `part` is contained in `total`.
+ */
+export function profileWithout(total: StyleProfile, part: StyleProfile): StyleProfile {
+  const result = cloneStyleProfile(total)
+  const subtract = (target: number[], source: number[]) => {
+    for (let index = 0; index < source.length; index++) target[index] = Math.max(0, target[index]! - source[index]!)
+  }
+  result.messages = Math.max(0, total.messages - part.messages)
+  for (const name of counterNames) result.counters[name] = Math.max(0, total.counters[name] - part.counters[name])
+  subtract(result.wordCounts, part.wordCounts)
+  subtract(result.greetings, part.greetings)
+  subtract(result.signOffs, part.signOffs)
+  subtract(result.functionWords, part.functionWords)
+  for (let view = 0; view < gramViews.length; view++) subtract(result.grams[view]!, part.grams[view]!)
+  // Totals follow the arrays so scoring stays consistent.
+  result.gramTotals = result.grams.map((array) => array.reduce((sum, value) => sum + value, 0))
+  return result
+}
+
 function contains(outer: StyleProfile, inner: StyleProfile): boolean {
   if (outer.messages < inner.messages) return false
   for (const name of counterNames) if (outer.counters[name] < inner.counters[name]) return false
