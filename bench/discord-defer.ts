@@ -17,8 +17,7 @@ import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord-h
 import { fakeIds, makeUser } from '../test/fakes/fake-discord-payloads.js'
 import { makeSlashInteraction } from '../test/fakes/fake-discord-interactions.js'
 import { startFakeOpenAiServer } from '../test/fakes/fake-openai-server.js'
-
-export type LatencySummary = { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number }
+import { summarize, type LatencySummary } from './latency-summary.js'
 
 export type DiscordDeferReport = {
   benchmark: 'discord-defer'
@@ -133,13 +132,6 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
     await fake.close()
     rmSync(directory, { recursive: true, force: true })
   }
-}
-
-export function summarize(samples: number[]): LatencySummary {
-  const sorted = [...samples].sort((left, right) => left - right)
-  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))] ?? 0
-  const round2 = (value: number) => Math.round(value * 100) / 100
-  return { samples: sorted.length, p50Ms: round2(at(0.5)), p90Ms: round2(at(0.9)), p99Ms: round2(at(0.99)), maxMs: round2(sorted.at(-1) ?? 0) }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -9,8 +9,7 @@ import { startSlackTestApp, signingSecret } from '../test/fakes/fake-slack-app-h
 import { slashCommand } from '../test/fakes/fake-slack-payloads.js'
 import { postSignedToSlackApp } from '../test/fakes/fake-slack-signed-request.js'
 import { FakeSlackWebApi } from '../test/fakes/fake-slack-web-api.js'
-
-export type LatencySummary = { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number }
+import { summarize, type LatencySummary } from './latency-summary.js'
 
 export type SlackAckReport = {
   benchmark: 'slack-ack'
@@ -119,13 +118,6 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
   } finally {
     await harness.close()
   }
-}
-
-export function summarize(samples: number[]): LatencySummary {
-  const sorted = [...samples].sort((left, right) => left - right)
-  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))] ?? 0
-  const round2 = (value: number) => Math.round(value * 100) / 100
-  return { samples: sorted.length, p50Ms: round2(at(0.5)), p90Ms: round2(at(0.9)), p99Ms: round2(at(0.99)), maxMs: round2(sorted.at(-1) ?? 0) }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
