@@ -57,7 +57,9 @@ export function createLearningScheduler(dependencies: {
             deadLetterAt: parked ? clock() : undefined,
           }
         })
-        logger.warn('learning_failed', { code, attempts: state.attempts, parked: state.deadLetterAt !== undefined })
+        // No model configured is a setup state the member is told about, not an operational failure.
+        const log = code === 'llm_not_configured' ? logger.debug : logger.warn
+        log('learning_failed', { code, attempts: state.attempts, parked: state.deadLetterAt !== undefined })
         return { ok: false as const, error }
       }
     }, { leaseMs: 10 * 60_000 })
