@@ -151,6 +151,19 @@ describe('Discord mentions and DMs', () => {
     expect(promptText(answerRequests(harness)[0]!)).not.toContain(`<@${fakeIds.botUser}>`)
   })
 
+  it('a mention delivered twice (a gateway resend, another shard) is answered once', async () => {
+    harness = await startDiscordTestBot()
+    await harness.enable()
+    const mention = makeMessage({ author: fakeUsers.alice, channelId: fakeIds.publicChannel, content: `<@${fakeIds.botUser}> how do I rebase?`, mentions: [fakeUsers.bot] })
+    await harness.sendMessage(mention)
+    await harness.sendMessage(mention)
+    const directChannel = directChannelIdFor(fakeIds.memberAlice)
+    await harness.fake.rest.waitForCall((call) => call.method === 'POST' && call.path === `/channels/${directChannel}/messages`)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(harness.fake.rest.sentTo(directChannel)).toHaveLength(1)
+    expect(answerRequests(harness)).toHaveLength(1)
+  })
+
   it('when DMs are closed, the channel gets a pointer to /ask instead of the answer', async () => {
     harness = await startDiscordTestBot()
     await harness.enable()

@@ -9,6 +9,7 @@ import { noPings, replyInPieces } from './interaction-replies.js'
 import { refusalText } from './render-reply.js'
 import { splitMessage } from './split-message.js'
 import { userMessageFor } from './user-message.js'
+import { isBotError } from '../../src/bot-error.js'
 
 /** How a member opts in here, added to the core's invitation line. */
 export const optInHint = 'Run `/hyperalign optin` in your server.'
@@ -64,6 +65,8 @@ export async function handleConversationMessage(context: DiscordContext, message
     })
     text = answerText(result)
   } catch (error) {
+    // The same message delivered twice (another shard or process has it): that delivery answers.
+    if (isBotError(error, 'duplicate')) return
     context.logger.warn('discord_answer_failed', { messageId: message.id, error })
     text = userMessageFor(error)
   }
