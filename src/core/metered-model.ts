@@ -1,32 +1,24 @@
 // Wraps the language model so every call is checked against the workspace's daily budget first and its token usage
 // recorded after. The core only ever talks to a metered model.
-import type { LanguageModel } from '../llm/language-model.js'
+import type { CallContext, LanguageModel, TokenUsage } from '../llm/language-model.js'
 import type { MemberRef, WorkspaceRef } from './types.js'
 import type { UsageLedger } from './usage-ledger.js'
 
 export function createMeteredModel(model: LanguageModel, ledger: UsageLedger): LanguageModel {
-  const parse = (workspaceKey: string, memberKey?: string) => {
-    const [platform, ...rest] = workspaceKey.split(':')
+  /** Budget check, the call, then accounting: the same for text and structured calls. */
+  const metered = async <R extends { usage: TokenUsage }>(context: CallContext, call: () => Promise<R>): Promise<R> => {
+    const [platform, ...rest] = context.workspaceKey.split(':')
     const workspace = { platform, workspaceId: rest.join(':') } as WorkspaceRef
-    const member = memberKey ? ({ ...workspace, userId: memberKey.slice(workspaceKey.length + 1) } as MemberRef) : undefined
-    return { workspace, member }
+    const member = context.memberKey ? ({ ...workspace, userId: context.memberKey.slice(context.workspaceKey.length + 1) } as MemberRef) : undefined
+    await ledger.assertWithinBudget(workspace)
+    const result = await call()
+    await ledger.record(workspace, member, result.usage)
+    return result
   }
   return {
     name: model.name,
-    async generateText(request) {
-      const { workspace, member } = parse(request.context.workspaceKey, request.context.memberKey)
-      await ledger.assertWithinBudget(workspace)
-      const result = await model.generateText(request)
-      await ledger.record(workspace, member, result.usage)
-      return result
-    },
-    async generateObject(request) {
-      const { workspace, member } = parse(request.context.workspaceKey, request.context.memberKey)
-      await ledger.assertWithinBudget(workspace)
-      const result = await model.generateObject(request)
-      await ledger.record(workspace, member, result.usage)
-      return result
-    },
+    generateText: (request) => metered(request.context, () => model.generateText(request)),
+    generateObject: (request) => metered(request.context, () => model.generateObject(request)),
     close: model.close?.bind(model),
   }
 }
