@@ -47,6 +47,9 @@ const hints: Record<string, string> = {
   SLACK_BOT_TOKEN: 'Slack app settings → OAuth & Permissions → Bot User OAuth Token (xoxb-…)',
   SLACK_SIGNING_SECRET: 'Slack app settings → Basic Information → App Credentials → Signing Secret',
   SLACK_APP_TOKEN: 'Slack app settings → Basic Information → App-Level Tokens, scope connections:write (xapp-…)',
+  SLACK_CLIENT_ID: 'Slack app settings → Basic Information → App Credentials → Client ID',
+  SLACK_CLIENT_SECRET: 'Slack app settings → Basic Information → App Credentials → Client Secret',
+  SLACK_REDIRECT_URL: 'the public URL of /slack/oauth/callback, also listed under OAuth & Permissions → Redirect URLs',
   DISCORD_TOKEN: 'Discord Developer Portal → your application → Bot → Reset Token',
   DISCORD_APP_ID: 'Discord Developer Portal → your application → General Information → Application ID',
   LOG_LEVEL: 'one of debug, info, warn, error',
@@ -94,6 +97,10 @@ export const configSchema = z.object({
   SLACK_API_URL: optionalText,
   SLACK_ADMIN_USER_IDS: csv,
   SLACK_BACKFILL_MAX_MESSAGES: integer(300),
+  // Optional: members may let the app post their drafts as themselves (a user token each, via Slack OAuth)
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_REDIRECT_URL: optionalText,
   PORT: integer(3000),
   // Discord
   DISCORD_TOKEN: optionalText,
@@ -148,6 +155,12 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       'config_invalid',
       `SLACK_SIGNING_SECRET is required for the HTTP receiver (${hints.SLACK_SIGNING_SECRET}); or set SLACK_APP_TOKEN for Socket Mode (${hints.SLACK_APP_TOKEN})`,
     )
+  }
+  const oauth = { SLACK_CLIENT_ID: config.SLACK_CLIENT_ID, SLACK_CLIENT_SECRET: config.SLACK_CLIENT_SECRET, SLACK_REDIRECT_URL: config.SLACK_REDIRECT_URL }
+  const oauthMissing = Object.entries(oauth).filter(([, value]) => !value).map(([key]) => key)
+  if (oauthMissing.length > 0 && oauthMissing.length < 3) {
+    const key = oauthMissing[0]!
+    throw new BotError('config_invalid', `${key} is required to let members post as themselves (${hints[key]}); set all of ${Object.keys(oauth).join(', ')} or none`)
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APP_ID) {
     throw new BotError('config_invalid', `DISCORD_APP_ID is required when DISCORD_TOKEN is set (${hints.DISCORD_APP_ID})`)

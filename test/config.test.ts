@@ -33,6 +33,7 @@ describe('config', () => {
     [{ SLACK_SIGNING_SECRET: 'abc' }, /SLACK_BOT_TOKEN is required .*OAuth & Permissions/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET is required .*Signing Secret.*SLACK_APP_TOKEN/],
     [{ DISCORD_TOKEN: 'abc' }, /DISCORD_APP_ID is required .*Application ID/],
+    [{ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 's' }, /SLACK_REDIRECT_URL is required to let members post as themselves .*\/slack\/oauth\/callback/],
   ])('names the variable and where to get it: %o', (environment, message) => {
     expect(() => parseConfig(environment)).toThrow(message)
     try {

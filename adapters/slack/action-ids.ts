@@ -26,6 +26,9 @@ export const actionIds = {
   forgetCancel: 'member_forget_cancel',
   hypothesisMenu: 'hypothesis_menu',
   hypothesisAdd: 'hypothesis_add',
+  // posting as the member (App Home): a link to Slack's consent page, and taking the permission back
+  postingConnect: 'posting_connect',
+  postingDisconnect: 'posting_disconnect',
   // admin controls (App Home); re-checked by the core on every use
   adminEnabled: 'admin_enabled',
   adminLearningChannels: 'admin_learning_channels',

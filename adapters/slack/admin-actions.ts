@@ -7,8 +7,9 @@ import { actionIds } from './action-ids.js'
 import { adminResultText } from './admin-command.js'
 import { errorText } from './blocks/error-blocks.js'
 import { notifyMember } from './member-notice.js'
-import { slackWorkspace } from './slack-actors.js'
+import { slackMember, slackWorkspace } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { revokeBeforeErase } from './user-posting.js'
 
 /** Fields a forged or unexpected payload may or may not carry; read defensively. */
 const loose = z.object({
@@ -60,6 +61,7 @@ async function runAdminAction(deps: SlackHandlerDeps, teamId: string, userId: st
   if (!adminAction) return { text: 'That control sent a value I do not understand; nothing was changed.', tone: 'error' }
   try {
     const actor = await deps.actors.resolve(teamId, userId)
+    if (adminAction.action === 'set_member_consent' && !adminAction.optedIn) await revokeBeforeErase(deps, actor, slackMember(teamId, adminAction.userId))
     const result = await deps.core.admin(actor, slackWorkspace(teamId), adminAction)
     if (result.action === 'member_consent' && result.outcome.notifyMember && adminAction.action === 'set_member_consent') {
       await notifyMember(deps.client, deps.logger, adminAction.userId, result.outcome.notifyMember)

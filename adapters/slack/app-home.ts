@@ -3,20 +3,23 @@
 import type { App } from '@slack/bolt'
 import { isBotError } from '../../src/bot-error.js'
 import type { Actor, BotCore } from '../../src/core/types.js'
+import { actionIds } from './action-ids.js'
 import type { AdminSnapshot } from './blocks/admin-home-blocks.js'
 import { renderHome } from './blocks/home-blocks.js'
 import { readWorkspacePolicy } from './read-workspace-policy.js'
 import { slackWorkspace } from './slack-actors.js'
 import type { HomePublisher, SlackHandlerDeps } from './slack-handler-deps.js'
 
-export function createHomePublisher(deps: Pick<SlackHandlerDeps, 'core' | 'actors' | 'client' | 'logger'>): HomePublisher {
+export function createHomePublisher(deps: Pick<SlackHandlerDeps, 'core' | 'actors' | 'client' | 'logger' | 'userPosting'>): HomePublisher {
   return {
     async publish(teamId, userId, extras = {}) {
       const actor = await deps.actors.resolve(teamId, userId)
       const [profile, policy] = await Promise.all([deps.core.profile(actor, actor.member), readWorkspacePolicy(deps.core, actor)])
       // The core answers get_policy only for those it treats as admins, so it alone decides who sees admin controls.
       const admin = policy ? await adminSnapshot(deps.core, actor, teamId) : undefined
-      await deps.client.views.publish({ user_id: userId, view: renderHome({ profile, policy, admin, ...extras }) })
+      // Offered only to opted-in members: the core keeps a granted token only for them.
+      const posting = deps.userPosting && profile.optedIn ? { connectUrl: profile.credential ? undefined : deps.userPosting.authorizeUrl(teamId, userId) } : undefined
+      await deps.client.views.publish({ user_id: userId, view: renderHome({ profile, policy, admin, posting, ...extras }) })
     },
   }
 }
@@ -45,6 +48,10 @@ async function adminSnapshot(core: BotCore, actor: Actor, teamId: string): Promi
 }
 
 export function registerAppHome(app: App, deps: SlackHandlerDeps): void {
+  // A link button still sends a click to the app; Slack expects it acknowledged.
+  app.action(actionIds.postingConnect, async ({ ack }) => {
+    await ack()
+  })
   app.event('app_home_opened', async ({ event, body }) => {
     if (event.tab !== 'home') return
     const teamId = (body as { team_id?: string }).team_id

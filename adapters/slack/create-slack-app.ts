@@ -1,5 +1,6 @@
 // Builds the Slack app on Bolt over a BotCore: Socket Mode when SLACK_APP_TOKEN is set, otherwise the HTTP receiver
 // at /slack/events on PORT (signature-checked, acknowledged before any work). Wiring only; handlers live beside it.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { App } from '@slack/bolt'
 import { BotError } from '../../src/bot-error.js'
@@ -18,6 +19,7 @@ import { registerReplyShortcut } from './reply-shortcut.js'
 import { createActorResolver } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
 import { toSlackLogger } from './slack-log-bridge.js'
+import { createUserPosting, oauthCallbackPath, type UserPosting } from './user-posting.js'
 
 export type SlackAppOptions = {
   core: BotCore
@@ -66,20 +68,44 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
     deferInitialization: true,
   }
+  // Set once the app exists; the OAuth route only runs after start(), by which time it is.
+  let userPosting: UserPosting | undefined
+  const oauthRoutes = userPostingConfigured(config)
+    ? [{ path: oauthCallbackPath, method: ['GET'], handler: (request: IncomingMessage, response: ServerResponse) => void userPosting?.handleCallback(request, response) }]
+    : []
   const app =
     mode === 'socket'
-      ? new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN })
+      ? new App({
+          ...common,
+          socketMode: true,
+          appToken: config.SLACK_APP_TOKEN,
+          // Socket Mode needs no public URL; only the OAuth redirect (when configured) is served over HTTP, on PORT.
+          ...(oauthRoutes.length ? { customRoutes: oauthRoutes, installerOptions: { port: config.PORT } } : {}),
+        })
       : new App({
           ...common,
           signingSecret: config.SLACK_SIGNING_SECRET,
           endpoints: slackEventsPath,
           // Acknowledge first, then work: Slack's 3-second deadline holds however slow the model is.
           processBeforeResponse: false,
-          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
+          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }, ...oauthRoutes],
         })
 
   const actors = createActorResolver({ client: app.client, adminUserIds: config.SLACK_ADMIN_USER_IDS, logger })
-  const home = createHomePublisher({ core, actors, client: app.client, logger })
+  if (userPostingConfigured(config)) {
+    userPosting = createUserPosting({
+      core,
+      actors,
+      logger,
+      clientId: config.SLACK_CLIENT_ID,
+      clientSecret: config.SLACK_CLIENT_SECRET,
+      redirectUrl: config.SLACK_REDIRECT_URL,
+      slackApiUrl: config.SLACK_API_URL,
+      clientOptions,
+      onGranted: (teamId, userId) => home.publish(teamId, userId, { notice: { text: 'Your approved drafts are now posted as you.', tone: 'ok' } }),
+    })
+  }
+  const home = createHomePublisher({ core, actors, client: app.client, logger, userPosting })
   const backfill = createBackfillStarter({
     core,
     client: app.client,
@@ -90,7 +116,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     maxMessages: config.SLACK_BACKFILL_MAX_MESSAGES,
     sleep: options.sleep,
   })
-  const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill }
+  const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill, userPosting }
 
   registerDraftCommand(app, deps)
   registerDraftActions(app, deps)
@@ -127,4 +153,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     idle: () => backfill.idle(),
   }
+}
+
+function userPostingConfigured(config: Config): config is Config & { SLACK_CLIENT_ID: string; SLACK_CLIENT_SECRET: string; SLACK_REDIRECT_URL: string } {
+  return Boolean(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_REDIRECT_URL)
 }

@@ -1,5 +1,6 @@
 // Posts a draft after the member clicked Post (or submitted the Edit modal): the core first checks and marks it
-// posted, then the app posts it labelled as AI-drafted with "drafted by @member". Nothing here runs without that click.
+// posted, then it goes out labelled as AI-drafted — as the member when they granted a user token, otherwise as the
+// app with "drafted by @member". Nothing here runs without that click.
 import { isBotError } from '../../src/bot-error.js'
 import type { Actor } from '../../src/core/types.js'
 import { postedMessage, refusalReply } from './blocks/draft-blocks.js'
@@ -8,6 +9,7 @@ import type { DraftTarget } from './draft-target.js'
 import { escapeMrkdwn, truncate } from './mrkdwn.js'
 import type { PrivateReply } from './private-reply.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { rejectedTokenErrors } from './user-posting.js'
 
 export type ReplyToMember = (message: PrivateReply, options?: { replaceOriginal?: boolean; deleteOriginal?: boolean }) => Promise<void>
 
@@ -33,9 +35,16 @@ export async function postDraft(deps: SlackHandlerDeps, input: { actor: Actor; t
     return
   }
   if (outcome.status !== 'ready_to_post') return
-  const message = postedMessage(outcome.text, outcome.label, actor.member.userId, input.editedText !== undefined)
+  const edited = input.editedText !== undefined
+  // As the member when they granted a user token; otherwise as the app, with "drafted by @member".
+  const userToken = await deps.userPosting?.tokenFor(actor).catch((error: unknown) => {
+    deps.logger.warn('slack_user_token_read_failed', { error })
+    return undefined
+  })
+  const message = postedMessage(outcome.text, outcome.label, actor.member.userId, edited, userToken ? 'member' : 'app')
   try {
     await deps.client.chat.postMessage({
+      ...(userToken ? { token: userToken } : {}),
       channel: target.channelId,
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
       text: message.text,
@@ -45,17 +54,25 @@ export async function postDraft(deps: SlackHandlerDeps, input: { actor: Actor; t
     })
   } catch (error) {
     const slackError = (error as { data?: { error?: string } }).data?.error
-    deps.logger.warn('slack_post_failed', { slackError })
+    deps.logger.warn('slack_post_failed', { slackError, as: userToken ? 'member' : 'app' })
     // The click is not lost: the draft becomes postable again, and its buttons stay on screen.
     await deps.core.finalizeDraft(actor, { action: 'restore', draftId: target.draftId }).catch(() => {})
-    const why = slackError && cannotPostHere.has(slackError)
-      ? 'I cannot post in this conversation (the app is not a member here). Invite it with `/invite @hyperalign` and click Post again, or copy your text:'
-      : 'Slack did not accept the message. Click Post to try again, or copy your text:'
+    let why: string
+    if (userToken && slackError && rejectedTokenErrors.has(slackError)) {
+      await deps.core.removeCredential(actor, actor.member).catch(() => {})
+      why = 'Slack no longer accepts your permission for hyperalign to post as you, so nothing was posted. Click Post again to post it as the app (with "drafted by" you), or run `/hyperalign connect` to grant it again. Your text:'
+    } else if (slackError && cannotPostHere.has(slackError)) {
+      why = userToken
+        ? 'Slack did not let you post in this conversation, so nothing was posted. Click Post to try again, or copy your text:'
+        : 'I cannot post in this conversation (the app is not a member here). Invite it with `/invite @hyperalign` and click Post again, or copy your text:'
+    } else {
+      why = 'Slack did not accept the message. Click Post to try again, or copy your text:'
+    }
     await reply(
       { text: `${why}\n${escapeMrkdwn(truncate(outcome.text, 2500))}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${why}\n\`\`\`${escapeMrkdwn(truncate(outcome.text, 2500))}\`\`\`` } }] },
       { replaceOriginal: false },
     )
     return
   }
-  await reply(noticeReply('Posted, labelled as AI-drafted and drafted by you.'), { replaceOriginal: true })
+  await reply(noticeReply(userToken ? 'Posted as you, labelled as AI-drafted.' : 'Posted, labelled as AI-drafted and drafted by you.'), { replaceOriginal: true })
 }

@@ -1,17 +1,18 @@
-// `/hyperalign help | optin | optout | profile | forget | learn | admin …`: translates each subcommand into one
+// `/hyperalign help | optin | optout | profile | forget | learn | connect | disconnect | admin …`: translates each subcommand into one
 // core call and replies privately. Admin rights are the core's decision; this file only passes the Slack facts.
 import type { App } from '@slack/bolt'
 import type { Actor } from '../../src/core/types.js'
 import { adminReply, parseAdminCommand } from './admin-command.js'
 import { commands } from './action-ids.js'
-import { forgetConfirmation, optedInReply, optedOutReply } from './blocks/consent-blocks.js'
-import { errorReply, noticeReply, type SlackReply } from './blocks/error-blocks.js'
+import { connectReply, forgetConfirmation, optedInReply, optedOutReply } from './blocks/consent-blocks.js'
+import { errorReply, noticeReply, optInPrompt, type SlackReply } from './blocks/error-blocks.js'
 import { helpReply } from './blocks/help-blocks.js'
 import { profileBlocks } from './blocks/profile-blocks.js'
 import { notifyMember } from './member-notice.js'
 import { readWorkspacePolicy } from './read-workspace-policy.js'
-import { slackWorkspace } from './slack-actors.js'
+import { slackMember, slackWorkspace } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { revokeBeforeErase } from './user-posting.js'
 
 export function registerHyperalignCommand(app: App, deps: SlackHandlerDeps): void {
   app.command(commands.hyperalign, async ({ command, ack, respond }) => {
@@ -43,6 +44,7 @@ const subcommands = {
     void deps.home.publish(actor.member.workspaceId, actor.member.userId).catch(() => undefined)
   },
   async optout(deps: SlackHandlerDeps, { actor, reply }: SubcommandInput) {
+    await revokeBeforeErase(deps, actor, actor.member)
     const outcome = await deps.core.setConsent(actor, actor.member, false)
     await reply(optedOutReply(outcome.erased))
     void deps.home.publish(actor.member.workspaceId, actor.member.userId).catch(() => undefined)
@@ -53,6 +55,23 @@ const subcommands = {
   },
   async forget(_deps: SlackHandlerDeps, { reply }: SubcommandInput) {
     await reply(forgetConfirmation())
+  },
+  async connect(deps: SlackHandlerDeps, { actor, teamId, reply }: SubcommandInput) {
+    if (!deps.userPosting) {
+      await reply(noticeReply('Posting as yourself is not set up for this app, so drafts you approve are posted by the hyperalign app with "drafted by" you. Whoever runs the app can enable it (see the Slack README, "Posting as the member").', ':information_source:'))
+      return
+    }
+    const profile = await deps.core.profile(actor, actor.member)
+    if (!profile.optedIn) {
+      await reply(optInPrompt('Opt in first; then you can let hyperalign post your drafts as you.'))
+      return
+    }
+    await reply(connectReply(deps.userPosting.authorizeUrl(teamId, actor.member.userId), Boolean(profile.credential)))
+  },
+  async disconnect(deps: SlackHandlerDeps, { actor, reply }: SubcommandInput) {
+    const removed = deps.userPosting ? await deps.userPosting.revoke(actor, actor.member) : false
+    await reply(noticeReply(removed ? 'Done: hyperalign no longer posts as you, and Slack has taken the permission back. Drafts you approve are posted by the app with "drafted by" you.' : 'hyperalign does not post as you; drafts you approve are posted by the app with "drafted by" you.', ':information_source:'))
+    void deps.home.publish(actor.member.workspaceId, actor.member.userId).catch(() => undefined)
   },
   async learn(deps: SlackHandlerDeps, { actor, teamId, reply }: SubcommandInput) {
     deps.backfill.start(teamId, actor.member.userId)
@@ -66,6 +85,7 @@ const subcommands = {
     }
     const results = []
     for (const action of parsed.actions) {
+      if (action.action === 'set_member_consent' && !action.optedIn) await revokeBeforeErase(deps, actor, slackMember(teamId, action.userId))
       const result = await deps.core.admin(actor, slackWorkspace(teamId), action)
       if (result.action === 'member_consent' && result.outcome.notifyMember && action.action === 'set_member_consent') {
         await notifyMember(deps.client, deps.logger, action.userId, result.outcome.notifyMember)

@@ -1,5 +1,5 @@
-// Member buttons on ephemeral messages and in App Home: opt in / out, learn from recent messages, forget (after a
-// confirmation), and correct / pin / delete / add hypotheses. Every change goes through the core, then Home is re-published.
+// Member buttons on ephemeral messages and in App Home: opt in / out, learn from recent messages, stop posting as
+// me, forget (after a confirmation), and correct / pin / delete / add hypotheses. Every change goes through the core, then Home is re-published.
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt'
 import { z } from 'zod'
 import { actionIds, inputIds, viewIds } from './action-ids.js'
@@ -9,6 +9,7 @@ import { addHypothesisModal, editHypothesisModal } from './blocks/modal-views.js
 import { readWorkspacePolicy } from './read-workspace-policy.js'
 import { replyPrivately } from './private-reply.js'
 import type { HomeExtras, SlackHandlerDeps } from './slack-handler-deps.js'
+import { revokeBeforeErase } from './user-posting.js'
 import type { HypothesisCategory } from '../../src/core/types.js'
 
 type Click = { teamId: string; userId: string; body: BlockAction; action: BlockElementAction; fromMessage: boolean }
@@ -56,6 +57,7 @@ export function registerMemberActions(app: App, deps: SlackHandlerDeps): void {
     actionIds.optOut,
     memberAction(deps, async ({ teamId, userId }) => {
       const actor = await deps.actors.resolve(teamId, userId)
+      await revokeBeforeErase(deps, actor, actor.member)
       const outcome = await deps.core.setConsent(actor, actor.member, false)
       const reply = optedOutReply(outcome.erased)
       return { reply, home: { notice: { text: reply.text, tone: 'ok' } } }
@@ -75,9 +77,20 @@ export function registerMemberActions(app: App, deps: SlackHandlerDeps): void {
     actionIds.forgetConfirm,
     memberAction(deps, async ({ teamId, userId }) => {
       const actor = await deps.actors.resolve(teamId, userId)
+      await revokeBeforeErase(deps, actor, actor.member)
       const report = await deps.core.forget(actor, actor.member)
       const reply = forgottenReply(report)
       return { reply, home: { notice: { text: reply.text, tone: 'ok' } } }
+    }),
+  )
+
+  app.action<BlockAction>(
+    actionIds.postingDisconnect,
+    memberAction(deps, async ({ teamId, userId }) => {
+      const actor = await deps.actors.resolve(teamId, userId)
+      if (deps.userPosting) await deps.userPosting.revoke(actor, actor.member)
+      const text = 'hyperalign no longer posts as you; drafts you approve are posted by the app with "drafted by" you.'
+      return { reply: noticeReply(text, ':information_source:'), home: { notice: { text, tone: 'ok' } } }
     }),
   )
 

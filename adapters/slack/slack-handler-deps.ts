@@ -1,10 +1,11 @@
 // What every Slack handler gets: the core, settings, logger, actor resolution, the Web API client and the
-// App Home publisher and backfill runner. Plain wiring; no behaviour of its own.
+// App Home publisher, backfill runner and (optionally) posting as the member. Plain wiring; no behaviour of its own.
 import type { webApi } from '@slack/bolt'
 import type { Config } from '../../src/config.js'
 import type { BotCore } from '../../src/core/types.js'
 import type { Logger } from '../../src/logger.js'
 import type { SlackActorResolver } from './slack-actors.js'
+import type { UserPosting } from './user-posting.js'
 
 export type HomeExtras = { notice?: { text: string; tone: 'ok' | 'error' }; backfillProgress?: string }
 
@@ -27,4 +28,6 @@ export type SlackHandlerDeps = {
   client: webApi.WebClient
   home: HomePublisher
   backfill: BackfillStarter
+  /** Present when members may grant a user token so their drafts are posted as themselves. */
+  userPosting?: UserPosting
 }

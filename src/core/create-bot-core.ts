@@ -9,6 +9,7 @@ import { createAnswerService } from './answer-service.js'
 import { createAuditLog } from './audit-log.js'
 import { consentStatement, createConsentService } from './consent-service.js'
 import { createCounters } from './counters.js'
+import { createCredentialStore } from './credential-store.js'
 import { createDeliberator } from './deliberator.js'
 import { createDraftService } from './draft-service.js'
 import { createHistoryStore } from './history-store.js'
@@ -62,6 +63,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const audit = createAuditLog(store, clock)
   const counters = createCounters(store)
   const lock = createKeyedLock(store)
+  const credentials = createCredentialStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style, clock })
@@ -103,13 +105,14 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   }
 
   const profile = async (member: MemberRef): Promise<Profile> => {
-    const [record, policy, set, state, summary, size] = await Promise.all([
+    const [record, policy, set, state, summary, size, credential] = await Promise.all([
       consent.get(member),
       policies.get(member),
       hypotheses.get(member),
       learning.get(member),
       style.summary(member),
       history.size(member),
+      credentials.get(member),
     ])
     const evidenceIds = new Set(set.hypotheses.flatMap((each) => each.evidenceMessageIds))
     const evidence = evidenceIds.size ? await history.byIds(member, evidenceIds, policy.retentionDays) : []
@@ -129,7 +132,14 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       retentionDays: policy.retentionDays,
       learningChannels: policy.learningChannels,
       workspaceEnabled: policy.enabled,
+      ...(credential ? { credential: { kind: credential.kind, scopes: credential.scopes, grantedAt: credential.grantedAt } } : {}),
     }
+  }
+
+  /** The member themselves, or an admin of their workspace. */
+  const requireSelfOrAdmin = async (actor: Actor, member: MemberRef, what: string) => {
+    if (sameMember(actor.member, member)) return
+    if (!policies.isAdmin(actor, await policies.get(member))) throw new BotError('not_permitted', `Only the member or a workspace admin can ${what}.`)
   }
 
   const setConsent = async (actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome> => {
@@ -205,6 +215,23 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       return { styleMatch: scores?.[0], messages: size }
     },
     admin: (actor, workspace, action) => adminService.run(actor, workspace, action),
+    async saveCredential(actor, credential) {
+      const member = actor.member
+      await policies.requireEnabled(member)
+      // Checked under the member's lock, so an opt-out running at the same time cannot leave a token behind.
+      await lock.run(memberKey(member), async () => {
+        if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first; then you can let hyperalign post your drafts as you.')
+        await credentials.set(member, credential)
+      })
+    },
+    async credential(actor, member) {
+      await requireSelfOrAdmin(actor, member, 'read a member’s posting permission')
+      return credentials.get(member)
+    },
+    async removeCredential(actor, member) {
+      await requireSelfOrAdmin(actor, member, 'remove a member’s posting permission')
+      return lock.run(memberKey(member), () => credentials.delete(member))
+    },
     importMessages: (request) => importer.run(request),
     async sweep() {
       let members = 0

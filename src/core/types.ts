@@ -116,6 +116,16 @@ export type Profile = {
   /** Where the workspace allows learning (channel ids, `*` = every public channel); members may know this. */
   learningChannels: string[]
   workspaceEnabled: boolean
+  /** A platform credential the member granted (never the secret itself), e.g. to post drafts as them. */
+  credential?: { kind: MemberCredential['kind']; scopes: string[]; grantedAt: number }
+}
+
+/** A secret the member granted the app, sealed by the adapter (the core never reads it). */
+export type MemberCredential = {
+  kind: 'slack_user_token'
+  sealed: string
+  scopes: string[]
+  grantedAt: number
 }
 
 export type DraftResult =
@@ -272,6 +282,12 @@ export interface BotCore {
   /** Calibrated style match of any text against the member's own writing; works without a model. */
   scoreStyle(actor: Actor, text: string): Promise<{ styleMatch?: number; messages: number }>
   admin(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult>
+  /** Keeps a credential the member granted (their own, opted in only); replaces an earlier one. */
+  saveCredential(actor: Actor, credential: MemberCredential): Promise<void>
+  /** The member's credential, for the member themselves or a workspace admin (to revoke it before an erase). */
+  credential(actor: Actor, member: MemberRef): Promise<MemberCredential | undefined>
+  /** Drops the member's credential (their own choice, or after the platform rejected it); true when one existed. */
+  removeCredential(actor: Actor, member: MemberRef): Promise<boolean>
   importMessages(request: ImportRequest): Promise<ImportReport>
   /** Applies retention now (also runs hourly): drops messages past each workspace's retention. */
   sweep(): Promise<{ members: number; messagesRemoved: number }>

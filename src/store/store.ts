@@ -18,6 +18,7 @@ export const collectionNames = [
   'counters',
   'idempotency',
   'locks',
+  'credentials',
 ] as const
 
 export type CollectionName = (typeof collectionNames)[number]

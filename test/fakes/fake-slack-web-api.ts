@@ -65,6 +65,8 @@ export class FakeSlackWebApi {
   readonly history = new Map<string, SlackMessageFixture[]>()
   /** `channel:thread_ts` → messages, oldest first (the order conversations.replies returns). */
   readonly replies = new Map<string, SlackMessageFixture[]>()
+  /** OAuth codes the fake's `oauth.v2.access` exchanges, as if a member had approved on Slack's consent page. */
+  readonly oauthGrants = new Map<string, { userId: string; teamId: string; scope: string; token: string }>()
   /** Page size the fake uses for conversations.history when the caller asks for more (Slack caps it too). */
   historyPageLimit = 200
   readonly socketMode: FakeSlackSocketMode
@@ -185,6 +187,14 @@ export class FakeSlackWebApi {
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'hyperalign', team_id: fakeTeamId, user_id: fakeBotUserId, bot_id: fakeBotId }
+      case 'oauth.v2.access': {
+        const grant = this.oauthGrants.get(String(body.code))
+        if (!grant || !body.client_id || !body.client_secret) return { ok: false, error: 'invalid_code' }
+        this.oauthGrants.delete(String(body.code))
+        return { ok: true, app_id: fakeAppId, team: { id: grant.teamId }, authed_user: { id: grant.userId, scope: grant.scope, access_token: grant.token, token_type: 'user' } }
+      }
+      case 'auth.revoke':
+        return { ok: true, revoked: true }
       case 'apps.connections.open':
         return { ok: true, url: this.socketMode.url(this.port) }
       case 'chat.postMessage': {

@@ -51,3 +51,17 @@ export function forgetConfirmation(): SlackReply {
     ],
   }
 }
+
+/** The link to Slack's consent page for posting as the member (their own ephemeral message only). */
+export function connectReply(authorizeUrl: string, alreadyConnected: boolean): SlackReply {
+  const text = alreadyConnected
+    ? 'hyperalign already posts the drafts you approve as you. Follow the link to grant the permission again (for example after changing it in Slack).'
+    : 'Let hyperalign post the drafts you approve as you (still labelled as AI-drafted, and only when you click Post). Slack will ask you to allow "send messages on your behalf"; the link works for thirty minutes. `/hyperalign disconnect` takes it back.'
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', elements: [{ type: 'button', action_id: actionIds.postingConnect, style: 'primary', text: { type: 'plain_text', text: 'Allow posting as me' }, url: authorizeUrl, value: 'connect' }] },
+    ],
+  }
+}

@@ -61,10 +61,19 @@ export function ruleLine(verdict: Verdict): string {
 }
 
 /** The message Post puts in the channel: the draft, labelled as AI-drafted, attributed to the member. */
-export function postedMessage(text: string, label: string, memberUserId: string, edited: boolean): { text: string; blocks: types.KnownBlock[] } {
-  const attribution = `${escapeMrkdwn(label)} · drafted by <@${memberUserId}>${edited ? ' and edited by them' : ''} · posted by the hyperalign app`
+export function postedMessage(
+  text: string,
+  label: string,
+  memberUserId: string,
+  edited: boolean,
+  postedAs: 'app' | 'member' = 'app',
+): { text: string; blocks: types.KnownBlock[] } {
+  const attribution =
+    postedAs === 'member'
+      ? `${escapeMrkdwn(label)} · approved${edited ? ' and edited' : ''} by <@${memberUserId}> · posted as them by hyperalign`
+      : `${escapeMrkdwn(label)} · drafted by <@${memberUserId}>${edited ? ' and edited by them' : ''} · posted by the hyperalign app`
   return {
-    text: `${escapeMrkdwn(truncate(text, 3500))}\n\n(${escapeMrkdwn(label)}; drafted by <@${memberUserId}>)`,
+    text: `${escapeMrkdwn(truncate(text, 3500))}\n\n(${escapeMrkdwn(label)}; ${postedAs === 'member' ? 'approved' : 'drafted'} by <@${memberUserId}>)`,
     blocks: [
       ...chunkText(escapeMrkdwn(text), sectionLimit).map((piece): types.KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: piece } })),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `:robot_face: ${attribution}` }] },

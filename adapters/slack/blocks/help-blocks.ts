@@ -9,6 +9,7 @@ const memberHelp = [
   '• `/hyperalign learn`: learn from your recent messages in enabled channels',
   '• `/hyperalign profile`: what I learned about you (edit it in the app\'s *Home* tab)',
   '• `/hyperalign forget`: erase everything about you (asks first)',
+  '• `/hyperalign connect` / `disconnect`: let me post the drafts you approve as you (when the app allows it), or stop',
 ]
 
 const adminHelp = [

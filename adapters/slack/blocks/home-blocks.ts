@@ -13,6 +13,8 @@ export type HomeModel = {
   admin?: AdminSnapshot
   notice?: { text: string; tone: 'ok' | 'error' }
   backfillProgress?: string
+  /** Present when members may let the app post as them; `connectUrl` is Slack's consent page when not yet granted. */
+  posting?: { connectUrl?: string }
 }
 
 /** Slack allows 100 blocks in a Home view; hypotheses get what the rest leaves over. */
@@ -100,5 +102,21 @@ function consentBlocks(model: HomeModel): types.KnownBlock[] {
       elements: [{ type: 'button', action_id: actionIds.backfill, text: { type: 'plain_text', text: 'Learn from my recent messages' }, value: 'home' }],
     })
   }
+  if (profile.optedIn && model.posting) blocks.push(postingBlock(profile, model.posting))
   return blocks
+}
+
+function postingBlock(profile: Profile, posting: { connectUrl?: string }): types.KnownBlock {
+  if (profile.credential || !posting.connectUrl) {
+    return {
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Drafts you approve are posted as you*, labelled as AI-drafted.' },
+      accessory: { type: 'button', action_id: actionIds.postingDisconnect, text: { type: 'plain_text', text: 'Post as the app instead' }, value: 'home' },
+    }
+  }
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: 'Drafts you approve are posted by the hyperalign app, with "drafted by" you. You can let it post them as you instead.' },
+    accessory: { type: 'button', action_id: actionIds.postingConnect, text: { type: 'plain_text', text: 'Post as me' }, url: posting.connectUrl, value: 'home' },
+  }
 }
