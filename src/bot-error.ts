@@ -41,13 +41,19 @@ export type BotErrorOptions = {
   retryAfterSeconds?: number
   /** Text safe to show the member who caused the error; defaults to `message`. */
   userMessage?: string
+  /** Tokens a model call consumed before it failed (a reply that was unusable still costs). */
+  tokensUsed?: TokensUsed
 }
+
+export type TokensUsed = { promptTokens: number; completionTokens: number }
 
 export class BotError extends Error {
   readonly code: ErrorCode
   readonly isRetryable: boolean
   readonly retryAfterSeconds?: number
   readonly userMessage: string
+  /** Set by the model layer when the failed call still consumed tokens, so the budget counts them. */
+  tokensUsed?: TokensUsed
 
   constructor(code: ErrorCode, message: string, options: BotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -56,7 +62,14 @@ export class BotError extends Error {
     this.isRetryable = options.isRetryable ?? retryableByDefault.has(code)
     this.retryAfterSeconds = options.retryAfterSeconds
     this.userMessage = options.userMessage ?? message
+    this.tokensUsed = options.tokensUsed
   }
+}
+
+/** Records on a BotError the tokens spent before it was thrown (when it has none yet); returns the error. */
+export function withTokensUsed(error: unknown, usage: TokensUsed): unknown {
+  if (error instanceof BotError && !error.tokensUsed && usage.promptTokens + usage.completionTokens > 0) error.tokensUsed = usage
+  return error
 }
 
 export function isBotError(error: unknown, code?: ErrorCode): error is BotError {

@@ -113,6 +113,25 @@ describe('draft', () => {
     expect(test.server.requests).toHaveLength(requestsAtLimit)
   })
 
+  it('counts the tokens of unusable model replies against the daily budget', async () => {
+    // Every verdict comes back as prose (twice: the reply and its repair), each reporting 100 prompt tokens.
+    test = await createTestCore({
+      server: { handler: (request) => (request.body.response_format ? fakeReply.text('probably fine?', { usage: { prompt_tokens: 100, completion_tokens: 5 } }) : scriptedHandler({})(request)) },
+      settings: { LLM_DAILY_TOKEN_BUDGET: '1000' },
+    })
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    let error: unknown
+    let failedClosed = 0
+    for (let index = 0; index < 20 && !error; index++) {
+      const result = await test.core.draft({ actor: actorFor(memberA), intent: 'say hi' }).catch((caught) => void (error = caught))
+      if (result?.status === 'refused') failedClosed += 1
+    }
+    // 210 tokens per failed check: the budget of 1,000 is met after five drafts, not never.
+    expect(failedClosed).toBe(5)
+    expect(error).toMatchObject({ code: 'llm_budget_exceeded' })
+  })
+
   it('keeps the prompt the same size whatever the history length', async () => {
     await setup()
     const promptLength = async () => {

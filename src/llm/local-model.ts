@@ -2,7 +2,7 @@
 // request through a fixed set of context sequences. It never downloads or builds anything, and never logs prompt text.
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { BotError, isBotError } from '../bot-error.js'
+import { BotError, isBotError, withTokensUsed } from '../bot-error.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { GenerateObjectRequest, GenerateTextRequest, LanguageModel, ObjectResult, TextResult, TokenUsage } from './language-model.js'
 import { toChatHistory, withSchemaInstruction } from './local-chat-history.js'
@@ -181,13 +181,13 @@ function parseOutput<T>(text: string, request: GenerateObjectRequest<T>, stopRea
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw invalidOutput(request.schemaName, why ?? 'it was not valid JSON', error)
+    throw withTokensUsed(invalidOutput(request.schemaName, why ?? 'it was not valid JSON', error), usage)
   }
   const parsed = request.schema.safeParse(value)
   if (!parsed.success) {
     // Only paths and zod's codes: the values may quote member text.
     const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
-    throw invalidOutput(request.schemaName, why ?? `it did not match the schema (${issues.join('; ')})`, parsed.error)
+    throw withTokensUsed(invalidOutput(request.schemaName, why ?? `it did not match the schema (${issues.join('; ')})`, parsed.error), usage)
   }
   return parsed.data
 }

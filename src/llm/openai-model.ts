@@ -2,7 +2,7 @@
 // deadline, retries, structured output (json_schema, else JSON mode + zod + one repair) and usage accounting.
 // It never reads the environment (settings come in as options) and never logs prompts or replies.
 import OpenAI from 'openai'
-import { BotError } from '../bot-error.js'
+import { BotError, withTokensUsed } from '../bot-error.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { CallContext, ChatMessage, GenerateObjectRequest, GenerateTextRequest, LanguageModel, ObjectResult, TextResult, TokenUsage } from './language-model.js'
 import { requestCompletion, requestStreamedCompletion, type CompletionReply, type CompletionRequest } from './openai-chat-completion.js'
@@ -98,7 +98,7 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
     generateText(request: GenerateTextRequest): Promise<TextResult> {
       return withDeadline(request.signal, async (deadline) => {
         const reply = await send(deadline, completionRequest(options.model, request, request.messages), request.context, options.streamText ?? true)
-        if (reply.refusal) throw refusedError('a text reply')
+        if (reply.refusal) throw withTokensUsed(refusedError('a text reply'), reply.usage)
         return { text: reply.content ?? '', usage: reply.usage, model: reply.model }
       })
     },
@@ -118,39 +118,45 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
           return reply
         }
 
-        let askMode = mode
-        let messages = askMode === 'json_schema' ? request.messages : withSchemaInstructions(request.messages, formats.schemaText)
-        let reply: CompletionReply
-        try {
-          reply = await ask(messages, askMode)
-        } catch (error) {
-          if (askMode !== 'json_schema' || !(error instanceof BotError) || !isJsonSchemaRejection(error.cause)) throw error
-          askMode = 'json_object'
-          messages = withSchemaInstructions(request.messages, formats.schemaText)
-          reply = await ask(messages, askMode)
-          // Only now is it clear the 400 was about json_schema: the same request in JSON mode went through.
-          markJsonSchemaUnsupported('rejected')
-        }
+        // A garbled or refused reply, or a repair that timed out, still used tokens: the budget must see them.
+        const structured = async (): Promise<ObjectResult<T>> => {
+          let askMode = mode
+          let messages = askMode === 'json_schema' ? request.messages : withSchemaInstructions(request.messages, formats.schemaText)
+          let reply: CompletionReply
+          try {
+            reply = await ask(messages, askMode)
+          } catch (error) {
+            if (askMode !== 'json_schema' || !(error instanceof BotError) || !isJsonSchemaRejection(error.cause)) throw error
+            askMode = 'json_object'
+            messages = withSchemaInstructions(request.messages, formats.schemaText)
+            reply = await ask(messages, askMode)
+            // Only now is it clear the 400 was about json_schema: the same request in JSON mode went through.
+            markJsonSchemaUnsupported('rejected')
+          }
 
-        const first = parseObjectReply(reply, request.schema)
-        if (first.kind === 'valid') return { object: first.object, usage, model: reply.model }
-        if (first.kind === 'refused') throw refusedError(request.schemaName)
-        // A server that honours json_schema never sends non-JSON unless cut off; one that sends prose ignored it.
-        if (askMode === 'json_schema' && first.kind === 'not_json' && reply.finishReason !== 'length') {
-          markJsonSchemaUnsupported('ignored')
-          askMode = 'json_object'
-          messages = withSchemaInstructions(request.messages, formats.schemaText)
+          const first = parseObjectReply(reply, request.schema)
+          if (first.kind === 'valid') return { object: first.object, usage, model: reply.model }
+          if (first.kind === 'refused') throw refusedError(request.schemaName)
+          // A server that honours json_schema never sends non-JSON unless cut off; one that sends prose ignored it.
+          if (askMode === 'json_schema' && first.kind === 'not_json' && reply.finishReason !== 'length') {
+            markJsonSchemaUnsupported('ignored')
+            askMode = 'json_object'
+            messages = withSchemaInstructions(request.messages, formats.schemaText)
+          }
+          logger.info('llm_output_repair', { schemaName: request.schemaName, problem: first.kind, mode: askMode })
+          const schemaText = askMode === 'json_schema' ? formats.schemaText : undefined
+          const repaired = await ask(withRepairRequest(messages, reply.content ?? '', first.problem, schemaText), askMode)
+          const second: ObjectOutcome<T> = parseObjectReply(repaired, request.schema)
+          if (second.kind === 'valid') return { object: second.object, usage, model: repaired.model }
+          if (second.kind === 'refused') throw refusedError(request.schemaName)
+          throw new BotError('llm_output_invalid', `the model's reply did not match the ${request.schemaName} schema after one repair attempt`, {
+            cause: second.cause,
+            userMessage:
+              'The language model answered twice in a form the bot cannot use. Try again; if it keeps happening, an operator may need a more capable model (LLM_MODEL).',
+          })
         }
-        logger.info('llm_output_repair', { schemaName: request.schemaName, problem: first.kind, mode: askMode })
-        const schemaText = askMode === 'json_schema' ? formats.schemaText : undefined
-        const repaired = await ask(withRepairRequest(messages, reply.content ?? '', first.problem, schemaText), askMode)
-        const second: ObjectOutcome<T> = parseObjectReply(repaired, request.schema)
-        if (second.kind === 'valid') return { object: second.object, usage, model: repaired.model }
-        if (second.kind === 'refused') throw refusedError(request.schemaName)
-        throw new BotError('llm_output_invalid', `the model's reply did not match the ${request.schemaName} schema after one repair attempt`, {
-          cause: second.cause,
-          userMessage:
-            'The language model answered twice in a form the bot cannot use. Try again; if it keeps happening, an operator may need a more capable model (LLM_MODEL).',
+        return structured().catch((error: unknown) => {
+          throw withTokensUsed(error, usage)
         })
       })
     },
