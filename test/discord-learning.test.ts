@@ -162,6 +162,8 @@ describe('Discord backfill', () => {
     const store = await harness.storeText()
     expect(store).not.toContain('BOB-HISTORY')
     expect(store).not.toContain('QUIET-HISTORY')
+    // A channel closed to learning is not even read.
+    expect(harness.fake.rest.callsTo('GET', new RegExp(`^/channels/${fakeIds.quietChannel}/messages$`))).toHaveLength(0)
   })
 
   it('stops at DISCORD_BACKFILL_MAX_MESSAGES and counts what it already knew on a second run', async () => {

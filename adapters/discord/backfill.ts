@@ -1,5 +1,6 @@
-// Learns from a member's recent messages on request: reads channel history (rate limits are honoured by the REST
-// client, which waits out each 429), passes only that member's messages to the core's observe path, shows progress.
+// Learns from a member's recent messages on request: reads the history of the channels open for learning (rate
+// limits are honoured by the REST client, which waits out each 429), passes only that member's messages to the
+// core's observe path, which still decides what is stored, and shows progress.
 import { RESTEvents, type Guild, type GuildTextBasedChannel, type Message, type RateLimitData, type RepliableInteraction } from 'discord.js'
 import type { MemberRef, ObserveOutcome } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
@@ -35,7 +36,10 @@ export async function runBackfill(context: DiscordContext, interaction: Repliabl
 
   try {
     await progress(true)
-    const channels = readableChannels(guild)
+    // Only channels where the workspace allows learning: reading the others would cost history calls for nothing.
+    const profile = await context.core.profile({ member, isPlatformAdmin: false }, member)
+    const allowed = new Set(profile.workspaceEnabled ? profile.learningChannels : [])
+    const channels = readableChannels(guild).filter((channel) => allowed.has(channel.id) || (allowed.has('*') && channelKindOf(channel) === 'public'))
     outer: for (const channel of channels) {
       report.channels += 1
       currentChannelId = channel.id

@@ -5,7 +5,6 @@ import type { webApi } from '@slack/bolt'
 import type { Actor, BotCore, ObservedMessage, ObserveOutcome, WorkspacePolicy } from '../../src/core/types.js'
 import type { Logger } from '../../src/logger.js'
 import { slackTimestampMs } from './message-events.js'
-import { readWorkspacePolicy } from './read-workspace-policy.js'
 import { slackWorkspace } from './slack-actors.js'
 
 export type BackfillReport = { found: number; learned: number; alreadyKnown: number; skipped: number; channels: number; stoppedBy?: string }
@@ -62,7 +61,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     }
   }
 
-  const policy = await readWorkspacePolicy(core, actor)
+  // Every member may know where learning is allowed (their profile says so); the core still checks each message.
+  const policy = { enabled: profile.workspaceEnabled, learningChannels: profile.learningChannels }
   const oldest = String(Math.floor((now() - profile.retentionDays * 86_400_000) / 1000))
   const channels = await candidateChannels((cursor) => withRateLimit(() => options.historyClient.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) })), policy)
   if (channels.length === 0) {
@@ -146,13 +146,10 @@ function observed(actor: Actor, channel: { id: string; kind: 'public' | 'private
   }
 }
 
-/**
- * With the policy readable (admins), exactly its channels. Otherwise every channel the app is in, and the core's
- * answer to the first message of each channel rules it in or out.
- */
+/** The channels the app is in where the workspace allows learning (`*`: every public one). */
 async function candidateChannels(
   listPage: (cursor: string | undefined) => Promise<webApi.ConversationsListResponse>,
-  policy: WorkspacePolicy | undefined,
+  policy: Pick<WorkspacePolicy, 'enabled' | 'learningChannels'>,
 ): Promise<{ id: string; kind: 'public' | 'private' }[]> {
   const listed: { id: string; kind: 'public' | 'private' }[] = []
   let cursor: string | undefined
@@ -164,7 +161,6 @@ async function candidateChannels(
     cursor = result.response_metadata?.next_cursor || undefined
     if (!cursor) break
   }
-  if (!policy) return listed
   if (!policy.enabled) return []
   return listed.filter((channel) => policy.learningChannels.includes(channel.id) || (channel.kind === 'public' && policy.learningChannels.includes('*')))
 }
