@@ -1,5 +1,7 @@
 // Socket Mode: with SLACK_APP_TOKEN set, the app opens a connection through apps.connections.open (with the app
 // token) and a WebSocket, acknowledges envelopes over it and handles slash commands like the HTTP receiver does.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { actionIdsIn, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
@@ -37,4 +39,31 @@ describe('Slack Socket Mode', () => {
     const shown = await harness.waitForResponse('socket-draft', (body) => actionIdsIn(body.blocks).includes(actionIds.draftPost))
     expect(visibleText(shown.body)).toContain(defaultDraftText)
   })
+
+  it('serves the OAuth redirect on PORT when members may post as themselves (Socket Mode has no other HTTP)', async () => {
+    const port = await freePort()
+    harness = await startSlackTestApp({
+      socketMode: true,
+      settings: { PORT: String(port), SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'test-client-secret', SLACK_REDIRECT_URL: `http://localhost:${port}/slack/oauth/callback` },
+    })
+    await harness.slack.socketMode.waitForConnection()
+    // Bolt starts that server without waiting for it to listen: give it a moment.
+    let response: Response | undefined
+    for (let attempt = 0; attempt < 50 && !response; attempt++) {
+      response = await fetch(`http://127.0.0.1:${port}/slack/oauth/callback?code=x&state=forged`).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return undefined
+      })
+    }
+    expect(response?.status).toBe(400)
+    expect(await response?.text()).toContain('expired or is not valid')
+  })
 })
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
