@@ -71,7 +71,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // Set once the app exists; the OAuth route only runs after start(), by which time it is.
   let userPosting: UserPosting | undefined
   const oauthRoutes = userPostingConfigured(config)
-    ? [{ path: oauthCallbackPath, method: ['GET'], handler: (request: IncomingMessage, response: ServerResponse) => void userPosting?.handleCallback(request, response) }]
+    ? [
+        {
+          path: oauthCallbackPath,
+          method: ['GET'],
+          handler: (request: IncomingMessage, response: ServerResponse) =>
+            void userPosting?.handleCallback(request, response).catch((error: unknown) => {
+              logger.error('slack_oauth_callback_failed', { error })
+              if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('Something went wrong; nothing was changed.')
+            }),
+        },
+      ]
     : []
   const app =
     mode === 'socket'
