@@ -27,11 +27,11 @@ export function createSafetyGate(dependencies: { audit: AuditLog; counters: Coun
       logger.warn('safety_check_failed', { stage, code: why, error })
       const failed: Verdict = { decision: 'refuse', ruleIds: [checkUnavailableRule], reason: `The safety check could not run (${why}).`, stage }
       await audit.record(record.workspace, { kind: 'check_failed', memberUserId: record.memberUserId, decision: 'refuse', ruleIds: failed.ruleIds, reason: failed.reason }, record.retentionDays)
-      return {
-        allowed: false,
-        verdict: failed,
-        message: `The safety check could not run (${describe(error)}), so nothing is shown. Please try again in a moment.`,
-      }
+      // Retrying does not help when the check's own prompt is too long for the model; say what does.
+      const next = isBotError(error, 'input_too_large')
+        ? 'Try a shorter request or a shorter thread; if it keeps happening, an operator can give the model a larger context (LOCAL_CONTEXT_SIZE) or use a hosted model.'
+        : 'Please try again in a moment.'
+      return { allowed: false, verdict: failed, message: `The safety check could not run (${describe(error)}), so nothing is shown. ${next}` }
     }
     if (verdict.decision === 'refuse') {
       await audit.record(record.workspace, { kind: 'refusal', memberUserId: record.memberUserId, decision: verdict.decision, ruleIds: verdict.ruleIds, reason: verdict.reason }, record.retentionDays)
@@ -55,6 +55,8 @@ function describe(error: unknown): string {
       return 'the model is rate limited'
     case 'llm_output_invalid':
       return 'the model gave an unreadable verdict'
+    case 'input_too_large':
+      return 'the request with its context is too long for the model'
     default:
       return 'the model is unavailable'
   }
