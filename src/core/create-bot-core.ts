@@ -50,7 +50,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const clock = options.clock ?? Date.now
   const logger = options.logger ?? silentLogger
   const prompts = options.prompts ?? loadPromptLibrary()
-  const ledger = createUsageLedger(store, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
+  const lock = createKeyedLock(store)
+  const ledger = createUsageLedger(store, lock, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
   const model = createMeteredModel(options.model, ledger)
   const safetyModel = createMeteredModel(options.safetyModel ?? options.model, ledger)
 
@@ -61,8 +62,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const learning = createLearningStateStore(store)
   const hypotheses = createHypothesisStore(store)
   const audit = createAuditLog(store, clock)
-  const counters = createCounters(store)
-  const lock = createKeyedLock(store)
+  const counters = createCounters(store, lock)
   const credentials = createCredentialStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })

@@ -1,10 +1,12 @@
 // Token accounting per workspace and per member per UTC day, and the daily budget that keeps one busy workspace
-// from running up the bill. Counters are read-modify-write: a rare race between processes undercounts a little.
+// from running up the bill. Each total is read-modify-written under the keyed lock, so concurrent calls (in one
+// process or several on a shared store) never lose each other's tokens.
 import { z } from 'zod'
 import { BotError } from '../bot-error.js'
 import type { TokenUsage } from '../llm/language-model.js'
 import type { Store } from '../store/store.js'
 import { memberChildKey, workspaceChildKey } from './keys.js'
+import type { KeyedLock } from './member-lock.js'
 import type { MemberRef, WorkspaceRef } from './types.js'
 
 const usageSchema = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() })
@@ -14,18 +16,20 @@ const dayMs = 86_400_000
 
 export type UsageLedger = ReturnType<typeof createUsageLedger>
 
-export function createUsageLedger(store: Store, options: { dailyTokenBudget: number; clock: () => number }) {
+export function createUsageLedger(store: Store, lock: KeyedLock, options: { dailyTokenBudget: number; clock: () => number }) {
   const usage = store.collection('usage', usageSchema)
   const today = () => new Date(options.clock()).toISOString().slice(0, 10)
   const empty: UsageTotals = { promptTokens: 0, completionTokens: 0, calls: 0 }
-  const add = async (key: string, delta: TokenUsage) => {
-    const current = (await usage.get(key)) ?? empty
-    await usage.set(
-      key,
-      { promptTokens: current.promptTokens + delta.promptTokens, completionTokens: current.completionTokens + delta.completionTokens, calls: current.calls + 1 },
-      40 * dayMs,
-    )
-  }
+  const add = (key: string, delta: TokenUsage) =>
+    // Lock keys outside the `v1:` space, so they can never meet a member's own lock.
+    lock.run(`usage|${key}`, async () => {
+      const current = (await usage.get(key)) ?? empty
+      await usage.set(
+        key,
+        { promptTokens: current.promptTokens + delta.promptTokens, completionTokens: current.completionTokens + delta.completionTokens, calls: current.calls + 1 },
+        40 * dayMs,
+      )
+    })
   const workspaceToday = async (workspace: WorkspaceRef) => (await usage.get(workspaceChildKey(workspace, 'day', today()))) ?? empty
 
   return {
