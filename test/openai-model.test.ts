@@ -1,6 +1,7 @@
 // The hosted-model provider's transport: the real openai SDK against the fake server — text over SSE and JSON,
 // usage, retries, retry-after caps, timeouts, aborts and unreadable replies, each with the BotError a caller gets.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { isBotError, type BotError } from '../src/bot-error.js'
 import type { CallContext, ChatMessage } from '../src/llm/language-model.js'
 import { estimatePromptTokens, estimateTokens } from '../src/llm/openai-chat-completion.js'
@@ -226,5 +227,51 @@ describe('replies that are not chat completions', () => {
     const error = await failure(model().generateText({ messages, context }))
     expect(error.code).toBe('llm_failed')
     expect(error.message).toContain('OpenAI-compatible')
+  })
+})
+
+describe('servers that reject optional parameters (OpenAI reasoning models)', () => {
+  // Answers like OpenAI does for a reasoning model: 400 for max_tokens and for a temperature other than 1.
+  const reasoningServer = (request: { body: Record<string, unknown> }) => {
+    if (request.body.max_tokens !== undefined) {
+      return fakeReply.status(400, { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", code: 'unsupported_parameter' })
+    }
+    if (request.body.temperature !== undefined && request.body.temperature !== 1) {
+      return fakeReply.status(400, { message: "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.", code: 'unsupported_value' })
+    }
+    return undefined
+  }
+
+  it('sends max_completion_tokens and no temperature after the server refused them, and keeps doing so', async () => {
+    server.setHandler(reasoningServer)
+    const hosted = model()
+    const first = await hosted.generateText({ messages, context, maxTokens: 200, temperature: 0.2 })
+    expect(first.text.length).toBeGreaterThan(0)
+    expect(server.requests).toHaveLength(3)
+    const settled = server.requests.at(-1)!.body
+    expect(settled.max_completion_tokens).toBe(200)
+    expect(settled.max_tokens).toBeUndefined()
+    expect(settled.temperature).toBeUndefined()
+
+    server.requests.length = 0
+    await hosted.generateText({ messages, context, maxTokens: 100, temperature: 0.2 })
+    expect(server.requests).toHaveLength(1)
+    expect(server.requests[0]!.body.max_completion_tokens).toBe(100)
+  })
+
+  it('keeps structured output on json_schema: the 400 was about a parameter, not the schema', async () => {
+    server.setHandler(reasoningServer)
+    const hosted = model()
+    const result = await hosted.generateObject({ messages, context, maxTokens: 100, temperature: 0, schema: z.object({ ok: z.boolean() }), schemaName: 'ok' })
+    expect(typeof result.object.ok).toBe('boolean')
+    expect(hosted.structuredOutputMode).toBe('json_schema')
+    expect(server.requests.at(-1)!.body.response_format?.type).toBe('json_schema')
+  })
+
+  it('still fails clearly on a 400 about anything else', async () => {
+    server.setHandler(() => fakeReply.status(400, { message: "Invalid value for 'messages'.", code: 'invalid_value' }))
+    const error = await failure(model().generateText({ messages, context, maxTokens: 200, temperature: 0.2 }))
+    expect(error.code).toBe('llm_failed')
+    expect(server.requests).toHaveLength(1)
   })
 })

@@ -14,6 +14,8 @@ export type CompletionRequest = {
   temperature?: number
   seed?: number
   responseFormat?: ResponseFormat
+  /** `max_completion_tokens` for servers that reject `max_tokens` (OpenAI's reasoning models). */
+  tokenLimitParam?: 'max_tokens' | 'max_completion_tokens'
 }
 
 export type CompletionReply = {
@@ -115,7 +117,7 @@ function requestBody(request: CompletionRequest) {
   return {
     model: request.model,
     messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.maxTokens === undefined ? {} : { [request.tokenLimitParam ?? 'max_tokens']: request.maxTokens }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),

@@ -8,6 +8,7 @@ import type { CallContext, ChatMessage, GenerateObjectRequest, GenerateTextReque
 import { requestCompletion, requestStreamedCompletion, type CompletionReply, type CompletionRequest } from './openai-chat-completion.js'
 import { startDeadline, type Deadline } from './openai-deadline.js'
 import { isJsonSchemaRejection } from './openai-errors.js'
+import { createParameterSupport } from './openai-parameter-support.js'
 import { callWithRetries, type RetryPolicy } from './openai-retries.js'
 import { jsonObjectFormat, parseObjectReply, schemaFormats, withRepairRequest, withSchemaInstructions, type ObjectOutcome } from './openai-structured-output.js'
 
@@ -62,13 +63,23 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
     maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
   }
   let mode: Mode = 'json_schema'
+  const parameters = createParameterSupport(logger, options.model)
   const warnedSchemas = new Set<string>()
 
   async function send(deadline: Deadline, request: CompletionRequest, context: CallContext, stream: boolean): Promise<CompletionReply> {
-    const reply = await callWithRetries(
-      (signal) => (stream ? requestStreamedCompletion(client, request, signal) : requestCompletion(client, request, signal)),
-      { deadline, policy, timeoutMs: options.timeoutMs, host, logger },
-    )
+    let reply: CompletionReply | undefined
+    // At most one adaptation per parameter, then the error stands.
+    for (let attempt = 0; !reply; attempt += 1) {
+      const adapted = parameters.apply(request)
+      try {
+        reply = await callWithRetries(
+          (signal) => (stream ? requestStreamedCompletion(client, adapted, signal) : requestCompletion(client, adapted, signal)),
+          { deadline, policy, timeoutMs: options.timeoutMs, host, logger },
+        )
+      } catch (error) {
+        if (attempt >= 3 || !parameters.learnFrom(error)) throw error
+      }
+    }
     options.onUsage?.(reply.usage, context)
     logger.debug('llm_call', { model: reply.model, purpose: context.purpose, ...reply.usage, usageEstimated: reply.usageEstimated })
     return reply
