@@ -1,4 +1,6 @@
-// Structured logs as one JSON line per event on stderr. Log codes, counts and ids; never member text or tokens.
+// Structured logs, one line per event on stderr: JSON for servers (log collectors parse it), or a short text line
+// for the interactive console, where JSON would drown the conversation. Log codes, counts and ids; never member
+// text or tokens.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -12,16 +14,36 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+export type LogFormat = 'json' | 'text'
+
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  format: LogFormat = 'json',
+): Logger {
   const emit = (at: LogLevel) => (event: string, fields: LogFields = {}) => {
     if (rank[at] < rank[level]) return
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...serializeErrors(fields) }))
+    const serialized = serializeErrors(fields)
+    write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: at, event, ...serialized }) : textLine(at, event, serialized))
   }
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') }
 }
 
 /** A logger that drops everything; for tests and library use. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** `[warn] safety_check_failed stage=request code=input_too_large`: the event and its flat fields. */
+function textLine(level: LogLevel, event: string, fields: LogFields): string {
+  const parts = Object.entries(fields).map(([key, value]) => {
+    if (value && typeof value === 'object') {
+      const error = value as { code?: unknown; message?: unknown }
+      value = error.code ?? error.message ?? JSON.stringify(value)
+    }
+    const text = String(value)
+    return `${key}=${/\s/.test(text) ? JSON.stringify(text) : text}`
+  })
+  return [`[${level}]`, event, ...parts].join(' ')
+}
 
 function serializeErrors(fields: LogFields): LogFields {
   const out: LogFields = {}

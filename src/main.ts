@@ -15,8 +15,9 @@ const samplePath = new URL('../examples/sample-conversation.jsonl', import.meta.
 
 async function main(): Promise<void> {
   const config = loadConfig()
-  const logger = createLogger(config.LOG_LEVEL)
   const platforms = config.slackEnabled || config.discordEnabled
+  // The console is a conversation in a terminal: short text lines there, JSON lines for servers.
+  const logger = createLogger(config.LOG_LEVEL, undefined, platforms ? 'json' : 'text')
   if (!platforms && !process.argv.includes('--no-model-offer')) await offerLocalModelDownload({ config, logger })
   const store = await openStore(config.STORE_URL, { onInvalidValue: (collection) => logger.warn('store_value_invalid', { collection }) })
   const models = await createLanguageModels(config, logger)
