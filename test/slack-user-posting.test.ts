@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { openToken, sealToken } from '../adapters/slack/token-seal.js'
 import { oauthCallbackPath } from '../adapters/slack/user-posting.js'
-import { actionIdsIn, buttonValue, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
+import { actionIdsIn, buttonValue, elementWithAction, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
 import { eventCallback, memberId, otherMemberId } from './fakes/fake-slack-payloads.js'
 import { fakeTeamId } from './fakes/fake-slack-web-api.js'
 import { dumpStore } from './support/test-core.js'
@@ -19,17 +19,8 @@ afterEach(async () => {
 })
 
 function linkIn(blocks: unknown): URL {
-  let url: string | undefined
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit)
-    else if (value && typeof value === 'object') {
-      const record = value as Record<string, unknown>
-      if (record.action_id === actionIds.postingConnect && typeof record.url === 'string') url = record.url
-      else Object.values(record).forEach(visit)
-    }
-  }
-  visit(blocks)
-  if (!url) throw new Error('no "post as me" link in the reply')
+  const url = elementWithAction(blocks, actionIds.postingConnect)?.url
+  if (typeof url !== 'string') throw new Error('no "post as me" link in the reply')
   return new URL(url)
 }
 

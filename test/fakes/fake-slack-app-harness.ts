@@ -174,20 +174,26 @@ export function actionIdsIn(blocks: unknown): string[] {
   return found
 }
 
-/** The `value` of the first element with this action id. */
-export function buttonValue(blocks: unknown, actionId: string): string | undefined {
-  let found: string | undefined
+/** The first element (button, menu, accessory) with this action id, as sent to Slack. */
+export function elementWithAction(blocks: unknown, actionId: string): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined
   const visit = (value: unknown) => {
     if (found !== undefined) return
     if (Array.isArray(value)) value.forEach(visit)
     else if (value && typeof value === 'object') {
       const record = value as Record<string, unknown>
-      if (record.action_id === actionId && typeof record.value === 'string') found = record.value
+      if (record.action_id === actionId) found = record
       else Object.values(record).forEach(visit)
     }
   }
   visit(blocks)
   return found
+}
+
+/** The `value` of the first element with this action id. */
+export function buttonValue(blocks: unknown, actionId: string): string | undefined {
+  const value = elementWithAction(blocks, actionId)?.value
+  return typeof value === 'string' ? value : undefined
 }
 
 /** Everything a member would read in a message or view: all text fields joined. */
