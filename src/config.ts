@@ -131,10 +131,12 @@ export const configKeys = Object.keys(configSchema.shape) as (keyof RawConfig)[]
 
 /** Parse settings from an environment. Tests pass their own object; the app passes process.env. */
 export function parseConfig(environment: Record<string, string | undefined>): Config {
-  const input: Record<string, string | undefined> = { ...environment }
+  // An empty or blank value means unset, for every key: `cp .env.example .env` (all keys, no values) must start.
+  const unsetIfBlank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value)
+  const input: Record<string, string | undefined> = Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, unsetIfBlank(value)]))
   // The OpenAI SDK's own variable names are accepted as fallbacks.
-  input.LLM_API_KEY ||= environment.OPENAI_API_KEY
-  input.LLM_BASE_URL ||= environment.OPENAI_BASE_URL
+  input.LLM_API_KEY ??= input.OPENAI_API_KEY
+  input.LLM_BASE_URL ??= input.OPENAI_BASE_URL
   const picked = Object.fromEntries(configKeys.map((key) => [key, input[key]]))
   const parsed = configSchema.safeParse(picked)
   if (!parsed.success) {

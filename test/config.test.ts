@@ -1,6 +1,7 @@
 // Settings: the schema and .env.example list exactly the same keys, defaults are sane, and a bad value gives a
 // startup error that names the variable and where to get a good one.
 import { readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { configKeys, parseConfig } from '../src/config.js'
 
@@ -8,6 +9,18 @@ describe('config', () => {
   it('.env.example documents exactly the schema’s keys', () => {
     const documented = [...readFileSync('.env.example', 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((match) => match[1])
     expect([...documented].sort()).toEqual([...configKeys].sort())
+  })
+
+  it('an .env copied from .env.example (every value empty) starts like no settings at all: empty means unset', () => {
+    // parseEnv is the parser behind process.loadEnvFile, which loadConfig uses for `.env`.
+    const copied = parseEnv(readFileSync('.env.example', 'utf8'))
+    expect(Object.values(copied).every((value) => value === '')).toBe(true)
+    expect(parseConfig(copied)).toEqual(parseConfig({}))
+  })
+
+  it('an empty or blank value means unset for every setting, with or without spaces', () => {
+    const blank = Object.fromEntries(configKeys.map((key, index) => [key, index % 2 ? '' : '   ']))
+    expect(parseConfig(blank)).toEqual(parseConfig({}))
   })
 
   it('runs on embedded defaults with no settings at all', () => {
