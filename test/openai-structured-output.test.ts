@@ -125,30 +125,96 @@ describe('JSON-mode fallback', () => {
     expect(fallback.body.messages[0]!.content).toMatch(/^Reply with only one JSON object/)
   })
 
-  it('a 400 that is not about json_schema is not taken for missing support', async () => {
-    server.setHandler(() => fakeReply.status(400, { code: 'context_length_exceeded' }))
+  it.each([
+    ['a context-length error', { code: 'context_length_exceeded', message: 'This model maximum context length is 8192 tokens.' }],
+    ['a bad message', { message: 'messages[1].content must be a string', param: 'messages' }],
+    ['an error about the schema itself', { message: "Invalid schema for response_format 'safety_verdict': 'additionalProperties' is required", param: 'response_format' }],
+  ])('a 400 that does not say json_schema is unsupported (%s) fails that call only, without a JSON-mode retry', async (_case, body) => {
+    server.setHandler(() => fakeReply.status(400, body))
     const hosted = model()
     const error = await failure(hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' }))
 
     expect(error.code).toBe('llm_failed')
     expect(error.isRetryable).toBe(false)
-    expect(error.message).toContain('context_length_exceeded')
+    expect(server.chatRequests()).toHaveLength(1)
     expect(hosted.structuredOutputMode).toBe('json_schema')
   })
 
-  it('prose where json_schema was asked switches this server to JSON mode and repairs', async () => {
+  it('a 400 whose message names json_schema as unsupported (no param) also switches to JSON mode', async () => {
+    server.enqueue(fakeReply.status(400, { message: 'json_schema response format is not supported by this model' }))
+    const hosted = model()
+    const result = await hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' })
+    expect(verdictSchema.parse(result.object)).toEqual(result.object)
+    expect(server.chatRequests().map((request) => request.body.response_format?.type)).toEqual(['json_schema', 'json_object'])
+    expect(hosted.structuredOutputMode).toBe('json_object')
+  })
+
+  it('prose where json_schema was asked is repaired once, still in json_schema mode with the schema restated', async () => {
     server.enqueue(fakeReply.notJson())
     const hosted = model()
     const result = await hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' })
 
     expect(verdictSchema.parse(result.object)).toEqual(result.object)
     const repair = server.chatRequests()[1]!
-    expect(repair.body.response_format).toEqual({ type: 'json_object' })
+    expect(repair.body.response_format?.type).toBe('json_schema')
+    expect(repair.body.messages.slice(0, 2)).toEqual(messages)
     expect(repair.body.messages.at(-2)).toEqual({ role: 'assistant', content: 'Sure! Here is what you asked for, in plain words.' })
     expect(repair.body.messages.at(-1)!.content).toContain('it is not valid JSON')
-    expect(repair.body.messages.at(-1)!.content).toContain('the JSON schema above')
-    expect(requestedSchema(repair.body)).toMatchObject({ required: ['decision', 'ruleIds', 'reason', 'confidence', 'note'] })
+    expect(repair.body.messages.at(-1)!.content).toContain('```json\n{"type":"object"')
+    expect(hosted.structuredOutputMode).toBe('json_schema')
+  })
+
+  it('one garbage reply to a structured call fails that call only (llm_output_invalid after one repair); the next call still uses json_schema', async () => {
+    server.enqueue(fakeReply.notJson(), fakeReply.text('still {not json'))
+    const hosted = model()
+    const error = await failure(hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' }))
+    expect(error.code).toBe('llm_output_invalid')
+
+    // Another workspace's call right after: the server was never shown to lack json_schema, so nothing changed.
+    const next = await hosted.generateObject({ messages, context: { ...context, workspaceKey: 'discord:T00FAKETEAM2' }, schema: verdictSchema, schemaName: 'safety_verdict' })
+    expect(verdictSchema.parse(next.object)).toEqual(next.object)
+    expect(server.chatRequests().map((request) => request.body.response_format?.type)).toEqual(['json_schema', 'json_schema', 'json_schema'])
+    expect(hosted.structuredOutputMode).toBe('json_schema')
+  })
+
+  it('after a downgrade, json_schema is probed again every N structured calls, and kept once the server accepts it', async () => {
+    let supportsJsonSchema = false
+    server.setHandler(() => (supportsJsonSchema ? undefined : fakeReply.rejectJsonSchema()))
+    const hosted = model({ reprobeJsonSchema: { afterCalls: 2, afterMs: Number.POSITIVE_INFINITY } })
+    const call = () => hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' })
+    const formats = () => server.chatRequests().map((request) => request.body.response_format?.type)
+
+    await call() // rejected, then JSON mode
+    await call()
+    await call()
+    expect(formats()).toEqual(['json_schema', 'json_object', 'json_object', 'json_object'])
+    await call() // the probe: still rejected, so JSON mode again within the same call
+    expect(formats().slice(4)).toEqual(['json_schema', 'json_object'])
     expect(hosted.structuredOutputMode).toBe('json_object')
+
+    supportsJsonSchema = true // e.g. the server was upgraded
+    await call()
+    await call()
+    await call() // the next probe goes through
+    await call()
+    expect(formats().slice(6)).toEqual(['json_object', 'json_object', 'json_schema', 'json_schema'])
+    expect(hosted.structuredOutputMode).toBe('json_schema')
+  })
+
+  it('after a downgrade, json_schema is probed again once the re-probe time has passed', async () => {
+    let now = 1_000_000
+    server.setHandler((request) => (request.body.response_format?.type === 'json_schema' && now < 2_000_000 ? fakeReply.rejectJsonSchema() : undefined))
+    const hosted = model({ reprobeJsonSchema: { afterCalls: Number.POSITIVE_INFINITY, afterMs: 600_000 }, clock: () => now })
+    const call = () => hosted.generateObject({ messages, context, schema: verdictSchema, schemaName: 'safety_verdict' })
+
+    await call()
+    now += 599_000
+    await call()
+    expect(server.chatRequests().map((request) => request.body.response_format?.type)).toEqual(['json_schema', 'json_object', 'json_object'])
+    now += 1_000_000
+    await call()
+    expect(server.chatRequests().at(-1)!.body.response_format?.type).toBe('json_schema')
+    expect(hosted.structuredOutputMode).toBe('json_schema')
   })
 })
 

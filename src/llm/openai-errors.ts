@@ -62,9 +62,16 @@ export function timeoutFailure(timeoutMs: number, cause?: unknown): Failure {
   }
 }
 
-/** True when a json_schema request was refused because the server does not know `response_format: json_schema`. */
+/**
+ * True when the server answered a json_schema request with its own "not supported": a 400 (422 from servers that
+ * validate the body, e.g. "unknown variant `json_schema`") naming response_format or json_schema. A complaint about
+ * the schema's content ("Invalid schema for response_format …") is about our schema, not missing support.
+ */
 export function isJsonSchemaRejection(error: unknown): boolean {
-  return error instanceof APIError && (error.status === 400 || error.status === 422)
+  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 422)) return false
+  const text = `${error.code ?? ''} ${error.message}`
+  const namesIt = error.param === 'response_format' || /response_format|json_schema/i.test(text)
+  return namesIt && !/invalid schema/i.test(text)
 }
 
 function classifyStatus(error: APIError, status: number, options: { maxRetryAfterMs: number }): Failure {

@@ -1,5 +1,6 @@
 // The hosted-model provider: any OpenAI-compatible chat-completions server through the openai SDK, with our own
-// deadline, retries, structured output (json_schema, else JSON mode + zod + one repair) and usage accounting.
+// deadline, retries, structured output (json_schema, else JSON mode where the server says it lacks json_schema; zod
+// and one repair either way) and usage accounting.
 // It never reads the environment (settings come in as options) and never logs prompts or replies.
 import OpenAI from 'openai'
 import { BotError, withTokensUsed } from '../bot-error.js'
@@ -10,6 +11,7 @@ import { startDeadline, type Deadline } from './openai-deadline.js'
 import { isJsonSchemaRejection } from './openai-errors.js'
 import { createParameterSupport } from './openai-parameter-support.js'
 import { callWithRetries, type RetryPolicy } from './openai-retries.js'
+import { createStructuredModeTracker, type ReprobePolicy, type StructuredMode } from './openai-structured-mode.js'
 import { jsonObjectFormat, parseObjectReply, schemaFormats, withRepairRequest, withSchemaInstructions, type ObjectOutcome } from './openai-structured-output.js'
 
 export type OpenAiModelOptions = {
@@ -31,14 +33,18 @@ export type OpenAiModelOptions = {
   streamText?: boolean
   /** Sees the usage of every request, including those of calls that end in an error (repairs, fallbacks). */
   onUsage?: (usage: TokenUsage, context: CallContext) => void
+  /** After the server said it lacks json_schema: when to try it again (default every 100 calls or 15 minutes). */
+  reprobeJsonSchema?: Partial<ReprobePolicy>
+  /** Time source for the re-probe (tests). */
+  clock?: () => number
 }
 
 export type OpenAiLanguageModel = LanguageModel & {
-  /** `json_object` once this server was seen to reject or ignore json_schema; later calls go straight to JSON mode. */
-  readonly structuredOutputMode: 'json_schema' | 'json_object'
+  /** `json_object` after this server answered that it does not support json_schema, until a probe says it does. */
+  readonly structuredOutputMode: StructuredMode
 }
 
-type Mode = OpenAiLanguageModel['structuredOutputMode']
+type Mode = StructuredMode
 
 export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageModel {
   const baseURL = options.baseUrl ?? 'https://api.openai.com/v1'
@@ -62,7 +68,7 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
     maxDelayMs: 8_000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
   }
-  let mode: Mode = 'json_schema'
+  const structuredMode = createStructuredModeTracker({ logger, model: options.model, host, reprobe: options.reprobeJsonSchema, clock: options.clock })
   const parameters = createParameterSupport(logger, options.model)
   const warnedSchemas = new Set<string>()
 
@@ -94,16 +100,10 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
     }
   }
 
-  function markJsonSchemaUnsupported(how: 'rejected' | 'ignored') {
-    if (mode === 'json_object') return
-    mode = 'json_object'
-    logger.warn('llm_json_schema_unsupported', { model: options.model, host, how, fallback: 'json_object' })
-  }
-
   return {
     name: `openai:${options.model}`,
     get structuredOutputMode() {
-      return mode
+      return structuredMode.mode
     },
 
     generateText(request: GenerateTextRequest): Promise<TextResult> {
@@ -131,29 +131,26 @@ export function createOpenAiModel(options: OpenAiModelOptions): OpenAiLanguageMo
 
         // A garbled or refused reply, or a repair that timed out, still used tokens: the budget must see them.
         const structured = async (): Promise<ObjectResult<T>> => {
-          let askMode = mode
+          let askMode = structuredMode.next()
           let messages = askMode === 'json_schema' ? request.messages : withSchemaInstructions(request.messages, formats.schemaText)
           let reply: CompletionReply
           try {
             reply = await ask(messages, askMode)
+            if (askMode === 'json_schema') structuredMode.accepted()
           } catch (error) {
+            // Only the server's own "json_schema is not supported" changes the mode; any other error is this call's.
             if (askMode !== 'json_schema' || !(error instanceof BotError) || !isJsonSchemaRejection(error.cause)) throw error
+            structuredMode.rejected()
             askMode = 'json_object'
             messages = withSchemaInstructions(request.messages, formats.schemaText)
             reply = await ask(messages, askMode)
-            // Only now is it clear the 400 was about json_schema: the same request in JSON mode went through.
-            markJsonSchemaUnsupported('rejected')
           }
 
           const first = parseObjectReply(reply, request.schema)
           if (first.kind === 'valid') return { object: first.object, usage, model: reply.model }
           if (first.kind === 'refused') throw refusedError(request.schemaName)
-          // A server that honours json_schema never sends non-JSON unless cut off; one that sends prose ignored it.
-          if (askMode === 'json_schema' && first.kind === 'not_json' && reply.finishReason !== 'length') {
-            markJsonSchemaUnsupported('ignored')
-            askMode = 'json_object'
-            messages = withSchemaInstructions(request.messages, formats.schemaText)
-          }
+          // A garbled reply says nothing about the server's json_schema support (models slip, proxies cut): it gets
+          // one repair in the same mode, then fails this call alone.
           logger.info('llm_output_repair', { schemaName: request.schemaName, problem: first.kind, mode: askMode })
           const schemaText = askMode === 'json_schema' ? formats.schemaText : undefined
           const repaired = await ask(withRepairRequest(messages, reply.content ?? '', first.problem, schemaText), askMode)
