@@ -21,10 +21,14 @@ export function boundContext(context: ContextMessage[] = []): ContextMessage[] {
   return kept
 }
 
+/**
+ * Hypotheses are member-derived text (written by the member, or inferred from their messages): one quoted JSON
+ * string each, after a label of our own, so a statement can never open a section or pose as a rule.
+ */
 export function formatHypotheses(hypotheses: Pick<Hypothesis, 'category' | 'statement' | 'confidence'>[]): string {
   if (hypotheses.length === 0) return '(none yet)'
   const label = { communication_strategy: 'communication', personality: 'personality', writing_style: 'style' } as const
-  return hypotheses.map((each) => `- ${each.statement} [${label[each.category]}, ${each.confidence.toFixed(2)}]`).join('\n')
+  return quoteLines(hypotheses.map((each) => ({ label: `${label[each.category]}, ${each.confidence.toFixed(2)}`, text: each.statement })))
 }
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`
@@ -44,7 +48,8 @@ export function formatAttributes(summary: StyleSummary | undefined): string {
 
 function safetyGuidance(verdict: Verdict | undefined): string {
   if (!verdict || verdict.decision !== 'safe_complete') return ''
-  return `- Safety: the request was allowed only in part (${verdict.ruleIds.join(', ') || 'see spec'}): ${verdict.reason} Help with the legitimate part only.`
+  // The check's reason is model text written about member input: quoted too, never a rule of its own.
+  return `- Safety: the request was allowed only in part (${verdict.ruleIds.join(', ') || 'see spec'}); the safety check's reason, as quoted data: ${quoteText(verdict.reason)}. Help with the legitimate part only.`
 }
 
 export type DraftPromptInput = {
