@@ -15,6 +15,31 @@ const ask = (question: string, user = fakeUsers.alice) => makeSlashInteraction({
 const answerRequests = (bot: DiscordTestBot) => bot.testCore.server.chatRequests().filter((request) => modelCallKind(request) === 'answer')
 
 describe('Discord /ask', () => {
+  it('on a hanging model the deferred reply says it is still working, then the timeout message replaces it', async () => {
+    harness = await startDiscordTestBot({ stillWorkingAfterMs: 50, settings: { LLM_TIMEOUT_MS: '1500' }, model: { hangCompose: true } })
+    await harness.enable()
+    const interaction = ask('how do I rebase?')
+    await harness.interact(interaction)
+
+    await harness.waitForEdit(interaction, (body) => String(body.content).includes('Still working on it'))
+    const failed = await harness.waitForEdit(interaction, (body) => String(body.content).includes('took too long'))
+    expect(harness.lastEdit(interaction)).toEqual(failed)
+  })
+
+  it('on a slow model the still-working notice is replaced by the answer', async () => {
+    let release!: () => void
+    const modelHeld = new Promise<void>((resolve) => (release = resolve))
+    harness = await startDiscordTestBot({ stillWorkingAfterMs: 50, model: { answer: async () => (await modelHeld, defaultAnswerText) } })
+    await harness.enable()
+    const interaction = ask('how do I rebase?')
+    await harness.interact(interaction)
+
+    await harness.waitForEdit(interaction, (body) => String(body.content).includes('Still working on it'))
+    release()
+    const edit = await harness.waitForEdit(interaction, (body) => String(body.content).includes(defaultAnswerText))
+    expect(edit.content).not.toContain('Still working')
+  })
+
   it('the interaction is deferred before a slow model finishes', async () => {
     let release!: () => void
     const modelMayAnswer = new Promise<void>((resolve) => (release = resolve))

@@ -29,6 +29,24 @@ async function draftFor(bot: DiscordTestBot, intent = 'tell the team the deploy 
 }
 
 describe('Discord /draft', () => {
+  it('on a slow model the deferred reply says it is still working, then the draft replaces it', async () => {
+    let release!: () => void
+    const modelHeld = new Promise<void>((resolve) => (release = resolve))
+    harness = await startDiscordTestBot({ stillWorkingAfterMs: 50, model: { draft: async () => (await modelHeld, defaultDraftText) } })
+    await harness.enable()
+    await harness.optIn(fakeIds.memberAlice)
+    const interaction = draft('tell the team the deploy moves to friday')
+    await harness.interact(interaction)
+
+    const notice = await harness.waitForEdit(interaction, (body) => String(body.content).includes('Still working on it'))
+    expect(notice.embeds ?? []).toEqual([])
+    release()
+    const edit = await harness.waitForEdit(interaction, (body) => Boolean(body.embeds?.length))
+    expect(edit.content).toBe('')
+    expect(edit.embeds![0]!.description).toBe(defaultDraftText)
+    expect(harness.lastEdit(interaction)).toEqual(edit)
+  })
+
   it('shows an ephemeral draft with its style match and Post / Edit / Regenerate / Discard, and posts nothing', async () => {
     harness = await readyBot()
     const edit = await draftFor(harness)

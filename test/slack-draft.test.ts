@@ -45,6 +45,48 @@ describe('/draft', () => {
     expect(actionIdsIn(shown.body.blocks)).toEqual(expect.arrayContaining([actionIds.draftPost, actionIds.draftEdit, actionIds.draftRegenerate, actionIds.draftDiscard]))
   })
 
+  it('says it is still working when the model is slow, then the draft replaces that notice', async () => {
+    let release!: () => void
+    const modelHeld = new Promise<void>((resolve) => (release = resolve))
+    harness = await startSlackTestApp({ stillWorkingAfterMs: 50, model: { beforeDraft: () => modelHeld } })
+    await harness.enable()
+    await harness.optIn(memberId)
+
+    const { responseUrlId } = await harness.command('/draft', 'tell the team the deploy moves to friday')
+    const notice = await harness.waitForResponse(responseUrlId, (body) => visibleText(body).includes('Still working on it'))
+    expect(notice.body.response_type).toBe('ephemeral')
+    expect(notice.body.replace_original).not.toBe(true) // a slash command's ack cannot be replaced; the notice is its own message
+    expect(harness.responses(responseUrlId).filter((call) => hasDraft(call.body))).toHaveLength(0)
+
+    release()
+    const shown = await harness.waitForResponse(responseUrlId, hasDraft)
+    expect(shown.body.replace_original).toBe(true)
+    expect(shown.body.response_type).toBe('ephemeral')
+    expect(harness.responses(responseUrlId).filter((call) => visibleText(call.body).includes('Still working'))).toHaveLength(1)
+  })
+
+  it('on a hanging model: the still-working notice, then the timeout message in its place', async () => {
+    harness = await startSlackTestApp({ stillWorkingAfterMs: 50, settings: { LLM_TIMEOUT_MS: '1500' }, model: { hangDraft: true } })
+    await harness.enable()
+    await harness.optIn(memberId)
+
+    const { responseUrlId } = await harness.command('/draft', 'tell the team the deploy moves to friday')
+    await harness.waitForResponse(responseUrlId, (body) => visibleText(body).includes('Still working on it'))
+    const failed = await harness.waitForResponse(responseUrlId, (body) => visibleText(body).includes('took too long'))
+    expect(failed.body.replace_original).toBe(true)
+    expect(hasDraft(failed.body)).toBe(false)
+  })
+
+  it('a draft that comes quickly gets no still-working notice', async () => {
+    harness = await startSlackTestApp()
+    await harness.enable()
+    await harness.optIn(memberId)
+    const { responseUrlId } = await harness.command('/draft', 'tell the team the deploy moves to friday')
+    const shown = await harness.waitForResponse(responseUrlId, hasDraft)
+    expect(shown.body.replace_original).not.toBe(true)
+    expect(harness.responses(responseUrlId).filter((call) => visibleText(call.body).includes('Still working'))).toHaveLength(0)
+  })
+
   it('gives a member who has not opted in an opt-in prompt, not a draft, and stores nothing about them', async () => {
     harness = await startSlackTestApp()
     await harness.enable()

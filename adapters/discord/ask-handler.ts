@@ -5,7 +5,7 @@ import type { AnswerResult, ContextMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
 import { actorFor, actorFromInteraction, channelKindOf, memberOf } from './discord-actor.js'
 import { directMessageMember, noSharedServerMessage } from './direct-message-member.js'
-import { noPings, replyInPieces } from './interaction-replies.js'
+import { noPings, replyInPieces, withStillWorkingReply } from './interaction-replies.js'
 import { refusalText } from './render-reply.js'
 import { splitMessage } from './split-message.js'
 import { userMessageFor } from './user-message.js'
@@ -30,12 +30,14 @@ export async function handleAskCommand(context: DiscordContext, interaction: Cha
     await interaction.editReply({ content: noSharedServerMessage })
     return
   }
-  const result = await context.core.answer({
-    actor,
-    question,
-    channelKind: interaction.guildId ? channelKindOf(interaction.channel) : 'direct',
-    idempotencyKey: `discord:interaction:${interaction.id}`,
-  })
+  const result = await withStillWorkingReply(context, interaction, () =>
+    context.core.answer({
+      actor,
+      question,
+      channelKind: interaction.guildId ? channelKindOf(interaction.channel) : 'direct',
+      idempotencyKey: `discord:interaction:${interaction.id}`,
+    }),
+  )
   await replyInPieces(interaction, answerText(result))
 }
 

@@ -5,6 +5,7 @@ import { BotError } from '../../src/bot-error.js'
 import type { Config } from '../../src/config.js'
 import type { BotCore } from '../../src/core/types.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
+import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
 import { handleConversationMessage } from './ask-handler.js'
 import type { DiscordContext } from './discord-context.js'
 import { createInteractionRouter } from './interaction-router.js'
@@ -23,6 +24,8 @@ export type DiscordBotOptions = {
   logger?: Logger
   /** Extra discord.js client options (tests and benchmarks); intents, partials and REST base URL are set here. */
   clientOptions?: Partial<ClientOptions>
+  /** When a slow /draft or /ask gets its "Still working on it…" notice (default 8 s). */
+  stillWorkingAfterMs?: number
 }
 
 /**
@@ -42,7 +45,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     ...options.clientOptions,
     rest: { ...options.clientOptions?.rest, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) },
   })
-  const context: DiscordContext = { core, config, logger, client }
+  const context: DiscordContext = { core, config, logger, client, stillWorkingAfterMs: options.stillWorkingAfterMs ?? defaultStillWorkingAfterMs }
   const observer = createMessageObserver(context)
   const routeInteraction = createInteractionRouter(context)
 

@@ -10,4 +10,6 @@ export type DiscordContext = {
   config: Config
   logger: Logger
   client: Client
+  /** How long a slow /draft or /ask runs before the deferred reply says it is still being worked on. */
+  stillWorkingAfterMs: number
 }

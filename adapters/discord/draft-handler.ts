@@ -15,7 +15,7 @@ import { BotError } from '../../src/bot-error.js'
 import type { Actor, ContextMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
 import { actorFromInteraction, channelKindOf } from './discord-actor.js'
-import { noPings } from './interaction-replies.js'
+import { noPings, withStillWorkingReply } from './interaction-replies.js'
 import { discardedNotice, draftEditModal, postedNotice, renderDraftResult, replyIntentModal } from './render-draft.js'
 import { colours, noticeEmbed, refusalEmbed, truncate } from './render-reply.js'
 import { userMessageFor } from './user-message.js'
@@ -37,14 +37,16 @@ export async function handleDraftCommand(context: DiscordContext, interaction: C
   await interaction.deferReply({ flags: MessageFlags.Ephemeral })
   const actor = requireActor(interaction)
   const intent = interaction.options.getString('intent', true)
-  const result = await context.core.draft({
-    actor,
-    intent,
-    context: await recentContext(interaction, actor.member.userId),
-    channelKind: channelKindOf(interaction.channel),
-    channelId: interaction.channelId,
-    idempotencyKey: `discord:interaction:${interaction.id}`,
-  })
+  const result = await withStillWorkingReply(context, interaction, async () =>
+    context.core.draft({
+      actor,
+      intent,
+      context: await recentContext(interaction, actor.member.userId),
+      channelKind: channelKindOf(interaction.channel),
+      channelId: interaction.channelId,
+      idempotencyKey: `discord:interaction:${interaction.id}`,
+    }),
+  )
   await interaction.editReply(renderDraftResult(result))
 }
 

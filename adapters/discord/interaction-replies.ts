@@ -3,11 +3,27 @@
 import { MessageFlags, type MessageMentionOptions, type RepliableInteraction } from 'discord.js'
 import type { Logger } from '../../src/logger.js'
 import { isBotError } from '../../src/bot-error.js'
+import { stillWorkingText, withStillWorkingNotice } from '../still-working-notice.js'
 import { optInButtonRow } from './render-profile.js'
 import { splitMessage } from './split-message.js'
 import { userMessageFor } from './user-message.js'
 
 export const noPings: MessageMentionOptions = { parse: [] }
+
+/**
+ * Runs the core call behind a deferred reply; if it is slow, the deferred reply says it is still working. The
+ * caller's editReply with the result (or the failure reply) then replaces that notice.
+ */
+export function withStillWorkingReply<T>(context: { stillWorkingAfterMs: number; logger: Logger }, interaction: RepliableInteraction, work: () => Promise<T>): Promise<T> {
+  return withStillWorkingNotice(
+    {
+      afterMs: context.stillWorkingAfterMs,
+      show: () => interaction.editReply({ content: stillWorkingText, embeds: [], components: [], allowedMentions: noPings }),
+      onShowFailed: (error) => context.logger.warn('discord_notice_failed', { interactionId: interaction.id, error }),
+    },
+    work,
+  )
+}
 
 /** Edits the deferred reply with the first piece and sends the rest as ephemeral follow-ups, in order. */
 export async function replyInPieces(interaction: RepliableInteraction, text: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { App } from '@slack/bolt'
 import { BotError } from '../../src/bot-error.js'
+import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
 import type { Config } from '../../src/config.js'
 import type { BotCore } from '../../src/core/types.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
@@ -29,6 +30,8 @@ export type SlackAppOptions = {
   host?: string
   /** Test seam for backfill waits on Retry-After (default: real timers). */
   sleep?: (milliseconds: number) => Promise<void>
+  /** When a slow /draft gets its "Still working on it…" notice (default 8 s). */
+  stillWorkingAfterMs?: number
 }
 
 export type SlackApp = {
@@ -126,7 +129,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     maxMessages: config.SLACK_BACKFILL_MAX_MESSAGES,
     sleep: options.sleep,
   })
-  const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill, userPosting }
+  const stillWorkingAfterMs = options.stillWorkingAfterMs ?? defaultStillWorkingAfterMs
+  const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill, userPosting, stillWorkingAfterMs }
 
   registerDraftCommand(app, deps)
   registerDraftActions(app, deps)

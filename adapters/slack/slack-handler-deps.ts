@@ -30,4 +30,6 @@ export type SlackHandlerDeps = {
   backfill: BackfillStarter
   /** Present when members may grant a user token so their drafts are posted as themselves. */
   userPosting?: UserPosting
+  /** How long a slow draft runs before the member is told it is still being worked on. */
+  stillWorkingAfterMs: number
 }

@@ -39,6 +39,8 @@ export type ScriptedModel = {
   learn?: (request: FakeOpenAiRequest) => unknown
   /** Delay of draft and answer replies only (the safety check stays fast), e.g. "a model that takes 2 s". */
   composeDelayMs?: number
+  /** Draft and answer requests never get an answer (the fake's hang mode): the call runs into LLM_TIMEOUT_MS. */
+  hangCompose?: boolean
 }
 
 export const defaultDraftText = 'hey all, quick heads up: the deploy moves to friday. thanks!'
@@ -52,6 +54,7 @@ export function scriptedModelHandler(script: ScriptedModel) {
       return fakeReply.json(rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : { decision: 'comply', rule_ids: [], reason: 'Fine.' })
     }
     if (kind === 'learn' && script.learn) return fakeReply.json(script.learn(request))
+    if ((kind === 'draft' || kind === 'answer') && script.hangCompose) return fakeReply.hang()
     const delay = script.composeDelayMs === undefined ? {} : { delayMs: script.composeDelayMs }
     if (kind === 'draft') return fakeReply.text((await script.draft?.(request)) ?? defaultDraftText, delay)
     if (kind === 'answer') return fakeReply.text((await script.answer?.(request)) ?? defaultAnswerText, delay)
@@ -101,7 +104,7 @@ export function buttonsOf(body: EditBody): Map<string, string> {
   return buttons
 }
 
-export async function startDiscordTestBot(options: { model?: ScriptedModel; settings?: Record<string, string> } = {}): Promise<DiscordTestBot> {
+export async function startDiscordTestBot(options: { model?: ScriptedModel; settings?: Record<string, string>; stillWorkingAfterMs?: number } = {}): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord()
   const testCore = await createTestCore({
     settings: { ...fake.environment, ...options.settings },
@@ -117,7 +120,7 @@ export async function startDiscordTestBot(options: { model?: ScriptedModel; sett
     for (const waiter of [...observedWaiters]) if (observed.length >= waiter.count) (observedWaiters.splice(observedWaiters.indexOf(waiter), 1), waiter.resolve())
     return outcome
   }
-  const bot = createDiscordBot({ core, config: testCore.config, logger: silentLogger })
+  const bot = createDiscordBot({ core, config: testCore.config, logger: silentLogger, stillWorkingAfterMs: options.stillWorkingAfterMs })
   await bot.start()
   const member = (userId: string): MemberRef => ({ platform: 'discord', workspaceId: fakeIds.guild, userId })
   const actor = (userId: string): Actor => ({ member: member(userId), isPlatformAdmin: false })

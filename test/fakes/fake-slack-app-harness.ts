@@ -33,6 +33,8 @@ export type SlackModelScript = {
   /** Held before a draft reply is sent (e.g. until the test has seen the ack); the safety check stays fast. */
   beforeDraft?: (request: FakeOpenAiRequest) => Promise<void>
   draftDelayMs?: number
+  /** The draft request never gets an answer (the fake's hang mode): the model call runs into LLM_TIMEOUT_MS. */
+  hangDraft?: boolean
 }
 
 export const defaultDraftText = 'hey all, quick heads up: the deploy moves to friday. thanks!'
@@ -45,6 +47,7 @@ function scriptedHandler(script: SlackModelScript) {
       return fakeReply.json(rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : { decision: 'comply', rule_ids: [], reason: 'Fine.' })
     }
     if (kind === 'draft') {
+      if (script.hangDraft) return fakeReply.hang()
       await script.beforeDraft?.(request)
       return fakeReply.text(script.draft?.(request) ?? defaultDraftText, script.draftDelayMs === undefined ? {} : { delayMs: script.draftDelayMs })
     }
@@ -85,6 +88,8 @@ export type SlackTestAppOptions = {
   socketMode?: boolean
   /** Delay of every fake model reply (e.g. "a model that takes 2 s"). */
   modelDelayMs?: number
+  /** When a slow draft gets its "still working" notice (default: the app's own). */
+  stillWorkingAfterMs?: number
 }
 
 let responseCounter = 0
@@ -110,7 +115,7 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
   const logs: { level: string; event: string; fields: LogFields }[] = []
   const record = (level: string) => (event: string, fields: LogFields = {}) => void logs.push({ level, event, fields })
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
-  const app = createSlackApp({ core: testCore.core, config: testCore.config, logger, host: '127.0.0.1', sleep: async () => {} })
+  const app = createSlackApp({ core: testCore.core, config: testCore.config, logger, host: '127.0.0.1', sleep: async () => {}, stillWorkingAfterMs: options.stillWorkingAfterMs })
   await app.start()
   const eventsUrl = `http://127.0.0.1:${app.port ?? 0}${slackEventsPath}`
   const send = (body: SlackBody, sendOptions: Partial<SignedRequestOptions> = {}) => postSignedToSlackApp(eventsUrl, body, { signingSecret, ...sendOptions })
