@@ -38,6 +38,12 @@ const storeUrl = z
     message: 'must start with sqlite://, redis://, rediss://, postgres:// or postgresql://',
   })
 
+/**
+ * Where the tiny test model is looked for when TEST_MODEL_PATH is unset, in order: where `npm run test:fetch-model`
+ * puts it, then the team's shared folder beside the checkout. The first one is reported when neither exists.
+ */
+export const testModelLocations = ['models/test/stories260K.gguf', '../shared/models/stories260K.gguf'] as const
+
 /** Where to get a value for each variable, used in startup errors. */
 const hints: Record<string, string> = {
   STORE_URL: 'e.g. sqlite://./data/hyperalign.sqlite, redis://127.0.0.1:6379 or postgres://user@host:5432/db',
@@ -110,7 +116,11 @@ export const configSchema = z.object({
   DISCORD_BACKFILL_MAX_MESSAGES: integer(300),
   // Data for evaluation, benchmarks and tests that use real corpora and the tiny model
   DATA_DIR: z.string().trim().default('../shared/data'),
-  TEST_MODEL_PATH: z.string().trim().default('../shared/models/stories260K.gguf'),
+  TEST_MODEL_PATH: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value ?? testModelLocations.find((location) => existsSync(location)) ?? testModelLocations[0]!),
   TEST_REDIS_URL: z.string().trim().default('redis://127.0.0.1:6379/15'),
   TEST_POSTGRES_URL: z.string().trim().default('postgres://postgres@127.0.0.1:5432/test'),
   // Logging

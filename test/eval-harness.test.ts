@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig, parseConfig } from '../src/config.js'
+import { parseConfig } from '../src/config.js'
 import { quoteText } from '../src/core/quote-data.js'
 import { loadTensorTrustHijacks, loadBipiaAttacks } from '../eval/injection-sets.js'
 import { main } from '../eval/run.js'
@@ -14,12 +14,10 @@ import { conditionNames, conditionPairs } from '../eval/style-conditions.js'
 import { loadJailbreakBench, loadXsTest } from '../eval/safety-sets.js'
 import { fakeReply, startFakeOpenAiServer, type FakeOpenAiRequest, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
 import { schemaName, stageOf } from './support/scripted-model.js'
+import { evaluationData, llamaPackage, requires, testModel } from './support/test-prerequisites.js'
 
-const settings = loadConfig()
-const dataDirectory = settings.DATA_DIR
-const required = ['chat/slack-software-help.dev.jsonl', 'authorship/cmcc.jsonl', 'safety/xstest/xstest_prompts.csv', 'safety/jailbreakbench', 'safety/bipia', 'safety/tensor-trust']
-const missing = required.filter((path) => !existsSync(join(dataDirectory, path)))
-if (missing.length) console.warn(`SKIPPING the eval harness tests: ${missing.join(', ')} not found under DATA_DIR=${dataDirectory}.`)
+const data = evaluationData(['chat/slack-software-help.dev.jsonl', 'authorship/cmcc.jsonl', 'safety/xstest/xstest_prompts.csv', 'safety/jailbreakbench', 'safety/bipia', 'safety/tensor-trust'])
+const dataDirectory = data.directory
 const scratch = mkdtempSync(join(tmpdir(), 'eval-harness-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 const quiet = () => {}
@@ -33,12 +31,12 @@ function ok<T>(section: { status: string; result?: T }): T {
 const userText = (request: FakeOpenAiRequest) => request.body.messages.filter((message) => message.role === 'user').map((message) => message.content).join('\n')
 const systemText = (request: FakeOpenAiRequest) => request.body.messages[0]?.content ?? ''
 
-describe.skipIf(missing.length > 0)('npm run eval against the fake OpenAI-compatible server', () => {
+describe('npm run eval against the fake OpenAI-compatible server', requires(data), () => {
   let server: FakeOpenAiServer
   let report: EvalReport
   let markdown: string
   let json: string
-  const hijacks = missing.length ? [] : loadTensorTrustHijacks(join(dataDirectory, 'safety', 'tensor-trust'), slice)
+  const hijacks = data.present ? loadTensorTrustHijacks(join(dataDirectory, 'safety', 'tensor-trust'), slice) : []
   // The start of each planted hijack as it appears inside the quoted context of a prompt.
   const hijackMarks = hijacks.map((attack) => quoteText(attack.text.trim().slice(0, 24)).slice(1, -1))
 
@@ -169,12 +167,9 @@ describe.skipIf(missing.length > 0)('npm run eval against the fake OpenAI-compat
   })
 })
 
-const modelPath = settings.TEST_MODEL_PATH
-const llamaPackage = await import('node-llama-cpp').then(() => true, () => false)
-if (!existsSync(modelPath)) console.warn(`SKIPPING the eval harness on the embedded model: no test model at ${modelPath}. Set TEST_MODEL_PATH.`)
-else if (!llamaPackage) console.warn('SKIPPING the eval harness on the embedded model: the node-llama-cpp package is not installed.')
+const modelPath = testModel.path
 
-describe.skipIf(missing.length > 0 || !existsSync(modelPath) || !llamaPackage)('npm run eval on the tiny embedded model', () => {
+describe('npm run eval on the tiny embedded model', requires(data, testModel, await llamaPackage()), () => {
   it('reports prompts that do not fit the 512-token context as errors per item, and finishes every section', async () => {
     const config = parseConfig({ LLM_PROVIDER: 'local', LOCAL_MODEL: modelPath, LOCAL_THREADS: '1', LOCAL_CONTEXT_SIZE: '512', DATA_DIR: dataDirectory })
     const { report, files } = await main(['--model', '--slice', '1', '--out', join(scratch, 'tiny')], { config, progress: quiet })

@@ -1,18 +1,15 @@
 // The whole core pipeline on the embedded model: learn hypotheses, then draft (request check → compose → output check)
 // with the tiny stories260K GGUF. It writes nonsense, so this asserts structure and the fail-closed rules, never wording.
-import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBotError } from '../src/bot-error.js'
-import { loadConfig } from '../src/config.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
 import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import { requires, testModel } from './support/test-prerequisites.js'
 
-const modelPath = loadConfig().TEST_MODEL_PATH
-const modelPresent = existsSync(modelPath)
-if (!modelPresent) console.warn(`SKIPPING the embedded-model pipeline test: no test model at ${modelPath}. Set TEST_MODEL_PATH.`)
+const modelPath = testModel.path
 
-describe.skipIf(!modelPresent)('the draft pipeline end to end on the embedded model', () => {
+describe('the draft pipeline end to end on the embedded model', requires(testModel), () => {
   let model: LanguageModel
   let test: TestCore
   beforeAll(async () => {

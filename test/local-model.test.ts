@@ -1,23 +1,19 @@
 // The embedded model for real: node-llama-cpp running the tiny stories260K GGUF (TEST_MODEL_PATH). Asserts structure,
 // token accounting, determinism and the errors a caller gets; never wording. Skips, loudly, when the file is absent.
-import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { isBotError, type BotError } from '../src/bot-error.js'
-import { loadConfig, parseConfig } from '../src/config.js'
+import { parseConfig } from '../src/config.js'
 import { createVerdictSchema, specRuleIds } from '../src/core/deliberator.js'
 import { loadPromptLibrary } from '../src/core/prompt-library.js'
 import { learnedHypothesesSchema } from '../src/core/hypothesis-learner.js'
 import type { CallContext, ChatMessage, LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
 import { openLocalModel } from '../src/llm/local-model-factory.js'
+import { requires, testModel } from './support/test-prerequisites.js'
 
 const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
-const modelPath = loadConfig().TEST_MODEL_PATH
-const modelPresent = existsSync(modelPath)
-if (!modelPresent) {
-  console.warn(`SKIPPING the embedded-model tests: no test model at ${modelPath}. Set TEST_MODEL_PATH to stories260K.gguf.`)
-}
+const modelPath = testModel.path
 
 const context: CallContext = { workspaceKey: 'console:T00FAKETEAM1', memberKey: 'console:T00FAKETEAM1:U00FAKEUSER1', purpose: 'eval' }
 const storyPrompt: ChatMessage[] = [
@@ -65,7 +61,7 @@ describe('embedded model without a model file', () => {
   })
 })
 
-describe.skipIf(!modelPresent)(`embedded model on ${modelPath}`, () => {
+describe(`embedded model on ${modelPath}`, requires(testModel), () => {
   let model: LanguageModel
   beforeAll(async () => {
     model = await createLocalModel({ modelPath, threads: 1, contextSize: 2048, maxSequences: 2 })
@@ -178,7 +174,7 @@ describe.skipIf(!modelPresent)(`embedded model on ${modelPath}`, () => {
   })
 })
 
-describe.skipIf(!modelPresent)('embedded model with a full waiting line', () => {
+describe('embedded model with a full waiting line', requires(testModel), () => {
   it('turns requests beyond the waiting line away as busy (llm_rate_limited), and serves the rest', async () => {
     const model = await createLocalModel({ modelPath, threads: 1, contextSize: 1024, maxSequences: 1, maxWaiting: 2 })
     try {
