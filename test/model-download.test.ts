@@ -12,9 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isBotError, type BotError } from '../src/bot-error.js'
 import { parseConfig } from '../src/config.js'
 import { downloadModel } from '../src/llm/model-download.js'
+import { defaultLocalModel } from '../src/llm/local-model-source.js'
 import { offerLocalModelDownload, pullLocalModel, renderProgressLine } from '../src/llm/model-pull.js'
 
-type Mode = 'normal' | 'ignore-range' | 'drop-midway' | 'hang' | 'stall-after-headers' | 'not-found'
+type Mode = 'normal' | 'ignore-range' | 'drop-midway' | 'hang' | 'stall-after-headers' | 'not-found' | 'unavailable'
 
 /** 300 kB of deterministic bytes: big enough to arrive in many chunks. */
 const fileBytes = Buffer.from(Array.from({ length: 300_000 }, (_, index) => (index * 7919 + (index >> 8)) & 0xff))
@@ -28,6 +29,10 @@ async function startFileServer(): Promise<FileServer> {
     state.ranges.push(request.headers.range)
     if (state.mode === 'not-found') {
       response.writeHead(404).end('no such file')
+      return
+    }
+    if (state.mode === 'unavailable') {
+      response.writeHead(503).end('proxy: upstream unreachable')
       return
     }
     const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '')
@@ -59,6 +64,15 @@ async function startFileServer(): Promise<FileServer> {
     return new Promise((resolve) => server.close(() => resolve()))
   }
   return state
+}
+
+/** A URL on 127.0.0.1 where nothing listens: the port was bound, then released. */
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return `http://127.0.0.1:${port}/qwen.gguf`
 }
 
 async function failure(promise: Promise<unknown>): Promise<BotError> {
@@ -261,6 +275,55 @@ describe('model:pull', () => {
     expect(await offerLocalModelDownload({ config: hosted, input: terminalInput('y'), output: new Collect(), modelDirectory: directory })).toEqual({ status: 'not_needed' })
     expect(await offerLocalModelDownload({ config: config(), input: new PassThrough(), output: new Collect(), modelDirectory: directory })).toEqual({ status: 'not_interactive' })
     expect(server.ranges).toEqual([])
+  })
+
+  it('offline (closed port): says how to download the default model by hand, with its URL and LOCAL_MODEL=<file>', async () => {
+    const closed = await closedPortUrl()
+    // The default model's real URL is kept; only the connection goes to a port where nothing listens.
+    const offline: typeof fetch = (_input, init) => fetch(closed, init)
+    const output = new Collect()
+    const outcome = await pullLocalModel({ config: parseConfig({}), assumeYes: true, output, modelDirectory: directory, fetch: offline })
+
+    expect(outcome.status).toBe('failed')
+    expect(output.text).toMatch(/Could not reach huggingface\.co \(ECONNREFUSED\)/)
+    expect(output.text).toContain(defaultLocalModel.url)
+    expect(output.text).toContain(defaultLocalModel.sha256)
+    expect(output.text).toContain(`LOCAL_MODEL=<the downloaded ${defaultLocalModel.fileName}>`)
+    expect(output.text).toContain(path.join(directory, defaultLocalModel.fileName))
+  })
+
+  it('a failing server (503) also gets the manual route for a LOCAL_MODEL URL', async () => {
+    server.mode = 'unavailable'
+    const output = new Collect()
+    const outcome = await pullLocalModel({ config: config(), assumeYes: true, output, modelDirectory: directory })
+    expect(outcome.status).toBe('failed')
+    expect(output.text).toMatch(/answered 503/)
+    expect(output.text).toContain(`\n  ${server.url}\n`)
+    expect(output.text).toContain('LOCAL_MODEL=<the downloaded fake-model.gguf>')
+  })
+
+  it('the first-start offer is made once: after "n", later starts do not ask again and say how to get the model', async () => {
+    const first = new Collect()
+    expect(await offerLocalModelDownload({ config: config(), input: terminalInput('n'), output: first, modelDirectory: directory })).toMatchObject({ status: 'declined' })
+    expect(first.text).toMatch(/\[y\/N\]/)
+
+    const second = new Collect()
+    const outcome = await offerLocalModelDownload({ config: config(), input: terminalInput('y'), output: second, modelDirectory: directory })
+    expect(outcome).toEqual({ status: 'offered_before' })
+    expect(second.text).not.toMatch(/\[y\/N\]/)
+    expect(second.text).toContain('npm run model:pull')
+    expect(server.ranges).toEqual([])
+
+    // The explicit command still asks (and downloads) whatever was answered at start.
+    const pulled = await pullLocalModel({ config: config(), assumeYes: false, input: terminalInput('y'), output: new Collect(), modelDirectory: directory })
+    expect(pulled.status).toBe('downloaded')
+  })
+
+  it('the first-start offer is not remembered when it was never asked (no terminal)', async () => {
+    expect(await offerLocalModelDownload({ config: config(), input: new PassThrough(), output: new Collect(), modelDirectory: directory })).toEqual({ status: 'not_interactive' })
+    const asked = new Collect()
+    await offerLocalModelDownload({ config: config(), input: terminalInput('n'), output: asked, modelDirectory: directory })
+    expect(asked.text).toMatch(/\[y\/N\]/)
   })
 
   it('renders a bar with percentage, sizes and rate', () => {

@@ -1,11 +1,14 @@
 // `npm run model:pull` and the first-start offer: asks before downloading the embedded model (unless told yes), shows
-// progress, and explains every outcome. It never downloads without a yes, and never runs when a hosted model is set.
+// progress, and explains every outcome, with the manual route when the download fails. It never downloads without a
+// yes, never runs when a hosted model is set, and the first-start offer is made once.
 import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { isBotError } from '../bot-error.js'
 import type { Config } from '../config.js'
 import { silentLogger, type Logger } from '../logger.js'
-import { resolveLocalModelSource } from './local-model-source.js'
+import { downloadOfferRecord } from './download-offer-record.js'
+import { localModelDirectory, resolveLocalModelSource } from './local-model-source.js'
 import { downloadModel, formatDuration, type DownloadProgress } from './model-download.js'
 
 type Input = NodeJS.ReadableStream & { isTTY?: boolean }
@@ -90,6 +93,10 @@ export async function pullLocalModel(options: PullOptions): Promise<PullOutcome>
     progress.done()
     const message = isBotError(error) ? error.message : `Model download failed: ${String(error)}`
     say(message)
+    // Offline, behind a proxy, or the host is down: the same file can come another way.
+    say(`To get it by hand (in a browser, or on a machine with internet access), download:\n  ${url}`)
+    if (sha256) say(`  (sha256 ${sha256}; check it after downloading)`)
+    say(`then save it as ${source.modelPath}, or anywhere and set LOCAL_MODEL=<the downloaded ${path.basename(source.modelPath)}>.`)
     return { status: 'failed', path: source.modelPath, message }
   }
 }
@@ -100,7 +107,7 @@ export async function pullLocalModel(options: PullOptions): Promise<PullOutcome>
  */
 export async function offerLocalModelDownload(
   options: Omit<PullOptions, 'assumeYes'> & { logger?: Logger },
-): Promise<PullOutcome | { status: 'not_needed' | 'not_interactive' }> {
+): Promise<PullOutcome | { status: 'not_needed' | 'not_interactive' | 'offered_before' }> {
   const logger = options.logger ?? silentLogger
   if (!shouldUseLocalModel(options.config)) return { status: 'not_needed' }
   const source = resolveLocalModelSource(options.config, options.modelDirectory)
@@ -111,9 +118,17 @@ export async function offerLocalModelDownload(
     return { status: 'not_interactive' }
   }
   const output = options.output ?? process.stderr
+  const offer = downloadOfferRecord(options.modelDirectory ?? localModelDirectory)
+  if (offer.answered()) {
+    // Asked on an earlier start: a reminder, not the question again.
+    output.write('No language model yet: drafting, answering and learning need one. Run `npm run model:pull` for the embedded model (it resumes a stopped download), or set LLM_API_KEY.\n')
+    return { status: 'offered_before' }
+  }
   output.write('No language model is set up yet. Everything except drafting, answering and learning works without one.\n')
   output.write('You can download the embedded model now (it runs on this machine; messages never leave it), or set LLM_API_KEY later.\n')
-  return pullLocalModel({ ...options, assumeYes: false, input, output })
+  const outcome = await pullLocalModel({ ...options, assumeYes: false, input, output })
+  if (outcome.status === 'declined' || outcome.status === 'downloaded' || outcome.status === 'failed') offer.record(outcome.status === 'declined' ? 'no' : 'yes')
+  return outcome
 }
 
 async function ask(input: Input, output: Output, question: string): Promise<string> {
