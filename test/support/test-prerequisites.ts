@@ -21,7 +21,7 @@ export const testModel: Prerequisite & { path: string } = {
   path: settings.TEST_MODEL_PATH,
   present: existsSync(settings.TEST_MODEL_PATH),
   skipReason:
-    `no test model at ${settings.TEST_MODEL_PATH} (TEST_MODEL_PATH${process.env.TEST_MODEL_PATH ? '' : `, unset: looked in ${testModelLocations.join(' and ')}`}). ` +
+    `no test model at ${settings.TEST_MODEL_PATH} (TEST_MODEL_PATH${(testModelLocations as readonly string[]).includes(settings.TEST_MODEL_PATH) ? ` unset: looked in ${testModelLocations.join(' and ')}` : ''}). ` +
     'Run `npm run test:fetch-model` (1.2 MB, sha256-checked) or set TEST_MODEL_PATH to stories260K.gguf.',
 }
 
