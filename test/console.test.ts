@@ -61,7 +61,7 @@ describe('console', () => {
     const output = await runScript(['draft hello', 'as ana', 'draft hello', `import ${join(directory, 'broken.jsonl')}`, 'import missing.jsonl', 'admin mode sometimes', 'frobnicate', 'quit'])
     expect(output).toContain('Choose who you are first')
     expect(output).toContain('needs your opt-in first')
-    expect(output).toContain('Skipped 1 unreadable lines')
+    expect(output).toContain('Not imported: 1 unreadable line.')
     expect(output).toContain('No file or directory at missing.jsonl')
     expect(output).toContain('Usage: admin mode <member|admin>')
     expect(output).toContain('Unknown command “frobnicate”')
