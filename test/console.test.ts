@@ -54,6 +54,20 @@ describe('console', () => {
     expect(stored).not.toContain('priya') // never named on import, so never stored
   })
 
+  it('reads a JSONL chat file as Slack text unless a line says its markup is plain', async () => {
+    test = await createTestCore()
+    const directory = mkdtempSync(join(tmpdir(), 'hyperalign-console-'))
+    const lines = [
+      { user: 'ana', ts: '1', text: '<@U00FAKEUSER2> see <https://example.org/runbook|the runbook> &amp; ping <!here>' },
+      { user: 'ana', ts: '2', text: 'literal <@U00FAKEUSER2> &amp; stays', markup: 'plain' },
+    ]
+    writeFileSync(join(directory, 'chat.jsonl'), lines.map((line) => JSON.stringify(line)).join('\n') + '\n')
+    await runScript([`import ${join(directory, 'chat.jsonl')}`, 'quit'])
+    const stored = (await dumpStore(test.store)).filter((line) => line.startsWith('history ')).join('\n')
+    expect(stored).toContain('@someone see the runbook & ping @here')
+    expect(stored).toContain('literal <@U00FAKEUSER2> &amp; stays')
+  })
+
   it('explains bad input and keeps going', async () => {
     test = await createTestCore()
     const directory = mkdtempSync(join(tmpdir(), 'hyperalign-console-'))
@@ -61,7 +75,7 @@ describe('console', () => {
     const output = await runScript(['draft hello', 'as ana', 'draft hello', `import ${join(directory, 'broken.jsonl')}`, 'import missing.jsonl', 'admin mode sometimes', 'frobnicate', 'quit'])
     expect(output).toContain('Choose who you are first')
     expect(output).toContain('needs your opt-in first')
-    expect(output).toContain('Skipped 1 unreadable lines')
+    expect(output).toContain('Not imported: 1 unreadable line.')
     expect(output).toContain('No file or directory at missing.jsonl')
     expect(output).toContain('Usage: admin mode <member|admin>')
     expect(output).toContain('Unknown command “frobnicate”')

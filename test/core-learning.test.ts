@@ -1,9 +1,12 @@
 // Learning hypotheses: structured output mapped to real evidence, member edits that always win, versions, the
 // background scheduler with retries and a dead letter, and garbage model output that changes nothing.
 import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { memberChildKey, memberKey } from '../src/core/keys.js'
 import { fakeReply } from './fakes/fake-openai-server.js'
+import { countingStore, type StoreRead } from './support/counting-store.js'
 import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, memberB, message, type TestCore } from './support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())
@@ -51,6 +54,33 @@ describe('learning hypotheses', () => {
     expect(prompt).toContain('Rejected by the person')
     expect(prompt).toContain(personality!.statement)
     expect(profile.changes.map((each) => each.by)).toEqual(['learning', 'member', 'member', 'member', 'learning'])
+  })
+
+  it('reads a bounded sample of each colleague for calibration, never their whole history', async () => {
+    let reads: StoreRead[] = []
+    const wrapStore: Parameters<typeof createTestCore>[0] = {
+      wrapStore(store) {
+        const counting = countingStore(store)
+        reads = counting.reads
+        return counting.store
+      },
+    }
+    test = await createTestCore({ server: { handler: scriptedHandler({}) }, ...wrapStore })
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    await test.core.setConsent(actorFor(memberB), memberB, true)
+    for (let index = 0; index < 30; index++) await test.core.observe(message(memberA, `msg ${index}: yeah looking at it now`))
+    // A colleague with six pages of history, every message 4,000 characters long.
+    for (let index = 0; index < 300; index++) await test.core.observe(message(memberB, `${index} ${'we should ship it on friday. '.repeat(200)}`.slice(0, 4000)))
+    reads.length = 0
+    await test.core.learn(actorFor(memberA), memberA)
+    const colleaguePages = reads.filter((read) => read.collection === 'history' && read.key.startsWith(`${memberKey(memberB)}:page:`))
+    const fetched = colleaguePages.reduce((sum, read) => sum + (read.value as { messages: unknown[] }).messages.length, 0)
+    expect(fetched).toBeGreaterThan(0)
+    expect(fetched).toBeLessThanOrEqual(100) // the pages for 50 messages (two of six), not all 300
+    // And at most 20,000 characters of them reach the calibration: five of these messages.
+    const calibration = await test.store.collection('style', z.object({ calibration: z.object({ otherSamples: z.number() }) })).get(memberChildKey(memberA, 'calibration'))
+    expect(calibration?.calibration.otherSamples).toBe(5)
   })
 
   it('keeps the previous hypotheses when the model returns garbage', async () => {

@@ -51,6 +51,18 @@ describe('Slack message events', () => {
     expect((await harness.storedAbout(memberId)).some((line) => line.includes('the build is green'))).toBe(false)
   })
 
+  it('deletes a thread parent that Slack turns into a tombstone', async () => {
+    harness = await readyHarness()
+    await harness.send(eventCallback(channelMessage({ text: 'who can take the release notes?', ts: '1700002500.000100' })))
+    await expect.poll(() => historySize(harness!)).toBe(1)
+    // Deleting a parent that has replies leaves a tombstone in its place: a message_changed, not a message_deleted.
+    await harness.send(
+      eventCallback({ type: 'message', subtype: 'message_changed', channel: channelId, channel_type: 'channel', hidden: true, ts: '1700002501.000100', message: { type: 'message', subtype: 'tombstone', user: 'USLACKBOT', text: 'This message was deleted.', hidden: true, ts: '1700002500.000100', thread_ts: '1700002500.000100', reply_count: 1 }, previous_message: { type: 'message', user: memberId, text: 'who can take the release notes?', ts: '1700002500.000100' } }),
+    )
+    await expect.poll(() => historySize(harness!)).toBe(0)
+    expect((await harness.storedAbout('')).join('\n')).not.toContain('This message was deleted')
+  })
+
   it('does not learn from bots, the app itself, direct messages or members who did not opt in', async () => {
     harness = await readyHarness()
     await harness.send(eventCallback(channelMessage({ text: 'bot says hi', ts: '1700003000.000100', botId: 'B00OTHERBOT1', subtype: 'bot_message' })))

@@ -1,8 +1,12 @@
 // The console's commands: each line the operator types becomes one core call, rendered as text. The operator is
 // the workspace admin and can act as any member; the core still enforces consent and who may see what.
+import { existsSync } from 'node:fs'
 import { BotError } from '../../src/bot-error.js'
 import type { Actor, BotCore, HypothesisCategory, MemberRef, WorkspaceRef } from '../../src/core/types.js'
+import { splitNames, splitPathArgument } from './command-arguments.js'
+import { createMemberDirectory, type MemberDirectory } from './member-directory.js'
 import { readConversationFile } from './read-conversation-file.js'
+import { renderImportReport, renderReadSummary } from './render-import.js'
 import { renderAdmin, renderAnswer, renderDraft, renderForget, renderProfile } from './render-text.js'
 
 export type ConsoleIo = {
@@ -12,15 +16,15 @@ export type ConsoleIo = {
   confirm(question: string): Promise<boolean>
 }
 
-export type ConsoleState = { member?: MemberRef; lastDraftId?: string; knownUsers: Map<string, number>; channelCounter: number }
+export type ConsoleState = { member?: MemberRef; lastDraftId?: string; directory: MemberDirectory; channelCounter: number }
 
 export const consoleWorkspace: WorkspaceRef = { platform: 'console', workspaceId: 'local' }
 const operator: Actor = { member: { ...consoleWorkspace, userId: 'console-admin' }, isPlatformAdmin: true }
 
 export const helpText = `Commands (the operator is this workspace's admin):
-  import <file.jsonl | slack-export-dir> [user,user,…]   import messages; the named members (default: all) are opted in on the strength of this import
-  members                      users seen in imports, with message counts and opt-in state
-  as <user>                    act as a member (everything below is on their behalf)
+  import <file.jsonl | slack-export-dir | slack-export.zip> [name,name,…]   import messages; the named members (default: every active member) are opted in on the strength of this import
+  members                      members seen in imports, with their names and opt-in state
+  as <user>                    act as a member, by id or by name (everything below is on their behalf)
   optin | optout               opt in, or opt out (erases everything about you)
   say <text>                   write a message as yourself (it is learned from, if you opted in)
   learn                        learn your hypotheses now from your messages
@@ -42,7 +46,7 @@ const categories: Record<string, HypothesisCategory> = {
 }
 
 export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { samplePath: string }) {
-  const state: ConsoleState = { knownUsers: new Map(), channelCounter: 0 }
+  const state: ConsoleState = { directory: createMemberDirectory(), channelCounter: 0 }
   const me = (): Actor => {
     if (!state.member) throw new BotError('input_invalid', 'Choose who you are first: `as <user>` (see `members`).')
     return { member: state.member, isPlatformAdmin: false }
@@ -50,18 +54,31 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
 
   const importFile = async (path: string, names?: string) => {
     const file = await readConversationFile(path, consoleWorkspace)
-    for (const [user, count] of file.users) state.knownUsers.set(user, (state.knownUsers.get(user) ?? 0) + count)
-    const consenting = names ? names.split(',').map((name) => name.trim()).filter(Boolean) : [...file.users.keys()]
-    const unknown = consenting.filter((name) => !file.users.has(name))
-    if (unknown.length) throw new BotError('input_invalid', `Not in this file: ${unknown.join(', ')}. See \`members\` after importing.`)
-    io.print(`Importing ${file.messages.length} messages; opting in ${consenting.length} member(s) on the strength of this import.${file.skippedLines ? ` Skipped ${file.skippedLines} unreadable lines.` : ''}`)
+    state.directory.add(file.members.values())
+    for (const line of renderReadSummary(file)) io.print(line)
+    const inFile = [...file.members.values()].filter((each) => each.messages > 0)
+    let consenting: string[]
+    if (names && splitNames(names).length) {
+      const wanted = splitNames(names).map((name) => ({ name, userId: state.directory.resolve(name, inFile) }))
+      const unknown = wanted.filter((each) => !each.userId).map((each) => each.name)
+      if (unknown.length) throw new BotError('input_invalid', `Not in this file: ${unknown.join(', ')}. See \`members\` after importing.`)
+      consenting = [...new Set(wanted.map((each) => each.userId!))]
+    } else {
+      // A deactivated account can neither agree nor opt out; it is opted in only when named.
+      consenting = inFile.filter((each) => !each.deactivated).map((each) => each.userId)
+    }
+    const left = inFile.filter((each) => each.deactivated && !consenting.includes(each.userId))
+    io.print(
+      `Importing ${file.messages.length} messages; opting in ${consenting.length} member(s) on the strength of this import.${left.length ? ` Deactivated, so not opted in unless named: ${left.map((each) => state.directory.label(each.userId)).join(', ')}.` : ''}`,
+    )
     const report = await core.importMessages({
       actor: operator,
       messages: file.messages,
       consentingUserIds: consenting,
-      onProgress: (done, total) => io.progress(`imported ${done} of ${total} messages`),
+      onProgress: (done, total, stage) => io.progress(stage === 'messages' ? `imported ${done} of ${total} messages` : `measured the style of ${done} of ${total} members`),
     })
-    io.print(`Stored ${report.stored}, skipped ${report.ignored} (not named, empty or duplicate).`)
+    const policy = await core.admin(operator, consoleWorkspace, { action: 'get_policy' })
+    io.print(renderImportReport(report, file, policy.action === 'policy' ? policy.policy.learningChannels : []))
   }
 
   const run = async (line: string): Promise<'quit' | void> => {
@@ -76,23 +93,36 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
       case 'quit':
       case 'exit':
         return 'quit'
-      case 'import':
-        if (!rest[0]) throw new BotError('input_invalid', 'Usage: import <file.jsonl | slack-export-dir> [user,user,…]')
-        return importFile(rest[0], rest[1])
+      case 'import': {
+        if (!argument) throw new BotError('input_invalid', 'Usage: import <file.jsonl | slack-export-dir | slack-export.zip> [name,name,…]')
+        const { path, rest: names } = splitPathArgument(argument, existsSync)
+        return importFile(path, names)
+      }
       case 'members': {
         const listed = await core.admin(operator, consoleWorkspace, { action: 'list_members' })
         const opted = new Map(listed.action === 'members' ? listed.members.map((each) => [each.userId, each.historySize]) : [])
-        const users = new Set([...state.knownUsers.keys(), ...opted.keys()])
+        const users = new Set([...state.directory.all().map((each) => each.userId), ...opted.keys()])
         if (!users.size) return io.print('No members yet: `import` a file, or `as <name>` then `say` something.')
-        const rows = [...users].sort((a, b) => (state.knownUsers.get(b) ?? 0) - (state.knownUsers.get(a) ?? 0))
-        io.print(rows.map((user) => `${user.padEnd(24)} ${opted.has(user) ? `opted in, ${opted.get(user)} messages kept` : 'not opted in'}`).join('\n'))
+        const count = (userId: string) => state.directory.get(userId)?.messages ?? 0
+        const rows = [...users].sort((a, b) => count(b) - count(a))
+        const names = new Map(rows.map((user) => [user, state.directory.describe(user)]))
+        const width = Math.max(0, ...[...names.values()].map((each) => each.length))
+        io.print(
+          rows
+            .map((user) => `${user.padEnd(24)} ${width ? `${names.get(user)!.padEnd(width)}  ` : ''}${opted.has(user) ? `opted in, ${opted.get(user)} messages kept` : 'not opted in'}`)
+            .join('\n'),
+        )
         return
       }
-      case 'as':
+      case 'as': {
         if (!argument) throw new BotError('input_invalid', 'Usage: as <user>')
-        state.member = { ...consoleWorkspace, userId: argument }
-        io.print(`You are now ${argument}.`)
+        // A name from an import selects that member; anything else is taken as a member id (e.g. to `say` things).
+        const userId = state.directory.resolve(argument) ?? argument
+        state.member = { ...consoleWorkspace, userId }
+        const label = state.directory.label(userId)
+        io.print(`You are now ${label}${label === userId ? '' : ` (${userId})`}.`)
         return
+      }
       case 'optin': {
         const outcome = await core.setConsent(me(), me().member, true)
         io.print(`Opted in. ${(await core.profile(me(), me().member)).consentStatement}`)
@@ -218,7 +248,7 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
   const runDemo = async () => {
     io.print(`Importing the sample conversation (${options.samplePath}).`)
     await importFile(options.samplePath)
-    const first = [...state.knownUsers.entries()].sort((a, b) => b[1] - a[1])[0]![0]
+    const first = state.directory.all().sort((a, b) => b.messages - a.messages)[0]!.userId
     await run(`as ${first}`)
     await run('profile')
     try {

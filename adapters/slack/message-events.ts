@@ -5,11 +5,9 @@ import type { ChannelKind, ObservedMessage } from '../../src/core/types.js'
 import { channelKindFromEventType } from './channel-kind.js'
 import { slackWorkspace } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { slackMessageAuthor, slackMessageText, writtenSubtypes } from './slack-message-text.js'
 
-/** Subtypes that carry text a member wrote; joins, topic changes and the like are not their writing. */
-const writtenSubtypes = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message'])
-
-type SlackMessage = { user?: string; bot_id?: string; subtype?: string; text?: string; ts?: string; thread_ts?: string; app_id?: string }
+type SlackMessage = { user?: string; bot_id?: string; subtype?: string; text?: string; ts?: string; thread_ts?: string; app_id?: string; blocks?: unknown; file?: unknown; comment?: unknown }
 type SlackMessageEvent = SlackMessage & {
   channel: string
   channel_type?: string
@@ -29,12 +27,14 @@ export function toObservedMessage(teamId: string, event: SlackMessageEvent): Obs
   const base = { workspace: slackWorkspace(teamId), channelId: event.channel, channelKind }
   if (event.subtype === 'message_changed' && event.message?.ts) {
     const inner = event.message
+    // A thread parent deleted while it has replies becomes a tombstone ("This message was deleted."): a deletion.
+    if (inner.subtype === 'tombstone') return { ...base, kind: 'deleted', messageId: inner.ts!, timestamp: slackTimestampMs(inner.ts!) }
     return {
       ...base,
       kind: 'edited',
       userId: inner.user,
       messageId: inner.ts!,
-      text: inner.text ?? '',
+      text: slackMessageText(inner),
       timestamp: slackTimestampMs(inner.ts!),
       isBot: Boolean(inner.bot_id) || inner.subtype === 'bot_message',
       ...(inner.thread_ts && inner.thread_ts !== inner.ts ? { threadId: inner.thread_ts } : {}),
@@ -46,13 +46,14 @@ export function toObservedMessage(teamId: string, event: SlackMessageEvent): Obs
   if (event.subtype === 'bot_message' || event.bot_id) {
     return { ...base, kind: 'created', messageId: event.ts ?? '', timestamp: slackTimestampMs(event.ts ?? '0'), isBot: true }
   }
-  if (!writtenSubtypes.has(event.subtype) || !event.ts || !event.user) return undefined
+  const author = slackMessageAuthor(event)
+  if (!writtenSubtypes.has(event.subtype) || !event.ts || !author) return undefined
   return {
     ...base,
     kind: 'created',
-    userId: event.user,
+    userId: author,
     messageId: event.ts,
-    text: event.text ?? '',
+    text: slackMessageText(event),
     timestamp: slackTimestampMs(event.ts),
     ...(event.thread_ts && event.thread_ts !== event.ts ? { threadId: event.thread_ts } : {}),
   }

@@ -33,6 +33,9 @@ import type { Actor, BotCore, ConsentOutcome, MemberRef, Profile } from './types
 import { createUsageLedger } from './usage-ledger.js'
 import { createWorkspaceStyle } from './workspace-style.js'
 
+/** What learning reads to calibrate a member: fixed caps, whatever the size of the team or of their histories. */
+export const calibrationLimits = { messagesPerMember: 50, charactersPerMember: 20_000, populationMembers: 200 }
+
 export type BotCoreOptions = {
   config: Config
   store: Store
@@ -66,7 +69,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const credentials = createCredentialStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
-  const workspaceStyle = createWorkspaceStyle({ store, consent, style, clock })
+  const workspaceStyle = createWorkspaceStyle({ store, consent, style })
   const erase = createMemberEraser({ store, history, audit, workspaceStyle })
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
@@ -81,7 +84,16 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     learning,
     workspaceStyle,
     clock,
-    settings: { sampleSize: config.LEARN_SAMPLE_SIZE, examplePoolSize: 200, heldOutForCalibration: 50, calibrationOthers: 200, calibrationMembers: 20 },
+    settings: {
+      sampleSize: config.LEARN_SAMPLE_SIZE,
+      examplePoolSize: 200,
+      heldOutForCalibration: 50,
+      calibrationOthers: 200,
+      calibrationMembers: 20,
+      calibrationMessagesPerMember: calibrationLimits.messagesPerMember,
+      calibrationCharactersPerMember: calibrationLimits.charactersPerMember,
+      populationMembers: calibrationLimits.populationMembers,
+    },
   })
   const scheduler = createLearningScheduler({ learner, learning, lock, logger, clock, settings: learnSettings, enabled: options.backgroundLearning ?? true })
   const pipeline = createObservePipeline({
@@ -169,7 +181,17 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
 
   const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
   const editor = createHypothesisEditor({ hypotheses, clock })
-  const importer = createImporter({ policies, consent, observe: pipeline.observe, clock })
+  const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
+  const importer = createImporter({
+    policies,
+    consent,
+    observe: pipeline.observe,
+    population: (workspace) => workspaceStyle.population(workspace, { maxMembers: calibrationLimits.populationMembers }),
+    // Under the learning job's own lock: a job that started mid-import cannot overwrite this with a stale result.
+    refreshStyle: (member, population) => lock.run(learnLockKey(member), () => learner.refreshStyle(member, population), { leaseMs: 10 * 60_000, waitMs: 10 * 60_000 }),
+    enqueueLearning: (member) => scheduler.enqueue(member),
+    clock,
+  })
 
   scheduler.start()
   const sweepTimer = setInterval(() => void core.sweep().catch((error) => logger.warn('sweep_failed', { error })), 3_600_000)

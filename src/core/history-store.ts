@@ -141,6 +141,23 @@ export function createHistoryStore(store: Store, clock: () => number) {
         .sort((a, b) => a.timestamp - b.timestamp)
     },
 
+    /**
+     * A bounded read of a history for work on someone else's behalf (a colleague's floor in calibration): only the
+     * pages needed for `maxMessages` (one more, as pages may be part full), spread over the history.
+     */
+    async sample(member: MemberRef, maxMessages: number, retentionDays: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const wanted = Math.min(meta.pages.length, Math.ceil(maxMessages / pageSize) + 1)
+      // Evenly spaced pages ending with the newest; distinct because there are at least as many pages as wanted.
+      const chosen = Array.from({ length: wanted }, (_, index) => meta.pages[Math.floor(((index + 1) * meta.pages.length) / wanted) - 1]!)
+      const pages = await history.getMany(chosen.map((page) => pageKey(member, page.number)))
+      const cutoff = clock() - retentionDays * dayMs
+      return pages
+        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
+        .filter((each) => each.storedAt >= cutoff)
+        .sort((a, b) => a.timestamp - b.timestamp)
+    },
+
     async byIds(member: MemberRef, ids: Set<string>, retentionDays: number): Promise<StoredMessage[]> {
       return (await this.all(member, retentionDays)).filter((each) => ids.has(each.id))
     },

@@ -11,7 +11,7 @@ import { memberLabel, workspaceLabel } from './keys.js'
 import type { LearningStateStore } from './learning-state.js'
 import type { MemberStyleStore } from './member-style.js'
 import { profileWithout } from './style/style-profile.js'
-import type { WorkspaceStyle } from './workspace-style.js'
+import type { StylePopulation, WorkspaceStyle } from './workspace-style.js'
 import type { PolicyService } from './policy-service.js'
 import type { PromptLibrary } from './prompt-library.js'
 import { quoteText } from './quote-data.js'
@@ -41,6 +41,11 @@ export type LearnerSettings = {
   /** Other members' messages for the calibration floor, taken from at most `calibrationMembers` of them. */
   calibrationOthers: number
   calibrationMembers: number
+  /** What is read of one colleague for the floor: at most this many messages and characters. */
+  calibrationMessagesPerMember: number
+  calibrationCharactersPerMember: number
+  /** Profiles summed into the workspace population (fixed-size counts, not texts). */
+  populationMembers: number
 }
 
 export type LearnerDependencies = {
@@ -62,22 +67,25 @@ export type HypothesisLearner = ReturnType<typeof createHypothesisLearner>
 export function createHypothesisLearner(dependencies: LearnerDependencies) {
   const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
 
-  /** Calibration and example pool: deterministic, no model, so style match works without one. */
-  const refreshStyle = async (member: MemberRef, messages: StoredMessage[], retentionDays: number) => {
+  /**
+   * Calibration and example pool: deterministic, no model, so style match works without one. The population is the
+   * workspace as it is now (given by an import that just completed, else summed here); the floor comes from bounded
+   * samples of a bounded number of colleagues, so a job's cost grows neither with the team nor with their histories.
+   */
+  const refreshStyle = async (member: MemberRef, messages: StoredMessage[], retentionDays: number, population?: StylePopulation) => {
     const own = await style.get(member)
     if (own) {
-      // The floor comes from a bounded sample of other members, so a job's cost does not grow with the workspace.
-      const others = (await consent.members(member)).filter((each) => each.userId !== member.userId)
-      const sampled = rotate(others, member.userId).slice(0, settings.calibrationMembers)
-      const perMember = Math.ceil(settings.calibrationOthers / Math.max(1, sampled.length))
+      const current = population ?? (await workspaceStyle.population(member, { maxMembers: settings.populationMembers, excludeUserId: member.userId }))
+      const others = current.memberIds.has(member.userId) ? profileWithout(current.total, own.profile) : current.total
+      const colleagues = rotate((await consent.members(member)).filter((each) => each.userId !== member.userId), member.userId).slice(0, settings.calibrationMembers)
+      const perColleague = Math.min(settings.calibrationMessagesPerMember, Math.ceil(settings.calibrationOthers / Math.max(1, colleagues.length)))
       const othersTexts: string[] = []
-      for (const other of sampled) {
-        const sample = sampleDiverse(await history.all({ ...member, userId: other.userId }, retentionDays), perMember)
-        othersTexts.push(...sample.map((each) => each.text))
+      for (const colleague of colleagues) {
+        const read = await history.sample({ ...member, userId: colleague.userId }, perColleague, retentionDays)
+        othersTexts.push(...withinCharacters(sampleDiverse(read, perColleague), settings.calibrationCharactersPerMember))
       }
       const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
-      const total = await workspaceStyle.total(member)
-      await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others: profileWithout(total, own.profile) })
+      await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others })
     }
     const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
@@ -140,6 +148,16 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
   }
 
   return {
+    /**
+     * The model-free part alone (calibration and example pool), against a population the caller summed once: an
+     * import refreshes every member it stored messages for this way, once the whole export is in.
+     */
+    async refreshStyle(member: MemberRef, population: StylePopulation): Promise<void> {
+      if (!(await consent.isOptedIn(member))) return
+      const policy = await policies.get(member)
+      const messages = await history.all(member, policy.retentionDays)
+      if (messages.length) await refreshStyle(member, messages, policy.retentionDays, population)
+    },
     /** One learning run. Throws model errors (after the model-free part is done) so the scheduler can retry. */
     async learn(member: MemberRef): Promise<{ hypotheses: number; messages: number } | undefined> {
       if (!(await consent.isOptedIn(member))) return undefined
@@ -152,6 +170,18 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       return { hypotheses: saved.hypotheses.length, messages: messages.length }
     },
   }
+}
+
+/** Texts in order while they fit in `characters`; one that does not fit is passed over, not cut. */
+function withinCharacters(messages: StoredMessage[], characters: number): string[] {
+  const taken: string[] = []
+  let left = characters
+  for (const each of messages) {
+    if (each.text.length > left) continue
+    taken.push(each.text)
+    left -= each.text.length
+  }
+  return taken
 }
 
 /** A stable, per-member starting point in the list, so different members sample different colleagues. */

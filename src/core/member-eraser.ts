@@ -30,8 +30,8 @@ export function createMemberEraser(dependencies: { store: Store; history: Histor
       await collection.deleteMany(keys)
     }
     report.auditEntries = await audit.eraseMember(member, member.userId)
-    // The cached workspace total still holds the member's counts; drop it so nothing of theirs outlives them.
-    await workspaceStyle.invalidate(member)
+    // A workspace total cached by an earlier version may still hold the member's counts.
+    await workspaceStyle.dropLegacyCache(member)
     return report
   }
 }

@@ -90,8 +90,3 @@ export function createMemberStyleStore(store: Store) {
     },
   }
 }
-
-/** The sum of several members' profiles: the population the style score is measured against. */
-export function sumProfiles(profiles: StyleProfile[]): StyleProfile {
-  return profiles.reduce((total, profile) => mergeStyleProfile(total, profile), emptyStyleProfile())
-}

@@ -22,10 +22,20 @@ export type ObserveDependencies = {
   onDue: (member: MemberRef) => void
 }
 
+export type ObserveOptions = {
+  /** The admin chose these messages (an import), so the channel allow-list does not apply. */
+  skipChannelCheck: boolean
+  /** Report "due" in the outcome instead of starting learning (an import learns once it is complete). */
+  deferLearning?: boolean
+}
+
+/** Text in the markup it was written in: a message's own dialect, else its workspace platform's. */
+const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
+
 export function createObservePipeline(dependencies: ObserveDependencies) {
   const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
 
-  const created = async (message: ObservedMessage, options: { skipChannelCheck: boolean }): Promise<ObserveOutcome> => {
+  const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
     if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
     const policy = await policies.get(message.workspace)
     if (!policy.enabled) return { status: 'ignored', reason: 'bot_disabled' }
@@ -34,7 +44,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     }
     const member: MemberRef = { ...message.workspace, userId: message.userId }
     if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
-    const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+    const text = normalizedText(message)
     if (!text) return { status: 'ignored', reason: 'empty' }
     if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays))) {
       return { status: 'ignored', reason: 'duplicate' }
@@ -61,7 +71,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       await history.release(member, message.channelId, message.messageId).catch(() => {})
       throw error
     }
-    if (due) dependencies.onDue(member)
+    if (due && !options.deferLearning) dependencies.onDue(member)
     return { status: 'stored', due }
   }
 
@@ -70,7 +80,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     if (!owner) return { status: 'ignored', reason: 'unknown_message' }
     const member: MemberRef = { ...message.workspace, userId: owner.userId }
     if (message.kind === 'edited') {
-      const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+      const text = normalizedText(message)
       if (!text) return changed({ ...message, kind: 'deleted' })
       return lock.run(memberKey(member), async () => {
         const previous = await history.edit(member, message.channelId, message.messageId, text)
@@ -93,7 +103,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
   }
 
   return {
-    async observe(message: ObservedMessage, options = { skipChannelCheck: false }): Promise<ObserveOutcome> {
+    async observe(message: ObservedMessage, options: ObserveOptions = { skipChannelCheck: false }): Promise<ObserveOutcome> {
       if (message.isBot) return { status: 'ignored', reason: 'bot' }
       // Direct messages are never learning material (and never carried into a channel).
       if (message.channelKind === 'direct') return { status: 'ignored', reason: 'direct_message' }

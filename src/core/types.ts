@@ -20,6 +20,11 @@ export type ObservedMessage = {
   messageId: string
   /** Raw platform text (markup is normalised by the core). Absent for deletions. */
   text?: string
+  /**
+   * Whose markup `text` is written in, when it is not the workspace platform's own: a Slack export imported on the
+   * console is Slack text, and is normalised as such.
+   */
+  markup?: Platform
   /** Milliseconds since the epoch. */
   timestamp: number
   threadId?: string
@@ -232,10 +237,20 @@ export type ImportRequest = {
   messages: ObservedMessage[]
   /** Members whose consent this import relies on; each is recorded as opted in via `import`. */
   consentingUserIds: string[]
-  onProgress?: (done: number, total: number) => void
+  /** Messages observed so far, then members whose style calibration was refreshed against the imported population. */
+  onProgress?: (done: number, total: number, stage: 'messages' | 'calibration') => void
 }
 
-export type ImportReport = { total: number; stored: number; ignored: number; members: number }
+export type ImportIgnoredReason = Extract<ObserveOutcome, { status: 'ignored' }>['reason']
+
+export type ImportReport = {
+  total: number
+  stored: number
+  ignored: number
+  /** The ignored messages by why they were not stored. */
+  ignoredBy: Partial<Record<ImportIgnoredReason, number>>
+  members: number
+}
 
 export type StoredDraft = {
   draftId: string

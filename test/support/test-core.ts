@@ -29,6 +29,8 @@ export type TestCoreOptions = {
   model?: LanguageModel
   backgroundLearning?: boolean
   clock?: () => number
+  /** Wraps the real store the core is given (e.g. to record what it reads). */
+  wrapStore?: (store: Store) => Store
 }
 
 export async function createTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
@@ -44,7 +46,8 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
     LEARN_MIN_NEW_MESSAGES: '1000',
     ...options.settings,
   })
-  const store = await openStore(config.STORE_URL)
+  const opened = await openStore(config.STORE_URL)
+  const store = options.wrapStore ? options.wrapStore(opened) : opened
   const model =
     options.model ??
     createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES, retryBaseDelayMs: 10 })
