@@ -1,5 +1,5 @@
 // Builds the Slack app on Bolt over a BotCore: Socket Mode when SLACK_APP_TOKEN is set, otherwise the HTTP receiver
-// at /slack/events on PORT (signature-checked, acknowledged before any work). Wiring only; handlers live beside it.
+// at /slack/events on PORT, both behind the boundary of slack-boundary-receiver.ts. Wiring only; handlers live beside it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { App } from '@slack/bolt'
@@ -18,6 +18,7 @@ import { registerMessageEvents } from './message-events.js'
 import { registerReplyShortcut } from './reply-shortcut.js'
 import { createActorResolver } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { createSlackReceiver } from './slack-boundary-receiver.js'
 import { toSlackLogger } from './slack-log-bridge.js'
 import { createUserPosting, oauthCallbackPath, type UserPosting } from './user-posting.js'
 
@@ -59,15 +60,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     timeout: 15_000,
   }
-  const common = {
-    token,
-    logger: toSlackLogger(logger),
-    clientOptions,
-    // Conversation state in process memory would break behind a load balancer; nothing here needs it.
-    convoStore: false as const,
-    // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
-    deferInitialization: true,
-  }
+  const slackLogger = toSlackLogger(logger)
   // Set once the app exists; the OAuth route only runs after start(), by which time it is.
   let userPosting: UserPosting | undefined
   const oauthRoutes = userPostingConfigured(config)
@@ -83,23 +76,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         },
       ]
     : []
-  const app =
-    mode === 'socket'
-      ? new App({
-          ...common,
-          socketMode: true,
-          appToken: config.SLACK_APP_TOKEN,
-          // Socket Mode needs no public URL; only the OAuth redirect (when configured) is served over HTTP, on PORT.
-          ...(oauthRoutes.length ? { customRoutes: oauthRoutes, installerOptions: { port: config.PORT } } : {}),
-        })
-      : new App({
-          ...common,
-          signingSecret: config.SLACK_SIGNING_SECRET,
-          endpoints: slackEventsPath,
-          // Acknowledge first, then work: Slack's 3-second deadline holds however slow the model is.
-          processBeforeResponse: false,
-          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }, ...oauthRoutes],
-        })
+  const healthRoute = { path: '/healthz', method: ['GET'], handler: (_request: IncomingMessage, response: ServerResponse) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }
+  const receiver = config.SLACK_APP_TOKEN
+    ? // Socket Mode needs no public URL; only the OAuth redirect (when configured) is served over HTTP, on PORT.
+      createSlackReceiver({ mode: 'socket', appToken: config.SLACK_APP_TOKEN, port: config.PORT, customRoutes: oauthRoutes, clientOptions, logger, slackLogger })
+    : createSlackReceiver({ mode: 'http', signingSecret: config.SLACK_SIGNING_SECRET ?? '', endpoint: slackEventsPath, customRoutes: [healthRoute, ...oauthRoutes], clientOptions, logger, slackLogger })
+  const app = new App({
+    token,
+    receiver,
+    logger: slackLogger,
+    clientOptions,
+    // Conversation state in process memory would break behind a load balancer; nothing here needs it.
+    convoStore: false,
+    // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
+    deferInitialization: true,
+  })
 
   const actors = createActorResolver({ client: app.client, adminUserIds: config.SLACK_ADMIN_USER_IDS, logger })
   if (userPostingConfigured(config)) {
@@ -136,8 +127,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerMemberActions(app, deps)
   registerAdminActions(app, deps)
   registerMessageEvents(app, deps)
+  // The receiver's boundary logs each failure once, with the payload type, and decides what Slack is told
+  // (a message event that failed is not acknowledged, so Slack resends it).
   app.error(async (error) => {
-    logger.error('slack_unhandled_error', { error })
+    throw error
   })
 
   let port: number | undefined
