@@ -85,6 +85,8 @@ export type SlackTestAppOptions = {
   socketMode?: boolean
   /** Delay of every fake model reply (e.g. "a model that takes 2 s"). */
   modelDelayMs?: number
+  /** A real store by URL (e.g. Redis behind a proxy the test can cut) instead of SQLite in a temp directory. */
+  storeUrl?: string
 }
 
 let responseCounter = 0
@@ -96,6 +98,7 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
   slack.addUser({ id: adminId, name: 'admin', real_name: 'Workspace Admin', is_admin: true })
   slack.addChannel({ id: 'C00FAKECHAN1', name: 'general', is_member: true })
   const testCore = await createTestCore({
+    ...(options.storeUrl ? { storeUrl: options.storeUrl } : {}),
     settings: {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: signingSecret,
