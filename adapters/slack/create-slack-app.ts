@@ -18,9 +18,11 @@ import { registerMessageEvents } from './message-events.js'
 import { registerReplyShortcut } from './reply-shortcut.js'
 import { createActorResolver } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { singleUseActions } from './single-use-actions.js'
 import { createSlackReceiver } from './slack-boundary-receiver.js'
 import { toSlackLogger } from './slack-log-bridge.js'
 import { createUserPosting, oauthCallbackPath, type UserPosting } from './user-posting.js'
+import { workspaceGuard } from './workspace-guard.js'
 
 export type SlackAppOptions = {
   core: BotCore
@@ -119,6 +121,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   })
   const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill, userPosting }
 
+  // Before any handler: a payload naming another workspace, or a state-changing request seen before, does nothing.
+  app.use(workspaceGuard({ actors, logger }))
+  app.use(singleUseActions({ core, logger }))
   registerDraftCommand(app, deps)
   registerDraftActions(app, deps)
   registerReplyShortcut(app, deps)
