@@ -7,6 +7,7 @@ import type { BotCore } from '../../src/core/types.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { handleConversationMessage } from './ask-handler.js'
 import type { DiscordContext } from './discord-context.js'
+import { guardGatewayPackets } from './gateway-packet-guard.js'
 import { createInteractionRouter } from './interaction-router.js'
 import { createMessageObserver, isAddressedToBot } from './message-observer.js'
 
@@ -42,6 +43,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     ...options.clientOptions,
     rest: { ...options.clientOptions?.rest, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) },
   })
+  // One packet discord.js cannot digest must not stop the bot for every server.
+  guardGatewayPackets(client, logger)
   const context: DiscordContext = { core, config, logger, client }
   const observer = createMessageObserver(context)
   const routeInteraction = createInteractionRouter(context)
