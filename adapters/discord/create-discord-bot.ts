@@ -7,6 +7,7 @@ import type { BotCore } from '../../src/core/types.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { handleConversationMessage } from './ask-handler.js'
 import type { DiscordContext } from './discord-context.js'
+import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
 import { guardGatewayPackets } from './gateway-packet-guard.js'
 import { createInteractionRouter } from './interaction-router.js'
 import { createMessageObserver, isAddressedToBot } from './message-observer.js'
@@ -75,7 +76,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     client,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()))
-      await client.login(config.DISCORD_TOKEN)
+      await client.login(config.DISCORD_TOKEN).catch((error: unknown) => {
+        // One line for the operator: what failed and what to check.
+        throw discordFailure(error, 'log in', config.DISCORD_API_URL ?? discordDefaultApiUrl)
+      })
       await ready
       logger.info('discord_ready', { guilds: client.guilds.cache.size, shards: client.shard?.ids ?? [0] })
     },

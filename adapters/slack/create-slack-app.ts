@@ -21,6 +21,7 @@ import type { SlackHandlerDeps } from './slack-handler-deps.js'
 import { singleUseActions } from './single-use-actions.js'
 import { createSlackReceiver } from './slack-boundary-receiver.js'
 import { toSlackLogger } from './slack-log-bridge.js'
+import { slackStartupFailure } from './slack-startup-failure.js'
 import { createUserPosting, oauthCallbackPath, type UserPosting } from './user-posting.js'
 import { workspaceGuard } from './workspace-guard.js'
 
@@ -46,6 +47,8 @@ export type SlackApp = {
 }
 
 export const slackEventsPath = '/slack/events'
+/** The Web API base URL the SDK uses when SLACK_API_URL is not set. */
+export const slackDefaultApiUrl = 'https://slack.com/api/'
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { core, config } = options
@@ -146,13 +149,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return port
     },
     async start() {
-      await app.init()
+      const apiUrl = config.SLACK_API_URL ?? slackDefaultApiUrl
+      // Each step's failure becomes one line for the operator: what failed and what to check.
+      await app.init().catch((error: unknown) => {
+        throw slackStartupFailure(error, 'auth.test', { apiUrl })
+      })
       if (mode === 'socket') {
-        await app.start()
+        await app.start().catch((error: unknown) => {
+          throw slackStartupFailure(error, 'apps.connections.open', { apiUrl })
+        })
         logger.info('slack_started', { mode })
         return
       }
-      const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) })
+      const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) }).catch((error: unknown) => {
+        throw slackStartupFailure(error, 'listen', { apiUrl, port: config.PORT })
+      })
       port = (server.address() as AddressInfo).port
       logger.info('slack_started', { mode, port, path: slackEventsPath })
     },
