@@ -28,7 +28,7 @@ describe('Discord gateway packets of the wrong shape', () => {
 
     expect(answered.status).toBeLessThan(300)
     const failures = harness.logs.filter((line) => line.event === 'discord_event_failed')
-    expect(failures.map((line) => line.fields.event)).toEqual(['INTERACTION_CREATE'])
+    expect(failures.map((line) => line.fields.eventType)).toEqual(['INTERACTION_CREATE'])
     expect(JSON.stringify(harness.logs)).not.toContain('MEMBER-TEXT-NOT-FOR-LOGS')
     expect(harness.fake.rest.calls.filter((call) => call.path.includes(`/interactions/${broken.id}/`))).toEqual([])
   })
@@ -44,7 +44,7 @@ describe('Discord gateway packets of the wrong shape', () => {
 
     const [observed] = await harness.waitForObserved(1)
     expect(observed!.message.text).toBe('a message discord.js can read')
-    expect(harness.logs.filter((line) => line.event === 'discord_event_failed').map((line) => line.fields.event)).toEqual(['MESSAGE_CREATE'])
+    expect(harness.logs.filter((line) => line.event === 'discord_event_failed').map((line) => line.fields.eventType)).toEqual(['MESSAGE_CREATE'])
     expect(JSON.stringify(harness.logs)).not.toContain('MEMBER-TEXT-NOT-FOR-LOGS')
   })
 })

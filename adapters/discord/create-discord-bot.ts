@@ -59,7 +59,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     else await observer.created(message)
   }
   const guard = (event: string, work: () => Promise<unknown>) => {
-    work().catch((error: unknown) => logger.error('discord_event_failed', { event, error }))
+    // `eventType`, not `event`: a field named event would replace the log line's own event name.
+    work().catch((error: unknown) => logger.error('discord_event_failed', { eventType: event, error }))
   }
 
   client.on(Events.InteractionCreate, (interaction) => guard('interaction', () => routeInteraction(interaction)))

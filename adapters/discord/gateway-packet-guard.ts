@@ -22,7 +22,7 @@ export function guardGatewayPackets(client: Client, logger: Logger): void {
     try {
       return handle(packet, shard)
     } catch (error) {
-      logger.error('discord_event_failed', { event: typeof packet?.t === 'string' ? packet.t : 'unknown', error })
+      logger.error('discord_event_failed', { eventType: typeof packet?.t === 'string' ? packet.t : 'unknown', error })
       return true
     }
   }
