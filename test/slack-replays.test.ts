@@ -6,7 +6,7 @@ import { actionIds } from '../adapters/slack/action-ids.js'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
 import { dumpStore } from './support/test-core.js'
-import { signingSecret, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
+import { actionIdsIn, buttonValue, signingSecret, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
 import { adminId, blockAction, channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
 import { encodeSlackBody, signSlackBody, type SlackBody } from './fakes/fake-slack-signed-request.js'
 import type { RecordedSlackCall } from './fakes/fake-slack-web-api.js'
@@ -115,6 +115,26 @@ describe('replayed Slack requests', () => {
     await replay(app, switchOff)
 
     expect((await policyOf(app)).enabled).toBe(true)
+  })
+
+  it('a captured Post click replayed after Slack refused the post (the draft is postable again) posts nothing; the member’s next click does', async () => {
+    const app = await start()
+    await app.enable()
+    await app.optIn(memberId)
+    const { responseUrlId } = await app.command('/draft', 'tell the team the deploy moves to friday')
+    const shown = await app.waitForResponse(responseUrlId, (body) => actionIdsIn(body.blocks).includes(actionIds.draftPost))
+    const value = buttonValue(shown.body.blocks, actionIds.draftPost)
+    app.slack.failWith('chat.postMessage', 'not_in_channel')
+    const firstClick = capture(blockAction({ actionId: actionIds.draftPost, value, responseUrl: app.slack.responseUrl(responseUrlId) }))
+    await app.send(firstClick.body, firstClick.options)
+    await app.waitForResponse(responseUrlId, (body) => visibleText(body).includes('/invite @hyperalign'))
+
+    await replay(app, firstClick)
+    expect(app.slack.callsTo('chat.postMessage')).toHaveLength(1) // only the refused attempt
+
+    await app.click({ actionId: actionIds.draftPost, value, responseUrlId })
+    await app.waitForResponse(responseUrlId, (body) => visibleText(body).includes('Posted'))
+    expect(app.slack.callsTo('chat.postMessage')).toHaveLength(2)
   })
 
   it('a click replayed to another process on the same store is a repeat there too', async () => {
