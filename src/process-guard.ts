@@ -1,7 +1,6 @@
 // The last line of defence for the whole process: an error no boundary contained (uncaughtException,
-// unhandledRejection) is logged with its stack, then the process exits non-zero so a supervisor restarts it in a
-// known state. It never tries to carry on: state after such an error is unknown. Platform events are contained
-// earlier, at each adapter's boundary, so one bad payload never gets this far.
+// unhandledRejection) is logged with its stack, then the process exits 1 for a supervisor to restart it. It never
+// carries on, since state after such an error is unknown; platform events are contained earlier, in the adapters.
 import type { Logger } from './logger.js'
 
 export type ProcessGuardOptions = {

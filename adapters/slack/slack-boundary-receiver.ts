@@ -1,7 +1,6 @@
-// The one boundary every Slack delivery passes, HTTP or Socket Mode: Bolt's own receiver behind a front door that
-// refuses malformed, unsigned or badly timed requests at once, and a dispatcher that contains each delivery's failure
-// (logged with its payload type, never its text). Message events are acknowledged only once stored, so Slack resends
-// what a store outage lost; everything else is acknowledged first, as before. Wiring only: no handler logic here.
+// The boundary every Slack delivery passes (HTTP or Socket Mode): Bolt's receiver behind a front door for malformed,
+// unsigned or badly timed requests, and a dispatcher that contains each failure (logged by payload type, never text)
+// and acknowledges a message event only once stored, so Slack resends what an outage lost. No handler logic here.
 import {
   HTTPReceiver,
   SocketModeReceiver,
