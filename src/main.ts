@@ -1,5 +1,6 @@
 // Starts hyperalign: settings, store, models and the core, then Slack and/or Discord when configured, else the
-// console. The composition root: the only module that knows every adapter. Shuts down cleanly on SIGINT/SIGTERM.
+// console. The composition root: the only module that knows every adapter. Shuts down cleanly on SIGINT/SIGTERM;
+// an error nothing contained is logged with its stack and ends the process with exit code 1.
 import { runConsoleApp } from '../adapters/console/console-app.js'
 import { createDiscordBot } from '../adapters/discord/create-discord-bot.js'
 import { createSlackApp } from '../adapters/slack/create-slack-app.js'
@@ -9,6 +10,7 @@ import { createBotCore } from './core/create-bot-core.js'
 import { createLanguageModels } from './llm/create-language-models.js'
 import { offerLocalModelDownload } from './llm/model-pull.js'
 import { createLogger } from './logger.js'
+import { installProcessGuard } from './process-guard.js'
 import { openStore } from './store/open-store.js'
 
 const samplePath = new URL('../examples/sample-conversation.jsonl', import.meta.url).pathname
@@ -18,6 +20,8 @@ async function main(): Promise<void> {
   const platforms = config.slackEnabled || config.discordEnabled
   // The console is a conversation in a terminal: short text lines there, JSON lines for servers.
   const logger = createLogger(config.LOG_LEVEL, undefined, platforms ? 'json' : 'text')
+  // Anything no boundary contained is logged with its stack before a non-zero exit (run under a supervisor).
+  installProcessGuard(logger)
   if (!platforms && !process.argv.includes('--no-model-offer')) await offerLocalModelDownload({ config, logger })
   const store = await openStore(config.STORE_URL, { onInvalidValue: (collection) => logger.warn('store_value_invalid', { collection }) })
   const models = await createLanguageModels(config, logger)

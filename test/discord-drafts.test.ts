@@ -127,17 +127,39 @@ describe('Discord /draft', () => {
     expect(harness.testCore.server.chatRequests()).toHaveLength(0)
   })
 
-  it('a draft over 2,000 characters is posted as several messages, each within the limit, the label on the last', async () => {
+  it('a draft over 2,000 characters is posted as several messages, each within the limit and each labelled as AI-drafted, together exactly the text shown', async () => {
     const long = Array.from({ length: 12 }, (_, index) => `Point ${index + 1}: ${'we should ship the fix carefully '.repeat(7).trim()}.`).join('\n\n')
     harness = await readyBot({ model: { draft: () => long } })
     const edit = await draftFor(harness)
-    await harness.click(edit, 'Post')
-    await harness.fake.rest.waitForCall((call) => call.method === 'POST' && String((call.body as { content?: string })?.content).includes('-# AI-drafted'))
-    const posted = harness.fake.rest.sentTo(fakeIds.publicChannel)
+    const shown = edit.embeds![0]!.description!
+    expect(shown).toBe(long)
+    const { payload } = await harness.click(edit, 'Post')
+    await harness.waitForEdit(payload, (body) => String(body.embeds?.[0]?.description).startsWith('Posted'))
+    const posted = harness.fake.rest.sentTo(fakeIds.publicChannel).map((message) => message.content!)
     expect(posted.length).toBeGreaterThan(1)
-    for (const message of posted) expect(message.content!.length).toBeLessThanOrEqual(2000)
-    expect(posted.filter((message) => message.content!.includes('-# AI-drafted'))).toHaveLength(1)
-    expect(posted.at(-1)!.content).toContain('-# AI-drafted')
+    for (const [index, content] of posted.entries()) {
+      expect(content.length).toBeLessThanOrEqual(2000)
+      expect(content.split('\n').at(-1)).toBe(`-# AI-drafted with hyperalign, on behalf of <@${fakeIds.memberAlice}> (${index + 1}/${posted.length})`)
+    }
+    const words = (text: string) => text.replace(/\s+/g, ' ').trim()
+    expect(words(posted.map((content) => content.split('\n').slice(0, -1).join('\n')).join('\n'))).toBe(words(shown))
+  })
+
+  it('a draft longer than Discord can show (4,096 characters) cannot be posted: Post is disabled, the draft says why, and a Post click posts nothing', async () => {
+    const tooLong = Array.from({ length: 30 }, (_, index) => `Point ${index + 1}: ${'we should ship the fix carefully '.repeat(5).trim()}.`).join('\n\n').slice(0, 4798) + '!'
+    expect(tooLong.length).toBe(4799)
+    harness = await readyBot({ model: { draft: () => tooLong } })
+    const edit = await draftFor(harness)
+    expect(edit.embeds![0]!.description!.length).toBeLessThanOrEqual(4096)
+    const post = edit.components![0]!.components.find((component) => component.label === 'Post')!
+    expect(post.disabled).toBe(true)
+    expect(edit.embeds![0]!.footer!.text).toMatch(/4,799 characters.*at most 4,096.*cannot be posted/)
+
+    // A click on the disabled button (an old client, or a replay) is refused the same way.
+    const click = await harness.click(edit, 'Post')
+    await harness.fake.rest.waitForCall((call) => call.method === 'POST' && call.path.endsWith(`/${click.payload.token}`))
+    expect(harness.followUps(click.payload)[0]!.content).toMatch(/longer than Discord can show/)
+    expect(harness.fake.rest.sentTo(fakeIds.publicChannel)).toHaveLength(0)
   })
 
   it('a member who has not opted in gets the opt-in button, not a draft, and nothing is stored', async () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { actionIdsIn, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
 import { memberId, slashCommandPayload } from './fakes/fake-slack-payloads.js'
+import { dumpStore } from './support/test-core.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {
@@ -38,6 +39,25 @@ describe('Slack Socket Mode', () => {
 
     const shown = await harness.waitForResponse('socket-draft', (body) => actionIdsIn(body.blocks).includes(actionIds.draftPost))
     expect(visibleText(shown.body)).toContain(defaultDraftText)
+  })
+
+  it('acknowledges envelopes of the wrong shape without handling them, logs them, and goes on serving', async () => {
+    harness = await startSlackTestApp({ socketMode: true })
+    await harness.enable()
+    await harness.optIn(memberId)
+    await harness.slack.socketMode.waitForConnection()
+    const before = await dumpStore(harness.testCore.store)
+
+    // The SDK read payload.event.type of every events_api envelope unguarded: one such envelope stopped the process.
+    const withoutEvent = await harness.slack.socketMode.send('events_api', { type: 'event_callback', team_id: 'T00FAKETEAM1' })
+    const nullCommand = await harness.slack.socketMode.send('slash_commands', null as unknown as Record<string, unknown>)
+    const noActions = await harness.slack.socketMode.send('interactive', { type: 'block_actions', user: { id: memberId }, team: { id: 'T00FAKETEAM1' }, actions: null })
+
+    for (const ack of [withoutEvent, nullCommand, noActions]) expect(ack.payload).toEqual({})
+    expect(harness.logs.filter((line) => line.event === 'slack_request_malformed')).toHaveLength(3)
+    expect(await dumpStore(harness.testCore.store)).toEqual(before)
+    const help = await harness.slack.socketMode.send('slash_commands', slashCommandPayload({ command: '/hyperalign', text: 'help', responseUrl: harness.slack.responseUrl('socket-after-malformed') }))
+    expect(visibleText(help.payload)).toContain('/draft')
   })
 
   it('serves the OAuth redirect on PORT when members may post as themselves (Socket Mode has no other HTTP)', async () => {

@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from '../../src/logger.js'
 import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
 import { handleConversationMessage } from './ask-handler.js'
 import type { DiscordContext } from './discord-context.js'
+import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
+import { guardGatewayPackets } from './gateway-packet-guard.js'
 import { createInteractionRouter } from './interaction-router.js'
 import { createMessageObserver, isAddressedToBot } from './message-observer.js'
 
@@ -45,6 +47,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     ...options.clientOptions,
     rest: { ...options.clientOptions?.rest, ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) },
   })
+  // One packet discord.js cannot digest must not stop the bot for every server.
+  guardGatewayPackets(client, logger)
   const context: DiscordContext = { core, config, logger, client, stillWorkingAfterMs: options.stillWorkingAfterMs ?? defaultStillWorkingAfterMs }
   const observer = createMessageObserver(context)
   const routeInteraction = createInteractionRouter(context)
@@ -58,7 +62,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     else await observer.created(message)
   }
   const guard = (event: string, work: () => Promise<unknown>) => {
-    work().catch((error: unknown) => logger.error('discord_event_failed', { event, error }))
+    // `eventType`, not `event`: a field named event would replace the log line's own event name.
+    work().catch((error: unknown) => logger.error('discord_event_failed', { eventType: event, error }))
   }
 
   client.on(Events.InteractionCreate, (interaction) => guard('interaction', () => routeInteraction(interaction)))
@@ -75,7 +80,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     client,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()))
-      await client.login(config.DISCORD_TOKEN)
+      await client.login(config.DISCORD_TOKEN).catch((error: unknown) => {
+        // One line for the operator: what failed and what to check.
+        throw discordFailure(error, 'log in', config.DISCORD_API_URL ?? discordDefaultApiUrl)
+      })
       await ready
       logger.info('discord_ready', { guilds: client.guilds.cache.size, shards: client.shard?.ids ?? [0] })
     },

@@ -16,7 +16,7 @@ import type { Actor, ContextMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
 import { actorFromInteraction, channelKindOf } from './discord-actor.js'
 import { noPings, withStillWorkingReply } from './interaction-replies.js'
-import { discardedNotice, draftEditModal, postedNotice, renderDraftResult, replyIntentModal } from './render-draft.js'
+import { discardedNotice, draftEditModal, isPostable, postableDraftLimit, postedNotice, renderDraftResult, replyIntentModal } from './render-draft.js'
 import { colours, noticeEmbed, refusalEmbed, truncate } from './render-reply.js'
 import { userMessageFor } from './user-message.js'
 import { splitMessage, discordMessageLimit } from './split-message.js'
@@ -117,6 +117,13 @@ async function finalizeAndPost(
   editedText: string | undefined,
   replyTo: string | undefined,
 ): Promise<void> {
+  // What is posted must be what the member saw: a draft too long to show in full is refused before anything changes.
+  const shown = editedText ?? (await context.core.getDraft(actor, draftId)).text
+  if (!isPostable(shown)) {
+    throw new BotError('input_too_large', 'draft longer than Discord can show', {
+      userMessage: `This draft is longer than Discord can show (${postableDraftLimit.toLocaleString('en-US')} characters), so it cannot be posted: what is posted must be what you saw. Regenerate it, or ask for something shorter.`,
+    })
+  }
   const outcome = await context.core.finalizeDraft(actor, { action: 'post', draftId, ...(editedText === undefined ? {} : { text: editedText }) })
   if (outcome.status === 'refused') {
     await interaction.editReply({ content: '', embeds: [refusalEmbed(outcome.verdict, outcome.message)], components: [] })
@@ -140,19 +147,23 @@ async function finalizeAndPost(
   await interaction.editReply(postedNotice(links))
 }
 
-/** Posts the approved text where the draft was requested, split at Discord's limit, the label under the last piece. */
+/**
+ * Posts the approved text where the draft was requested, split at Discord's limit. Every piece carries the label
+ * (numbered when there are several), so no part of a draft reads as if the member typed it.
+ */
 async function postInChannel(context: DiscordContext, interaction: ButtonInteraction | ModalSubmitInteraction, text: string, label: string, replyTo?: string): Promise<string[]> {
   const channel = interaction.channel ?? (interaction.channelId ? await context.client.channels.fetch(interaction.channelId) : null)
   if (!channel || !channel.isSendable()) {
     throw new BotError('platform_failed', 'channel not sendable', { userMessage: 'I cannot post in this channel. Ask an admin to let me send messages here, or copy the draft yourself.' })
   }
   const labelLine = `-# ${label}, on behalf of <@${interaction.user.id}>`
-  const pieces = splitMessage(text, discordMessageLimit - labelLine.length - 1)
+  // Room for the label line and its widest numbering, " (99/99)".
+  const pieces = splitMessage(text, discordMessageLimit - labelLine.length - ' (99/99)'.length - 1)
   const links: string[] = []
   for (const [index, piece] of pieces.entries()) {
-    const last = index === pieces.length - 1
+    const numbering = pieces.length > 1 ? ` (${index + 1}/${pieces.length})` : ''
     const sent = await channel.send({
-      content: last ? `${piece}\n${labelLine}` : piece,
+      content: `${piece}\n${labelLine}${numbering}`,
       allowedMentions: noPings,
       ...(index === 0 && replyTo ? { reply: { messageReference: replyTo, failIfNotExists: false } } : {}),
     })

@@ -4,6 +4,7 @@ import { REST, Routes, type RESTPutAPIApplicationCommandsResult } from 'discord.
 import { BotError } from '../../src/bot-error.js'
 import type { Config } from '../../src/config.js'
 import { discordCommands } from './discord-commands.js'
+import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
 
 export type RegistrationReport = { scope: 'guild' | 'global'; guildId?: string; commands: string[] }
 
@@ -14,7 +15,9 @@ export async function registerDiscordCommands(config: Config): Promise<Registrat
   const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}) }).setToken(config.DISCORD_TOKEN)
   const body = discordCommands({ maxInputChars: config.MAX_INPUT_CHARS })
   const route = config.DISCORD_GUILD_ID ? Routes.applicationGuildCommands(config.DISCORD_APP_ID, config.DISCORD_GUILD_ID) : Routes.applicationCommands(config.DISCORD_APP_ID)
-  const registered = (await rest.put(route, { body })) as RESTPutAPIApplicationCommandsResult
+  const registered = (await rest.put(route, { body }).catch((error: unknown) => {
+    throw discordFailure(error, 'register the commands', config.DISCORD_API_URL ?? discordDefaultApiUrl)
+  })) as RESTPutAPIApplicationCommandsResult
   return {
     scope: config.DISCORD_GUILD_ID ? 'guild' : 'global',
     ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),

@@ -11,6 +11,13 @@ type Drafted = Extract<DraftResult, { status: 'drafted' }>
 const embedDescriptionLimit = 4096
 export const modalTextLimit = 4000
 
+/**
+ * Post publishes exactly what the member saw. A draft longer than an embed can show was never seen in full, so it
+ * cannot be posted from Discord (the member regenerates or asks for something shorter); anything shorter is.
+ */
+export const postableDraftLimit = embedDescriptionLimit
+export const isPostable = (text: string) => text.length <= postableDraftLimit
+
 export function renderDraftResult(result: DraftResult, options: { replyTo?: string } = {}) {
   if (result.status === 'refused') return { content: '', embeds: [refusalEmbed(result.verdict, result.message)], components: [] }
   return renderDraft(result, options)
@@ -26,13 +33,16 @@ export function renderDraft(result: Drafted, options: { replyTo?: string } = {})
     const lines = result.hypothesesUsed.slice(0, 5).map((hypothesis) => `• ${truncate(hypothesis.statement, 180)}`)
     embed.addFields({ name: 'Shaped by', value: truncate(lines.join('\n'), 1024) })
   }
+  const postable = isPostable(result.text)
   const footer = ['Only you can see this. Nothing is posted until you click Post; a posted draft is labelled as AI-drafted.']
-  if (result.text.length > 2000) footer.push('It is long, so Post sends it as several messages.')
+  if (!postable) {
+    footer.push(`This draft is ${count(result.text.length)} characters and Discord shows at most ${count(postableDraftLimit)}, so it cannot be posted from here: Regenerate it, or ask for something shorter.`)
+  } else if (result.text.length > 2000) footer.push('It is long, so Post sends it as several messages, each labelled.')
   if (result.notice) footer.unshift(result.notice)
   embed.setFooter({ text: truncate(footer.join(' '), 2048) })
   const replyTo = options.replyTo
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(encodeCustomId({ kind: 'draft-post', draftId: result.draftId, replyTo })).setLabel('Post').setStyle(ButtonStyle.Success),
+    new ButtonBuilder().setCustomId(encodeCustomId({ kind: 'draft-post', draftId: result.draftId, replyTo })).setLabel('Post').setStyle(ButtonStyle.Success).setDisabled(!postable),
     new ButtonBuilder()
       .setCustomId(encodeCustomId({ kind: 'draft-edit', draftId: result.draftId, replyTo }))
       .setLabel('Edit')
@@ -43,6 +53,8 @@ export function renderDraft(result: Drafted, options: { replyTo?: string } = {})
   )
   return { content: '', embeds: [embed], components: [buttons] }
 }
+
+const count = (value: number) => value.toLocaleString('en-US')
 
 export function styleMatchLine(styleMatch: number | undefined): string {
   if (styleMatch === undefined) return 'Not measured yet: too little of your writing is known.'

@@ -1,5 +1,5 @@
 // Builds the Slack app on Bolt over a BotCore: Socket Mode when SLACK_APP_TOKEN is set, otherwise the HTTP receiver
-// at /slack/events on PORT (signature-checked, acknowledged before any work). Wiring only; handlers live beside it.
+// at /slack/events on PORT, both behind the boundary of slack-boundary-receiver.ts. Wiring only; handlers live beside it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { App } from '@slack/bolt'
@@ -19,8 +19,12 @@ import { registerMessageEvents } from './message-events.js'
 import { registerReplyShortcut } from './reply-shortcut.js'
 import { createActorResolver } from './slack-actors.js'
 import type { SlackHandlerDeps } from './slack-handler-deps.js'
+import { singleUseActions } from './single-use-actions.js'
+import { createSlackReceiver } from './slack-boundary-receiver.js'
 import { toSlackLogger } from './slack-log-bridge.js'
+import { slackStartupFailure } from './slack-startup-failure.js'
 import { createUserPosting, oauthCallbackPath, type UserPosting } from './user-posting.js'
+import { workspaceGuard } from './workspace-guard.js'
 
 export type SlackAppOptions = {
   core: BotCore
@@ -46,6 +50,8 @@ export type SlackApp = {
 }
 
 export const slackEventsPath = '/slack/events'
+/** The Web API base URL the SDK uses when SLACK_API_URL is not set. */
+export const slackDefaultApiUrl = 'https://slack.com/api/'
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { core, config } = options
@@ -62,15 +68,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     timeout: 15_000,
   }
-  const common = {
-    token,
-    logger: toSlackLogger(logger),
-    clientOptions,
-    // Conversation state in process memory would break behind a load balancer; nothing here needs it.
-    convoStore: false as const,
-    // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
-    deferInitialization: true,
-  }
+  const slackLogger = toSlackLogger(logger)
   // Set once the app exists; the OAuth route only runs after start(), by which time it is.
   let userPosting: UserPosting | undefined
   const oauthRoutes = userPostingConfigured(config)
@@ -86,23 +84,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         },
       ]
     : []
-  const app =
-    mode === 'socket'
-      ? new App({
-          ...common,
-          socketMode: true,
-          appToken: config.SLACK_APP_TOKEN,
-          // Socket Mode needs no public URL; only the OAuth redirect (when configured) is served over HTTP, on PORT.
-          ...(oauthRoutes.length ? { customRoutes: oauthRoutes, installerOptions: { port: config.PORT } } : {}),
-        })
-      : new App({
-          ...common,
-          signingSecret: config.SLACK_SIGNING_SECRET,
-          endpoints: slackEventsPath,
-          // Acknowledge first, then work: Slack's 3-second deadline holds however slow the model is.
-          processBeforeResponse: false,
-          customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }, ...oauthRoutes],
-        })
+  const healthRoute = { path: '/healthz', method: ['GET'], handler: (_request: IncomingMessage, response: ServerResponse) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }
+  const receiver = config.SLACK_APP_TOKEN
+    ? // Socket Mode needs no public URL; only the OAuth redirect (when configured) is served over HTTP, on PORT.
+      createSlackReceiver({ mode: 'socket', appToken: config.SLACK_APP_TOKEN, port: config.PORT, customRoutes: oauthRoutes, clientOptions, logger, slackLogger })
+    : createSlackReceiver({ mode: 'http', signingSecret: config.SLACK_SIGNING_SECRET ?? '', endpoint: slackEventsPath, customRoutes: [healthRoute, ...oauthRoutes], clientOptions, logger, slackLogger })
+  const app = new App({
+    token,
+    receiver,
+    logger: slackLogger,
+    clientOptions,
+    // Conversation state in process memory would break behind a load balancer; nothing here needs it.
+    convoStore: false,
+    // auth.test runs in start(), so a bad token fails there with Slack's error instead of at the first event.
+    deferInitialization: true,
+  })
 
   const actors = createActorResolver({ client: app.client, adminUserIds: config.SLACK_ADMIN_USER_IDS, logger })
   if (userPostingConfigured(config)) {
@@ -132,6 +128,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const stillWorkingAfterMs = options.stillWorkingAfterMs ?? defaultStillWorkingAfterMs
   const deps: SlackHandlerDeps = { core, config, logger, actors, client: app.client, home, backfill, userPosting, stillWorkingAfterMs }
 
+  // Before any handler: a payload naming another workspace, or a state-changing request seen before, does nothing.
+  app.use(workspaceGuard({ actors, logger }))
+  app.use(singleUseActions({ core, logger }))
   registerDraftCommand(app, deps)
   registerDraftActions(app, deps)
   registerReplyShortcut(app, deps)
@@ -140,8 +139,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerMemberActions(app, deps)
   registerAdminActions(app, deps)
   registerMessageEvents(app, deps)
+  // The receiver's boundary logs each failure once, with the payload type, and decides what Slack is told
+  // (a message event that failed is not acknowledged, so Slack resends it).
   app.error(async (error) => {
-    logger.error('slack_unhandled_error', { error })
+    throw error
   })
 
   let port: number | undefined
@@ -152,13 +153,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return port
     },
     async start() {
-      await app.init()
+      const apiUrl = config.SLACK_API_URL ?? slackDefaultApiUrl
+      // Each step's failure becomes one line for the operator: what failed and what to check.
+      await app.init().catch((error: unknown) => {
+        throw slackStartupFailure(error, 'auth.test', { apiUrl })
+      })
       if (mode === 'socket') {
-        await app.start()
+        await app.start().catch((error: unknown) => {
+          throw slackStartupFailure(error, 'apps.connections.open', { apiUrl })
+        })
         logger.info('slack_started', { mode })
         return
       }
-      const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) })
+      const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) }).catch((error: unknown) => {
+        throw slackStartupFailure(error, 'listen', { apiUrl, port: config.PORT })
+      })
       port = (server.address() as AddressInfo).port
       logger.info('slack_started', { mode, port, path: slackEventsPath })
     },

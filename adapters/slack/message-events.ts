@@ -1,6 +1,8 @@
 // Translates Slack `message` events (new, edited, deleted) into the core's observe path. Bots are flagged for the
 // core to drop, the app's own messages never arrive (Bolt's ignoreSelf), and DM events are not forwarded at all.
+// A store failure is thrown on: the receiver acknowledges a message event only once it is stored.
 import type { App } from '@slack/bolt'
+import { isBotError } from '../../src/bot-error.js'
 import type { ChannelKind, ObservedMessage } from '../../src/core/types.js'
 import { channelKindFromEventType } from './channel-kind.js'
 import { slackWorkspace } from './slack-actors.js'
@@ -72,8 +74,10 @@ export function registerMessageEvents(app: App, deps: SlackHandlerDeps): void {
       const outcome = await deps.core.observe(observed)
       deps.logger.debug('slack_message_observed', { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined })
     } catch (error) {
-      // Thrown, Bolt would only log it; Slack already has its ack. Logged here with the code, never the text.
+      // Logged with the code, never the text. A failure that may pass (the store is down) is thrown on, so the
+      // receiver does not acknowledge the event and Slack delivers it again; any other is deliberately dropped.
       deps.logger.warn('slack_observe_failed', { error, kind: observed.kind })
+      if (!isBotError(error) || error.isRetryable) throw error
     }
   })
 }

@@ -1,5 +1,6 @@
 // Wires the core: store-backed services, the metered model, the pipeline and background learning, behind the one
 // BotCore contract adapters call. Enforces who may do what; adapters only say who is asking.
+import { z } from 'zod'
 import { BotError } from '../bot-error.js'
 import type { Config } from '../config.js'
 import type { LanguageModel } from '../llm/language-model.js'
@@ -16,7 +17,7 @@ import { createHistoryStore } from './history-store.js'
 import { createHypothesisLearner } from './hypothesis-learner.js'
 import { createHypothesisStore } from './hypothesis-store.js'
 import { createImporter } from './importer.js'
-import { memberKey, sameMember } from './keys.js'
+import { memberKey, sameMember, workspaceChildKey } from './keys.js'
 import { createLearningScheduler } from './learning-scheduler.js'
 import { createLearningStateStore, isDue } from './learning-state.js'
 import { createMemberEraser } from './member-eraser.js'
@@ -47,6 +48,9 @@ export type BotCoreOptions = {
   /** Run learning jobs in the background when members become due (default true). */
   backgroundLearning?: boolean
 }
+
+/** How long a claimed delivery is remembered: far longer than any platform's window for replaying a request. */
+export const deliveryClaimMs = 60 * 60_000
 
 export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const { config, store } = options
@@ -179,6 +183,9 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     }
   }
 
+  // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
+  const deliveries = store.collection('idempotency', z.object({}))
+
   const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
@@ -255,6 +262,10 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       return lock.run(memberKey(member), () => credentials.delete(member))
     },
     importMessages: (request) => importer.run(request),
+    async claimDelivery(workspace, deliveryId, ttlMs = deliveryClaimMs) {
+      if (!/^[\w.-]{1,128}$/.test(deliveryId)) throw new BotError('input_invalid', 'A delivery id is 1-128 letters, digits, dots, dashes or underscores.')
+      return deliveries.setIfAbsent(workspaceChildKey(workspace, 'delivery', deliveryId), {}, ttlMs)
+    },
     async sweep() {
       let members = 0
       let messagesRemoved = 0

@@ -304,6 +304,11 @@ export interface BotCore {
   /** Drops the member's credential (their own choice, or after the platform rejected it); true when one existed. */
   removeCredential(actor: Actor, member: MemberRef): Promise<boolean>
   importMessages(request: ImportRequest): Promise<ImportReport>
+  /**
+   * Records one platform delivery (an adapter's fingerprint of a click or command, no member text) for `ttlMs`
+   * (default one hour); true the first time, false when the same delivery was seen before, in any process.
+   */
+  claimDelivery(workspace: WorkspaceRef, deliveryId: string, ttlMs?: number): Promise<boolean>
   /** Applies retention now (also runs hourly): drops messages past each workspace's retention. */
   sweep(): Promise<{ members: number; messagesRemoved: number }>
   /** Resolves when background learning has nothing left to do. */

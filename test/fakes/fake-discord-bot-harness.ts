@@ -1,6 +1,6 @@
 // Runs the real Discord adapter on the real core for tests and benchmarks: fake Discord (REST + gateway), the real
 // discord.js client, the real core over SQLite in a temp directory, the real openai SDK against the fake model server.
-import { silentLogger } from '../../src/logger.js'
+import type { LogFields, Logger } from '../../src/logger.js'
 import type { Actor, BotCore, MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
 import { createDiscordBot, type DiscordBot } from '../../adapters/discord/create-discord-bot.js'
 import { createTestCore, dumpStore, type TestCore } from '../support/test-core.js'
@@ -66,6 +66,8 @@ export type DiscordTestBot = {
   fake: FakeDiscord
   testCore: TestCore
   bot: DiscordBot
+  /** What the adapter logged (event names and fields). */
+  logs: { level: string; event: string; fields: LogFields }[]
   /** Every observe call the adapter made, with the core's outcome. */
   observed: { message: ObservedMessage; outcome: ObserveOutcome }[]
   waitForObserved(count: number): Promise<{ message: ObservedMessage; outcome: ObserveOutcome }[]>
@@ -120,7 +122,10 @@ export async function startDiscordTestBot(options: { model?: ScriptedModel; sett
     for (const waiter of [...observedWaiters]) if (observed.length >= waiter.count) (observedWaiters.splice(observedWaiters.indexOf(waiter), 1), waiter.resolve())
     return outcome
   }
-  const bot = createDiscordBot({ core, config: testCore.config, logger: silentLogger, stillWorkingAfterMs: options.stillWorkingAfterMs })
+  const logs: DiscordTestBot['logs'] = []
+  const record = (level: string) => (event: string, fields: LogFields = {}) => void logs.push({ level, event, fields })
+  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
+  const bot = createDiscordBot({ core, config: testCore.config, logger, stillWorkingAfterMs: options.stillWorkingAfterMs })
   await bot.start()
   const member = (userId: string): MemberRef => ({ platform: 'discord', workspaceId: fakeIds.guild, userId })
   const actor = (userId: string): Actor => ({ member: member(userId), isPlatformAdmin: false })
@@ -131,6 +136,7 @@ export async function startDiscordTestBot(options: { model?: ScriptedModel; sett
     fake,
     testCore,
     bot,
+    logs,
     observed,
     waitForObserved(count) {
       if (observed.length >= count) return Promise.resolve(observed)

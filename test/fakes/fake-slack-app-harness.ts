@@ -90,6 +90,8 @@ export type SlackTestAppOptions = {
   modelDelayMs?: number
   /** When a slow draft gets its "still working" notice (default: the app's own). */
   stillWorkingAfterMs?: number
+  /** A real store by URL (e.g. Redis behind a proxy the test can cut) instead of SQLite in a temp directory. */
+  storeUrl?: string
 }
 
 let responseCounter = 0
@@ -101,6 +103,7 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
   slack.addUser({ id: adminId, name: 'admin', real_name: 'Workspace Admin', is_admin: true })
   slack.addChannel({ id: 'C00FAKECHAN1', name: 'general', is_member: true })
   const testCore = await createTestCore({
+    ...(options.storeUrl ? { storeUrl: options.storeUrl } : {}),
     settings: {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: signingSecret,

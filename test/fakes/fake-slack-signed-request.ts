@@ -6,6 +6,8 @@ export type SlackBody =
   | { kind: 'form'; fields: Record<string, string> }
   | { kind: 'interactive'; payload: Record<string, unknown> }
   | { kind: 'event'; envelope: Record<string, unknown> }
+  /** Any bytes under any content type, signed like the rest: for payloads of the wrong shape. */
+  | { kind: 'raw'; raw: string; contentType: string }
 
 export type SignedRequestOptions = {
   signingSecret: string
@@ -20,6 +22,7 @@ export type SignedRequestOptions = {
 export type SlackHttpResponse = { status: number; text: string; json?: unknown }
 
 export function encodeSlackBody(body: SlackBody): { raw: string; contentType: string } {
+  if (body.kind === 'raw') return { raw: body.raw, contentType: body.contentType }
   if (body.kind === 'form') return { raw: new URLSearchParams(body.fields).toString(), contentType: 'application/x-www-form-urlencoded' }
   if (body.kind === 'interactive') {
     return { raw: new URLSearchParams({ payload: JSON.stringify(body.payload) }).toString(), contentType: 'application/x-www-form-urlencoded' }
