@@ -60,6 +60,7 @@ const hints: Record<string, string> = {
 export const configSchema = z.object({
   // Store
   STORE_URL: storeUrl,
+  STORE_STARTUP_TIMEOUT_MS: integer(10_000, 100),
   // Language model (hosted, OpenAI-compatible)
   LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
   LLM_BASE_URL: optionalText,

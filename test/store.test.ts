@@ -103,10 +103,12 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
 
 describe('a store that is down', () => {
   it.each([
-    ['redis', 'redis://127.0.0.1:1/0'],
-    ['postgres', 'postgres://postgres@127.0.0.1:1/test'],
-    ['sqlite', `sqlite://${join(directory, 'not-a-directory', 'store.sqlite')}`],
-  ])('%s: opening fails with store_unavailable and a clear message', async (_name, url) => {
-    await expect(openStore(url)).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/not reachable/) })
+    ['redis', 'redis://127.0.0.1:1/0', /nothing is listening on 127\.0\.0\.1:1 \(ECONNREFUSED\)/],
+    ['postgres', 'postgres://postgres@127.0.0.1:1/test', /nothing is listening on 127\.0\.0\.1:1 \(ECONNREFUSED\)/],
+    ['sqlite', `sqlite://${join(directory, 'not-a-directory', 'store.sqlite')}`, /not-a-directory is a file, not a folder \(ENOTDIR\)/],
+  ])('%s: opening fails with store_unavailable naming the setting, the target and the cause', async (_name, url, cause) => {
+    const failure = openStore(url)
+    await expect(failure).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining(`The store at STORE_URL=${url} could not be opened: `) })
+    await expect(failure).rejects.toThrow(cause)
   })
 })

@@ -40,6 +40,20 @@ export function createPostgresBackend(url: string): StoreBackend {
       ])) as { key: string }[]
       for (const row of rows) yield row.key
     },
+    async check() {
+      // @keyv/postgres reports a failed connection as an 'error' event and then fails the query with a TypeError.
+      const postgres = adapter('policy')
+      let reported: unknown
+      const listener = (error: unknown) => (reported ??= error)
+      postgres.on('error', listener)
+      try {
+        await postgres.query('SELECT 1')
+      } catch (error) {
+        throw reported ?? error
+      } finally {
+        postgres.off('error', listener)
+      }
+    },
     async close() {
       const first = adapters.values().next().value
       adapters.clear()

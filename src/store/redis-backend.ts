@@ -47,6 +47,11 @@ export function createRedisBackend(url: string): StoreBackend {
         for (const key of Array.isArray(batch) ? batch : [batch]) yield String(key).slice(strip)
       }
     },
+    async check() {
+      // connect() rejects with the socket's or the server's own error once the reconnect strategy gives up.
+      const redis = await connected()
+      await redis.ping()
+    },
     async close() {
       adapters.clear()
       if (client.isOpen) await client.close()

@@ -1,10 +1,9 @@
 // SQLite (the embedded default): one table per collection in one file, WAL so readers never wait on the writer.
 // Only one process should write the file; use Redis or PostgreSQL to run several.
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import KeyvSqlite from '@keyv/sqlite'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
+import { prepareSqliteFile } from './sqlite-file.js'
 
 /** `sqlite://./data/x.sqlite` is relative to the working directory; `sqlite:///var/lib/x.sqlite` is absolute. */
 export function sqliteFilePath(url: string): string {
@@ -14,7 +13,7 @@ export function sqliteFilePath(url: string): string {
 
 export function createSqliteBackend(url: string): StoreBackend {
   const file = sqliteFilePath(url)
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') prepareSqliteFile(file)
   const adapters = new Map<CollectionName, KeyvSqlite>()
 
   const adapter = (collection: CollectionName): KeyvSqlite => {
@@ -56,6 +55,9 @@ export function createSqliteBackend(url: string): StoreBackend {
         likePrefix(prefix),
       )) as { key: string }[]
       for (const row of rows) yield row.key
+    },
+    async check() {
+      await adapter('policy').query('SELECT 1')
     },
     async close() {
       await Promise.all([...adapters.values()].map((each) => each.disconnect()))
