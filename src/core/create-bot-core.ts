@@ -243,12 +243,19 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
         const policy = await policies.get(member)
         const removed = await lock.run(memberKey(member), async () => {
           const expired = await history.sweep(member, policy.retentionDays)
-          if (expired.length) await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+          if (expired.length) {
+            await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+            // Drafts take examples from this pool; an expired message must not live on there.
+            const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
+            await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
+          }
           return expired.length
         })
         members += 1
         messagesRemoved += removed
       }
+      // Past retention is erased like a forget: nothing left in the store's files either.
+      if (messagesRemoved > 0) await store.compact()
       return { members, messagesRemoved }
     },
     idle: () => scheduler.idle(),

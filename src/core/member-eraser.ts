@@ -1,5 +1,6 @@
 // "Forget me" and opt-out: deletes every record of one member in one step — everything keyed under the member in
-// every collection, plus workspace entries that name them (message index, audit log) — and counts what went.
+// every collection, plus workspace entries that name them (message index, audit log) — counts what went, then has
+// the store drop what the deleted rows left in its files.
 import type { Store } from '../store/store.js'
 import { collectionNames } from '../store/store.js'
 import type { AuditLog } from './audit-log.js'
@@ -9,7 +10,14 @@ import type { WorkspaceStyle } from './workspace-style.js'
 import type { ForgetReport, MemberRef } from './types.js'
 import { z } from 'zod'
 
-export function createMemberEraser(dependencies: { store: Store; history: HistoryStore; audit: AuditLog; workspaceStyle: WorkspaceStyle }) {
+export type MemberEraserDependencies = {
+  store: Store
+  history: HistoryStore
+  audit: AuditLog
+  workspaceStyle: WorkspaceStyle
+}
+
+export function createMemberEraser(dependencies: MemberEraserDependencies) {
   const { store, history, audit, workspaceStyle } = dependencies
   return async function erase(member: MemberRef): Promise<ForgetReport> {
     const report: ForgetReport = { messages: 0, hypotheses: 0, drafts: 0, auditEntries: 0, otherRecords: 0 }
@@ -32,6 +40,8 @@ export function createMemberEraser(dependencies: { store: Store; history: Histor
     report.auditEntries = await audit.eraseMember(member, member.userId)
     // The cached workspace total still holds the member's counts; drop it so nothing of theirs outlives them.
     await workspaceStyle.invalidate(member)
+    // Deleted is not yet gone: a WAL or a free page would still hold the rows (DESIGN §4).
+    await store.compact()
     return report
   }
 }

@@ -70,6 +70,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         if (keys.length) await guarded(() => keyvFor(name).deleteMany(keys.map((key) => backend.storedKey(name, key))))
       }
     },
+    async compact(collections = collectionNames) {
+      await guarded(() => backend.compact(collections))
+    },
     async close() {
       await backend.close()
     },

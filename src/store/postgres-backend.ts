@@ -54,6 +54,12 @@ export function createPostgresBackend(url: string): StoreBackend {
         postgres.off('error', listener)
       }
     },
+    async compact(collections) {
+      // VACUUM removes the dead rows (and their index entries) so their space is reused by the next writes; it takes
+      // no lock that blocks readers or writers. The bytes stay in the table's pages until then, and in the WAL until
+      // its segments are recycled: the README says when they go and how to force it (VACUUM FULL, CHECKPOINT).
+      for (const collection of new Set(collections)) await adapter(collection).query(`VACUUM ${tableName(collection)}`)
+    },
     async close() {
       const first = adapters.values().next().value
       adapters.clear()

@@ -52,6 +52,10 @@ export function createRedisBackend(url: string): StoreBackend {
       const redis = await connected()
       await redis.ping()
     },
+    async compact() {
+      // A DEL frees the value in memory at once. What the AOF and RDB files keep is the operator's to rewrite
+      // (BGREWRITEAOF, BGSAVE): commands that managed servers often disable, and that cost a full rewrite each.
+    },
     async close() {
       adapters.clear()
       if (client.isOpen) await client.close()
