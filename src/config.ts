@@ -61,6 +61,8 @@ export const configSchema = z.object({
   // Store
   STORE_URL: storeUrl,
   STORE_STARTUP_TIMEOUT_MS: integer(10_000, 100),
+  RETRY_QUEUE_MAX_MESSAGES: integer(1000),
+  RETRY_QUEUE_MAX_MINUTES: integer(30, 1),
   // Language model (hosted, OpenAI-compatible)
   LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
   LLM_BASE_URL: optionalText,

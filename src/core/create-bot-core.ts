@@ -24,6 +24,7 @@ import { createKeyedLock } from './member-lock.js'
 import { createMemberStyleStore } from './member-style.js'
 import { createMeteredModel } from './metered-model.js'
 import { createObservePipeline } from './observe-pipeline.js'
+import { createObserveRetryQueue } from './observe-retry-queue.js'
 import { createPolicyService } from './policy-service.js'
 import { createSafetyGate } from './safety-gate.js'
 import { createHypothesisEditor } from './hypothesis-editor.js'
@@ -43,6 +44,8 @@ export type BotCoreOptions = {
   prompts?: PromptLibrary
   /** Run learning jobs in the background when members become due (default true). */
   backgroundLearning?: boolean
+  /** Waits between replays of messages kept while the store is down (default 1 s, doubling up to 30 s). */
+  retryDelays?: { firstMs: number; maxMs: number }
 }
 
 export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
@@ -67,7 +70,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style, clock })
-  const erase = createMemberEraser({ store, history, audit, workspaceStyle })
+  const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => retryQueue.discard(member) })
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
   const learner = createHypothesisLearner({
@@ -94,6 +97,17 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     clock,
     settings: { maxMessages: config.HISTORY_MAX_MESSAGES, ...learnSettings },
     onDue: (member) => scheduler.enqueue(member),
+  })
+  const retryQueue = createObserveRetryQueue({
+    observe: pipeline.observe,
+    clock,
+    logger,
+    settings: {
+      maxMessages: config.RETRY_QUEUE_MAX_MESSAGES,
+      maxAgeMs: config.RETRY_QUEUE_MAX_MINUTES * 60_000,
+      firstDelayMs: options.retryDelays?.firstMs ?? 1_000,
+      maxDelayMs: options.retryDelays?.maxMs ?? 30_000,
+    },
   })
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
   const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
@@ -167,7 +181,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     }
   }
 
-  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
+  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent, waitingForStore: retryQueue.counts })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const importer = createImporter({ policies, consent, observe: pipeline.observe, clock })
 
@@ -176,7 +190,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   sweepTimer.unref()
 
   const core: BotCore = {
-    observe: (message) => pipeline.observe(message),
+    observe: (message, options) => (options?.queueWhenStoreDown ? retryQueue.observe(message) : pipeline.observe(message)),
     draft: (request) => drafts.draft(request),
     getDraft: (actor, draftId) => drafts.getDraft(actor, draftId),
     regenerateDraft: (actor, draftId) => drafts.regenerateDraft(actor, draftId),
@@ -258,9 +272,11 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       if (messagesRemoved > 0) await store.compact()
       return { members, messagesRemoved }
     },
+    retryWaitingMessages: () => retryQueue.retryNow(),
     idle: () => scheduler.idle(),
     async close() {
       clearInterval(sweepTimer)
+      retryQueue.close()
       await scheduler.close()
       await options.model.close?.()
       if (options.safetyModel && options.safetyModel !== options.model) await options.safetyModel.close?.()

@@ -1,6 +1,6 @@
 // "Forget me" and opt-out: deletes every record of one member in one step — everything keyed under the member in
-// every collection, plus workspace entries that name them (message index, audit log) — counts what went, then has
-// the store drop what the deleted rows left in its files.
+// every collection, workspace entries that name them (message index, audit log) and their messages still waiting
+// for the store in memory — counts what went, then has the store drop what the deleted rows left in its files.
 import type { Store } from '../store/store.js'
 import { collectionNames } from '../store/store.js'
 import type { AuditLog } from './audit-log.js'
@@ -15,13 +15,17 @@ export type MemberEraserDependencies = {
   history: HistoryStore
   audit: AuditLog
   workspaceStyle: WorkspaceStyle
+  /** Drops the member's messages waiting in memory for the store to come back; returns how many. */
+  discardWaiting: (member: MemberRef) => number
 }
 
 export function createMemberEraser(dependencies: MemberEraserDependencies) {
   const { store, history, audit, workspaceStyle } = dependencies
   return async function erase(member: MemberRef): Promise<ForgetReport> {
     const report: ForgetReport = { messages: 0, hypotheses: 0, drafts: 0, auditEntries: 0, otherRecords: 0 }
-    report.messages = await history.erase(member)
+    // First, so a retry running meanwhile cannot bring any of them back after the store is clean.
+    report.messages += dependencies.discardWaiting(member)
+    report.messages += await history.erase(member)
     const own = memberKey(member)
     for (const name of collectionNames) {
       const collection = store.collection(name, z.unknown())

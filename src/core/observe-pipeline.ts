@@ -22,10 +22,21 @@ export type ObserveDependencies = {
   onDue: (member: MemberRef) => void
 }
 
+export type ObserveOptions = {
+  /** The importer's messages were chosen by an admin: the channel allow-list does not apply (consent still does). */
+  skipChannelCheck?: boolean
+  /**
+   * Marks this delivery's claim on the message, so a retry of the same delivery (after the store failed between
+   * the claim and the append) takes its own claim back instead of taking it for a duplicate.
+   */
+  claimToken?: string
+}
+
 export function createObservePipeline(dependencies: ObserveDependencies) {
   const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
+  const normalized = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.workspace.platform)
 
-  const created = async (message: ObservedMessage, options: { skipChannelCheck: boolean }): Promise<ObserveOutcome> => {
+  const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
     if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
     const policy = await policies.get(message.workspace)
     if (!policy.enabled) return { status: 'ignored', reason: 'bot_disabled' }
@@ -34,9 +45,9 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     }
     const member: MemberRef = { ...message.workspace, userId: message.userId }
     if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
-    const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+    const text = normalized(message)
     if (!text) return { status: 'ignored', reason: 'empty' }
-    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays))) {
+    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays, options.claimToken))) {
       return { status: 'ignored', reason: 'duplicate' }
     }
     const stored: StoredMessage = {
@@ -49,8 +60,14 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       storedAt: clock(),
     }
     let due = false
+    let optedOut = false
     try {
       await lock.run(memberKey(member), async () => {
+        // Again under the lock: an opt-out or forget that ran since the check above must win over this message.
+        if (!(await consent.isOptedIn(member))) {
+          optedOut = true
+          return
+        }
         const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
         await style.update(member, { add: [text], remove: dropped.map((each) => each.text) })
         const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
@@ -61,6 +78,10 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       await history.release(member, message.channelId, message.messageId).catch(() => {})
       throw error
     }
+    if (optedOut) {
+      await history.release(member, message.channelId, message.messageId)
+      return { status: 'ignored', reason: 'not_opted_in' }
+    }
     if (due) dependencies.onDue(member)
     return { status: 'stored', due }
   }
@@ -70,7 +91,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     if (!owner) return { status: 'ignored', reason: 'unknown_message' }
     const member: MemberRef = { ...message.workspace, userId: owner.userId }
     if (message.kind === 'edited') {
-      const text = normalizeMarkup(message.text ?? '', message.workspace.platform)
+      const text = normalized(message)
       if (!text) return changed({ ...message, kind: 'deleted' })
       return lock.run(memberKey(member), async () => {
         const previous = await history.edit(member, message.channelId, message.messageId, text)
@@ -93,7 +114,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
   }
 
   return {
-    async observe(message: ObservedMessage, options = { skipChannelCheck: false }): Promise<ObserveOutcome> {
+    async observe(message: ObservedMessage, options: ObserveOptions = {}): Promise<ObserveOutcome> {
       if (message.isBot) return { status: 'ignored', reason: 'bot' }
       // Direct messages are never learning material (and never carried into a channel).
       if (message.channelKind === 'direct') return { status: 'ignored', reason: 'direct_message' }
