@@ -93,6 +93,7 @@ export const configSchema = z.object({
   DRAFT_CANDIDATES: integer(1, 1),
   DEFAULT_RETENTION_DAYS: integer(90, 1),
   MAX_INPUT_CHARS: integer(4000, 100),
+  MAX_MESSAGE_CHARS: integer(4000, 100),
   // Slack
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

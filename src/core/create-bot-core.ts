@@ -95,7 +95,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     learning,
     lock,
     clock,
-    settings: { maxMessages: config.HISTORY_MAX_MESSAGES, ...learnSettings },
+    settings: { maxMessages: config.HISTORY_MAX_MESSAGES, maxMessageCharacters: config.MAX_MESSAGE_CHARS, ...learnSettings },
     onDue: (member) => scheduler.enqueue(member),
   })
   const retryQueue = createObserveRetryQueue({

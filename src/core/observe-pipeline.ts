@@ -1,5 +1,5 @@
-// The hot path: platform message -> (policy, consent, channel) filters -> normalised text in the member's bounded
-// history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+// The hot path: platform message -> (policy, consent, channel, size) filters -> normalised text in the member's
+// bounded history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
 import type { ConsentService } from './consent-service.js'
 import type { HistoryStore, StoredMessage } from './history-store.js'
 import { memberKey } from './keys.js'
@@ -17,7 +17,7 @@ export type ObserveDependencies = {
   style: MemberStyleStore
   learning: LearningStateStore
   lock: KeyedLock
-  settings: { maxMessages: number; minNewMessages: number; minIntervalMs: number }
+  settings: { maxMessages: number; maxMessageCharacters: number; minNewMessages: number; minIntervalMs: number }
   clock: () => number
   onDue: (member: MemberRef) => void
 }
@@ -47,6 +47,9 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
     const text = normalized(message)
     if (!text) return { status: 'ignored', reason: 'empty' }
+    // A pasted log or document says little about how someone writes, and would bloat the store and any prompt it is
+    // picked for as an example.
+    if (text.length > settings.maxMessageCharacters) return { status: 'ignored', reason: 'too_long' }
     if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays, options.claimToken))) {
       return { status: 'ignored', reason: 'duplicate' }
     }
@@ -92,7 +95,8 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     const member: MemberRef = { ...message.workspace, userId: owner.userId }
     if (message.kind === 'edited') {
       const text = normalized(message)
-      if (!text) return changed({ ...message, kind: 'deleted' })
+      // Edited to nothing, or past the size bound: what was kept no longer stands for what they wrote.
+      if (!text || text.length > settings.maxMessageCharacters) return changed({ ...message, kind: 'deleted' })
       return lock.run(memberKey(member), async () => {
         const previous = await history.edit(member, message.channelId, message.messageId, text)
         if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const

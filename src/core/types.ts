@@ -32,7 +32,7 @@ export type ObserveOutcome =
   | { status: 'deleted' }
   | {
       status: 'ignored'
-      reason: 'bot' | 'not_opted_in' | 'channel_not_enabled' | 'bot_disabled' | 'direct_message' | 'empty' | 'duplicate' | 'unknown_message'
+      reason: 'bot' | 'not_opted_in' | 'channel_not_enabled' | 'bot_disabled' | 'direct_message' | 'empty' | 'too_long' | 'duplicate' | 'unknown_message'
     }
   /** The store was down: kept in memory (never on disk) and stored once it is back, consent checked again then. */
   | { status: 'queued' }
