@@ -43,6 +43,7 @@ export function createTimedStore(inner: Store, options: { countBytes?: boolean }
       }
     },
     scan: () => inner.scan(),
+    compact: (collections) => inner.compact(collections),
     clear: () => inner.clear(),
     close: () => inner.close(),
   }

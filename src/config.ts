@@ -66,6 +66,9 @@ const hints: Record<string, string> = {
 export const configSchema = z.object({
   // Store
   STORE_URL: storeUrl,
+  STORE_STARTUP_TIMEOUT_MS: integer(10_000, 100),
+  RETRY_QUEUE_MAX_MESSAGES: integer(1000),
+  RETRY_QUEUE_MAX_MINUTES: integer(30, 1),
   // Language model (hosted, OpenAI-compatible)
   LLM_PROVIDER: z.enum(['auto', 'openai', 'local']).default('auto'),
   LLM_BASE_URL: optionalText,
@@ -96,6 +99,7 @@ export const configSchema = z.object({
   DRAFT_CANDIDATES: integer(1, 1),
   DEFAULT_RETENTION_DAYS: integer(90, 1),
   MAX_INPUT_CHARS: integer(4000, 100),
+  MAX_MESSAGE_CHARS: integer(4000, 100),
   // Slack
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   // Anything no boundary contained is logged with its stack before a non-zero exit (run under a supervisor).
   installProcessGuard(logger)
   if (!platforms && !process.argv.includes('--no-model-offer')) await offerLocalModelDownload({ config, logger })
-  const store = await openStore(config.STORE_URL, { onInvalidValue: (collection) => logger.warn('store_value_invalid', { collection }) })
+  const store = await openStore(config.STORE_URL, {
+    startupTimeoutMs: config.STORE_STARTUP_TIMEOUT_MS,
+    onInvalidValue: (collection) => logger.warn('store_value_invalid', { collection }),
+  })
   const models = await createLanguageModels(config, logger)
   const core = await createBotCore({ config, store, model: models.model, safetyModel: models.safetyModel, logger })
   logger.info('started', { store: store.kind, model: models.description, slack: config.slackEnabled, discord: config.discordEnabled })

@@ -89,6 +89,33 @@ describe('observe', () => {
     }
   })
 
+  it('does not store a message longer than MAX_MESSAGE_CHARS (too long to learn from), live or imported; an edit past it removes the kept text', async () => {
+    const bounded = await createTestCore({ settings: { MAX_MESSAGE_CHARS: '200' } })
+    try {
+      await enableWorkspace(bounded.core)
+      await bounded.core.setConsent(actorFor(memberA), memberA, true)
+      const atTheBound = 'a'.repeat(199) + '.'
+      expect((await bounded.core.observe(message(memberA, atTheBound))).status).toBe('stored')
+      expect(await bounded.core.observe(message(memberA, 'OVERSIZED ' + 'b'.repeat(191)))).toEqual({ status: 'ignored', reason: 'too_long' })
+      // The bound is on the text as stored: platform markup is normalised first.
+      const link = `see <https://example.com/${'c'.repeat(300)}|the runbook>`
+      expect((await bounded.core.observe(message(memberA, link))).status).toBe('stored')
+      // An edit past the bound: the kept version no longer stands for what they wrote, so it goes.
+      const edited = message(memberA, 'EDITED-LATER a short message')
+      await bounded.core.observe(edited)
+      expect(await bounded.core.observe({ ...edited, kind: 'edited', text: 'EDITED-LONG ' + 'd'.repeat(300) })).toEqual({ status: 'deleted' })
+      // The importer goes through the same path.
+      const imported = await bounded.core.importMessages({ actor: actorFor(adminMember, true), messages: [message(memberA, 'IMPORTED-OVERSIZED ' + 'e'.repeat(300))], consentingUserIds: [memberA.userId] })
+      expect(imported).toMatchObject({ stored: 0, ignored: 1 })
+      const profile = await bounded.core.profile(actorFor(memberA), memberA)
+      expect(profile.historySize).toBe(2)
+      expect(profile.attributes!.messages).toBe(2)
+      expect((await dumpStore(bounded.store)).join('\n')).not.toMatch(/OVERSIZED|EDITED-LATER|EDITED-LONG/)
+    } finally {
+      await bounded.close()
+    }
+  })
+
   it('sweeps messages past retention from history and style', async () => {
     let now = Date.now()
     const clocked = await createTestCore({ clock: () => now })

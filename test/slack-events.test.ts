@@ -82,6 +82,18 @@ describe('Slack message events', () => {
     expect(await harness.storedAbout(otherMemberId)).toEqual([])
   })
 
+  it('a 1 MB message is acknowledged and not stored, as too long to learn from (MAX_MESSAGE_CHARS); the next ordinary one is', async () => {
+    harness = await readyHarness()
+    const pasted = 'PASTED-LOG-START ' + 'ERROR worker 7 lost its lease and retried\n'.repeat(25_000)
+    expect(pasted.length).toBeGreaterThan(1_000_000)
+    expect((await harness.send(eventCallback(channelMessage({ text: pasted, ts: '1700009000.000100' })))).status).toBe(200)
+    await harness.send(eventCallback(channelMessage({ text: 'sorry for the wall of text', ts: '1700009001.000100' })))
+    await expect.poll(() => harness!.logs.filter((line) => line.event === 'slack_message_observed').length).toBe(2)
+    expect(harness.logs.filter((line) => line.event === 'slack_message_observed').map((line) => line.fields.reason)).toContain('too_long')
+    expect(await historySize(harness)).toBe(1)
+    expect((await harness.storedAbout('')).join('\n')).not.toContain('PASTED-LOG-START')
+  })
+
   it('does not learn in channels an admin has not enabled', async () => {
     harness = await startSlackTestApp()
     await harness.enable(['C00OTHERCHAN'])

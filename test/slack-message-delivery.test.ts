@@ -14,7 +14,7 @@ const directUrl = new URL(loadConfig().TEST_REDIS_URL.replace(/\/\d+$/, '') + '/
 let harness: SlackTestApp | undefined
 let proxy: TcpProxy | undefined
 afterEach(async () => {
-  proxy?.restore()
+  await proxy?.restore()
   await harness?.testCore.store.clear().catch(() => {})
   await harness?.close()
   await proxy?.close()
@@ -55,7 +55,7 @@ describe('Slack message events and a store outage (HTTP)', () => {
     expect(before.status).toBe(200)
     expect(await storedTexts(harness)).toContain('stored before the outage')
 
-    proxy!.cut()
+    await proxy!.cut()
     const lost = eventCallback(channelMessage({ text: 'sent during the outage', ts: '1700000601.000100' }), 'EvOUTAGE0001')
     const during = await harness.send(lost)
     expect(during.status).toBeGreaterThanOrEqual(500)
@@ -64,7 +64,7 @@ describe('Slack message events and a store outage (HTTP)', () => {
     const { response: command } = await harness.command('/hyperalign', 'help')
     expect(command.status).toBe(200)
 
-    proxy!.restore()
+    await proxy!.restore()
     await retryUntilAcknowledged(harness, lost)
     expect(countOf(await storedTexts(harness), 'sent during the outage')).toBe(1)
     // A further redelivery (or a second process receiving it) stores nothing twice.
@@ -81,7 +81,7 @@ describe('Slack message events and a store outage (Socket Mode)', () => {
     await socket.waitForConnection()
     const envelopeOf = (body: ReturnType<typeof eventCallback>) => (body.kind === 'event' ? body.envelope : {})
 
-    proxy!.cut()
+    await proxy!.cut()
     const lost = envelopeOf(eventCallback(channelMessage({ text: 'sent over the socket during the outage', ts: '1700000700.000100' }), 'EvOUTAGE0002'))
     let acknowledged = false
     void socket.send('events_api', lost).then(() => (acknowledged = true))
@@ -90,7 +90,7 @@ describe('Slack message events and a store outage (Socket Mode)', () => {
     await socket.send('slash_commands', slashCommandPayload({ command: '/hyperalign', text: 'help', responseUrl: harness.slack.responseUrl('socket-outage') }))
     expect(acknowledged).toBe(false)
 
-    proxy!.restore()
+    await proxy!.restore()
     const redelivered = await socket.send('events_api', lost, { retryAttempt: 1 })
     expect(redelivered.envelope_id).toBeDefined()
     expect(countOf(await storedTexts(harness), 'sent over the socket during the outage')).toBe(1)

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { loadConfig } from '../src/config.js'
+import KeyvPostgres from '@keyv/postgres'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
 
@@ -103,10 +104,35 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
 
 describe('a store that is down', () => {
   it.each([
-    ['redis', 'redis://127.0.0.1:1/0'],
-    ['postgres', 'postgres://postgres@127.0.0.1:1/test'],
-    ['sqlite', `sqlite://${join(directory, 'not-a-directory', 'store.sqlite')}`],
-  ])('%s: opening fails with store_unavailable and a clear message', async (_name, url) => {
-    await expect(openStore(url)).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/not reachable/) })
+    ['redis', 'redis://127.0.0.1:1/0', /nothing is listening on 127\.0\.0\.1:1 \(ECONNREFUSED\)/],
+    ['postgres', 'postgres://postgres@127.0.0.1:1/test', /nothing is listening on 127\.0\.0\.1:1 \(ECONNREFUSED\)/],
+    ['sqlite', `sqlite://${join(directory, 'not-a-directory', 'store.sqlite')}`, /not-a-directory is a file, not a folder \(ENOTDIR\)/],
+  ])('%s: opening fails with store_unavailable naming the setting, the target and the cause', async (_name, url, cause) => {
+    const failure = openStore(url)
+    await expect(failure).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining(`The store at STORE_URL=${url} could not be opened: `) })
+    await expect(failure).rejects.toThrow(cause)
+  })
+})
+
+describe('compacting after an erase', () => {
+  it('postgres: vacuums the tables of the collections an erase touched', async () => {
+    const store = await openStore(config.TEST_POSTGRES_URL)
+    // Shares the store's connection pool (one pool per URL in @keyv/postgres); reads the server's own statistics.
+    const probe = new KeyvPostgres({ uri: config.TEST_POSTGRES_URL, table: 'hyperalign_history' })
+    const vacuums = async (table: string) => {
+      const rows = (await probe.query('SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = $1', [table])) as { vacuum_count: string }[]
+      return Number(rows[0]?.vacuum_count ?? 0)
+    }
+    try {
+      const history = store.collection('history', itemSchema)
+      await history.set('v1:slack:T1:U1:page:0', { name: 'erased text', count: 1 })
+      await history.delete('v1:slack:T1:U1:page:0')
+      const before = { history: await vacuums('hyperalign_history'), consent: await vacuums('hyperalign_consent') }
+      await store.compact(['history'])
+      expect(await vacuums('hyperalign_history')).toBe(before.history + 1)
+      expect(await vacuums('hyperalign_consent')).toBe(before.consent)
+    } finally {
+      await store.close()
+    }
   })
 })

@@ -43,6 +43,7 @@ export function renderImportReport(report: ImportReport, file: ConversationFile,
       closedPrivate.length ? ` (${closedPrivate.map((each) => `#${each.name}`).join(', ')}: \`admin channels ${[...learningChannels, ...closedPrivate.map((each) => each.id)].join(',')}\` allows ${closedPrivate.length === 1 ? 'it' : 'them'})` : ''
     }`,
     empty: 'empty once markup is removed',
+    too_long: 'too long to learn from (over MAX_MESSAGE_CHARS)',
     bot: 'by bots',
     direct_message: 'in direct messages',
     bot_disabled: 'while hyperalign is switched off',

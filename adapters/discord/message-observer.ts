@@ -1,5 +1,6 @@
 // Mirrors server messages into the core's observe path: creations, edits and deletions. Direct messages are never
 // passed on (they are never learning material), nor the bot's own messages or messages addressed to the bot.
+// Discord never redelivers an event, so the core is asked to keep what it cannot store while its store is down.
 import { MessageType, type Message, type PartialMessage } from 'discord.js'
 import type { ObservedMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
@@ -16,8 +17,10 @@ export function isAddressedToBot(context: DiscordContext, message: Message | Par
 export function createMessageObserver(context: DiscordContext) {
   const send = async (observed: ObservedMessage) => {
     try {
-      const outcome = await context.core.observe(observed)
-      context.logger.debug('discord_observed', { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined })
+      const outcome = await context.core.observe(observed, { queueWhenStoreDown: true })
+      const fields = { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined }
+      if (outcome.status === 'queued' || outcome.status === 'dropped') context.logger.warn('discord_observe_store_down', { ...fields, messageId: observed.messageId })
+      else context.logger.debug('discord_observed', fields)
       return outcome
     } catch (error) {
       context.logger.warn('discord_observe_failed', { kind: observed.kind, messageId: observed.messageId, error })

@@ -21,6 +21,8 @@ export function renderStatus(policy: WorkspacePolicy, counts: WorkspaceCounts, n
       { name: 'Answers', value: String(counts.answers), inline: true },
       { name: 'Refusals', value: String(counts.refusals), inline: true },
       { name: 'Model tokens today', value: `${counts.tokensToday} of ${counts.dailyTokenBudget}`, inline: true },
+      { name: 'Waiting for the store', value: String(counts.messagesWaitingForStore), inline: true },
+      { name: 'Lost while the store was down', value: String(counts.messagesDroppedWhileStoreDown), inline: true },
     )
   if (policy.updatedAt > 0) embed.setFooter({ text: `Last changed ${new Date(policy.updatedAt).toISOString()}` })
   if (note) embed.setDescription(note)

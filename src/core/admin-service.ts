@@ -17,6 +17,8 @@ export function createAdminService(dependencies: {
   ledger: UsageLedger
   audit: AuditLog
   setConsent: (actor: Actor, member: MemberRef, optedIn: boolean) => Promise<ConsentOutcome>
+  /** This process's in-memory queue of messages waiting for the store, for the workspace. */
+  waitingForStore: (workspace: WorkspaceRef) => { waiting: number; dropped: number }
 }) {
   const { policies, consent, history, counters, ledger, audit } = dependencies
 
@@ -69,6 +71,7 @@ export function createAdminService(dependencies: {
         case 'counts': {
           const [members, activity, usage] = await Promise.all([consent.members(workspace), counters.get(workspace), ledger.workspaceToday(workspace)])
           const sizes = await Promise.all(members.map((each) => history.size({ ...workspace, userId: each.userId })))
+          const queue = dependencies.waitingForStore(workspace)
           return {
             action: 'counts',
             counts: {
@@ -79,6 +82,8 @@ export function createAdminService(dependencies: {
               refusals: activity.refusals,
               tokensToday: usage.promptTokens + usage.completionTokens,
               dailyTokenBudget: ledger.dailyTokenBudget,
+              messagesWaitingForStore: queue.waiting,
+              messagesDroppedWhileStoreDown: queue.dropped,
             },
           }
         }

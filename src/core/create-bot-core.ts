@@ -25,6 +25,7 @@ import { createKeyedLock } from './member-lock.js'
 import { createMemberStyleStore } from './member-style.js'
 import { createMeteredModel } from './metered-model.js'
 import { createObservePipeline } from './observe-pipeline.js'
+import { createObserveRetryQueue } from './observe-retry-queue.js'
 import { createPolicyService } from './policy-service.js'
 import { createSafetyGate } from './safety-gate.js'
 import { createHypothesisEditor } from './hypothesis-editor.js'
@@ -47,6 +48,8 @@ export type BotCoreOptions = {
   prompts?: PromptLibrary
   /** Run learning jobs in the background when members become due (default true). */
   backgroundLearning?: boolean
+  /** Waits between replays of messages kept while the store is down (default 1 s, doubling up to 30 s). */
+  retryDelays?: { firstMs: number; maxMs: number }
 }
 
 /** How long a claimed delivery is remembered: far longer than any platform's window for replaying a request. */
@@ -74,7 +77,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style })
-  const erase = createMemberEraser({ store, history, audit, workspaceStyle })
+  const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => retryQueue.discard(member) })
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
   const learner = createHypothesisLearner({
@@ -108,8 +111,19 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     learning,
     lock,
     clock,
-    settings: { maxMessages: config.HISTORY_MAX_MESSAGES, ...learnSettings },
+    settings: { maxMessages: config.HISTORY_MAX_MESSAGES, maxMessageCharacters: config.MAX_MESSAGE_CHARS, ...learnSettings },
     onDue: (member) => scheduler.enqueue(member),
+  })
+  const retryQueue = createObserveRetryQueue({
+    observe: pipeline.observe,
+    clock,
+    logger,
+    settings: {
+      maxMessages: config.RETRY_QUEUE_MAX_MESSAGES,
+      maxAgeMs: config.RETRY_QUEUE_MAX_MINUTES * 60_000,
+      firstDelayMs: options.retryDelays?.firstMs ?? 1_000,
+      maxDelayMs: options.retryDelays?.maxMs ?? 30_000,
+    },
   })
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
   const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
@@ -186,7 +200,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))
 
-  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
+  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent, waitingForStore: retryQueue.counts })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
   const importer = createImporter({
@@ -205,7 +219,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   sweepTimer.unref()
 
   const core: BotCore = {
-    observe: (message) => pipeline.observe(message),
+    observe: (message, options) => (options?.queueWhenStoreDown ? retryQueue.observe(message) : pipeline.observe(message)),
     draft: (request) => drafts.draft(request),
     getDraft: (actor, draftId) => drafts.getDraft(actor, draftId),
     regenerateDraft: (actor, draftId) => drafts.regenerateDraft(actor, draftId),
@@ -276,17 +290,26 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
         const policy = await policies.get(member)
         const removed = await lock.run(memberKey(member), async () => {
           const expired = await history.sweep(member, policy.retentionDays)
-          if (expired.length) await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+          if (expired.length) {
+            await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+            // Drafts take examples from this pool; an expired message must not live on there.
+            const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
+            await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
+          }
           return expired.length
         })
         members += 1
         messagesRemoved += removed
       }
+      // Past retention is erased like a forget: nothing left in the store's files either.
+      if (messagesRemoved > 0) await store.compact()
       return { members, messagesRemoved }
     },
+    retryWaitingMessages: () => retryQueue.retryNow(),
     idle: () => scheduler.idle(),
     async close() {
       clearInterval(sweepTimer)
+      retryQueue.close()
       await scheduler.close()
       await options.model.close?.()
       if (options.safetyModel && options.safetyModel !== options.model) await options.safetyModel.close?.()

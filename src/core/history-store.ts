@@ -23,7 +23,8 @@ const metaSchema = z.object({
   nextPage: z.number().int(),
   count: z.number().int(),
 })
-const ownerSchema = z.object({ userId: z.string(), page: z.number().int() })
+/** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
+const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
 
 const pageSize = 50
 const dayMs = 86_400_000
@@ -50,10 +51,15 @@ export function createHistoryStore(store: Store, clock: () => number) {
   return {
     /**
      * Claim a platform message for a member. False when it was already claimed (a retried or duplicated delivery),
-     * so two processes receiving the same event store it once.
+     * so two processes receiving the same event store it once. With `token`, a claim left by an earlier attempt of
+     * the same delivery (the store failed before the append, and before the claim could be released) is taken back.
      */
-    async claim(member: MemberRef, channelId: string, messageId: string, retentionDays: number): Promise<boolean> {
-      return owners.setIfAbsent(ownerKey(member, channelId, messageId), { userId: member.userId, page: -1 }, ttl(retentionDays))
+    async claim(member: MemberRef, channelId: string, messageId: string, retentionDays: number, token?: string): Promise<boolean> {
+      const key = ownerKey(member, channelId, messageId)
+      if (await owners.setIfAbsent(key, { userId: member.userId, page: -1, ...(token ? { claim: token } : {}) }, ttl(retentionDays))) return true
+      if (!token) return false
+      const existing = await owners.get(key)
+      return existing?.page === -1 && existing.claim === token && existing.userId === member.userId
     },
 
     async owner(workspace: WorkspaceRef, channelId: string, messageId: string) {

@@ -1,5 +1,5 @@
-// The hot path: platform message -> (policy, consent, channel) filters -> normalised text in the member's bounded
-// history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+// The hot path: platform message -> (policy, consent, channel, size) filters -> normalised text in the member's
+// bounded history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
 import type { ConsentService } from './consent-service.js'
 import type { HistoryStore, StoredMessage } from './history-store.js'
 import { memberKey } from './keys.js'
@@ -17,16 +17,21 @@ export type ObserveDependencies = {
   style: MemberStyleStore
   learning: LearningStateStore
   lock: KeyedLock
-  settings: { maxMessages: number; minNewMessages: number; minIntervalMs: number }
+  settings: { maxMessages: number; maxMessageCharacters: number; minNewMessages: number; minIntervalMs: number }
   clock: () => number
   onDue: (member: MemberRef) => void
 }
 
 export type ObserveOptions = {
-  /** The admin chose these messages (an import), so the channel allow-list does not apply. */
-  skipChannelCheck: boolean
+  /** The admin chose these messages (an import), so the channel allow-list does not apply (consent still does). */
+  skipChannelCheck?: boolean
   /** Report "due" in the outcome instead of starting learning (an import learns once it is complete). */
   deferLearning?: boolean
+  /**
+   * Marks this delivery's claim on the message, so a retry of the same delivery (after the store failed between
+   * the claim and the append) takes its own claim back instead of taking it for a duplicate.
+   */
+  claimToken?: string
 }
 
 /** Text in the markup it was written in: a message's own dialect, else its workspace platform's. */
@@ -46,7 +51,10 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
     const text = normalizedText(message)
     if (!text) return { status: 'ignored', reason: 'empty' }
-    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays))) {
+    // A pasted log or document says little about how someone writes, and would bloat the store and any prompt it is
+    // picked for as an example.
+    if (text.length > settings.maxMessageCharacters) return { status: 'ignored', reason: 'too_long' }
+    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays, options.claimToken))) {
       return { status: 'ignored', reason: 'duplicate' }
     }
     const stored: StoredMessage = {
@@ -59,8 +67,14 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       storedAt: clock(),
     }
     let due = false
+    let optedOut = false
     try {
       await lock.run(memberKey(member), async () => {
+        // Again under the lock: an opt-out or forget that ran since the check above must win over this message.
+        if (!(await consent.isOptedIn(member))) {
+          optedOut = true
+          return
+        }
         const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
         await style.update(member, { add: [text], remove: dropped.map((each) => each.text) })
         const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
@@ -70,6 +84,10 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       // Let a retried delivery store it: the claim alone must not mark the message as seen.
       await history.release(member, message.channelId, message.messageId).catch(() => {})
       throw error
+    }
+    if (optedOut) {
+      await history.release(member, message.channelId, message.messageId)
+      return { status: 'ignored', reason: 'not_opted_in' }
     }
     if (due && !options.deferLearning) dependencies.onDue(member)
     return { status: 'stored', due }
@@ -81,7 +99,8 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     const member: MemberRef = { ...message.workspace, userId: owner.userId }
     if (message.kind === 'edited') {
       const text = normalizedText(message)
-      if (!text) return changed({ ...message, kind: 'deleted' })
+      // Edited to nothing, or past the size bound: what was kept no longer stands for what they wrote.
+      if (!text || text.length > settings.maxMessageCharacters) return changed({ ...message, kind: 'deleted' })
       return lock.run(memberKey(member), async () => {
         const previous = await history.edit(member, message.channelId, message.messageId, text)
         if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const
@@ -103,7 +122,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
   }
 
   return {
-    async observe(message: ObservedMessage, options: ObserveOptions = { skipChannelCheck: false }): Promise<ObserveOutcome> {
+    async observe(message: ObservedMessage, options: ObserveOptions = {}): Promise<ObserveOutcome> {
       if (message.isBot) return { status: 'ignored', reason: 'bot' }
       // Direct messages are never learning material (and never carried into a channel).
       if (message.channelKind === 'direct') return { status: 'ignored', reason: 'direct_message' }

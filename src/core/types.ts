@@ -35,7 +35,22 @@ export type ObserveOutcome =
   | { status: 'stored'; due: boolean }
   | { status: 'updated' }
   | { status: 'deleted' }
-  | { status: 'ignored'; reason: 'bot' | 'not_opted_in' | 'channel_not_enabled' | 'bot_disabled' | 'direct_message' | 'empty' | 'duplicate' | 'unknown_message' }
+  | {
+      status: 'ignored'
+      reason: 'bot' | 'not_opted_in' | 'channel_not_enabled' | 'bot_disabled' | 'direct_message' | 'empty' | 'too_long' | 'duplicate' | 'unknown_message'
+    }
+  /** The store was down: kept in memory (never on disk) and stored once it is back, consent checked again then. */
+  | { status: 'queued' }
+  /** The store was down and the in-memory queue was full: lost, and counted in the admin status. */
+  | { status: 'dropped'; reason: 'retry_queue_full' }
+
+export type ObserveCallOptions = {
+  /**
+   * For platforms that never redeliver (Discord): when the store is down, keep the event in the bounded in-memory
+   * retry queue instead of throwing `store_unavailable`. Platforms that redeliver (Slack) leave this off.
+   */
+  queueWhenStoreDown?: boolean
+}
 
 export type ContextMessage = { author: 'self' | 'other'; text: string; authorLabel?: string }
 
@@ -230,6 +245,10 @@ export type WorkspaceCounts = {
   refusals: number
   tokensToday: number
   dailyTokenBudget: number
+  /** Messages of this workspace waiting in this process's memory for the store to come back. */
+  messagesWaitingForStore: number
+  /** Messages of this workspace lost since this process started: the store stayed down past the queue's bounds. */
+  messagesDroppedWhileStoreDown: number
 }
 
 export type ImportRequest = {
@@ -240,6 +259,8 @@ export type ImportRequest = {
   /** Messages observed so far, then members whose style calibration was refreshed against the imported population. */
   onProgress?: (done: number, total: number, stage: 'messages' | 'calibration') => void
 }
+
+export type RetryReport = { stored: number; ignored: number; dropped: number; waiting: number }
 
 export type ImportIgnoredReason = Extract<ObserveOutcome, { status: 'ignored' }>['reason']
 
@@ -279,7 +300,7 @@ export type FinalizeDraftResult =
   | { status: 'refused'; verdict: Verdict; message: string }
 
 export interface BotCore {
-  observe(message: ObservedMessage): Promise<ObserveOutcome>
+  observe(message: ObservedMessage, options?: ObserveCallOptions): Promise<ObserveOutcome>
   draft(request: DraftRequest): Promise<DraftResult>
   /** The requesting member's own pending draft (for Post / Edit / Regenerate); not_found for anyone else. */
   getDraft(actor: Actor, draftId: string): Promise<StoredDraft>
@@ -311,6 +332,8 @@ export interface BotCore {
   claimDelivery(workspace: WorkspaceRef, deliveryId: string, ttlMs?: number): Promise<boolean>
   /** Applies retention now (also runs hourly): drops messages past each workspace's retention. */
   sweep(): Promise<{ members: number; messagesRemoved: number }>
+  /** Tries the messages waiting for the store now (also runs on a timer with backoff while any wait). */
+  retryWaitingMessages(): Promise<RetryReport>
   /** Resolves when background learning has nothing left to do. */
   idle(): Promise<void>
   close(): Promise<void>

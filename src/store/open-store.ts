@@ -7,19 +7,25 @@ import { createPostgresBackend } from './postgres-backend.js'
 import { createRedisBackend } from './redis-backend.js'
 import { createSqliteBackend } from './sqlite-backend.js'
 import type { StoreBackend } from './store-backend.js'
+import { storeStartupError, StoreTimeoutError } from './store-startup-error.js'
 import { collectionNames, type Collection, type CollectionName, type Store } from './store.js'
 
 export type OpenStoreOptions = {
   /** Called when a stored value fails its schema (it is then treated as missing). */
   onInvalidValue?: (collection: CollectionName, key: string) => void
+  /** Bound on opening the store and its first round trip (default 10 s): a silent server must not hang startup. */
+  startupTimeoutMs?: number
+  /** The setting the URL came from, named in startup errors (default STORE_URL). */
+  setting?: string
 }
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const setting = options.setting ?? 'STORE_URL'
   let backend: StoreBackend
   try {
-    backend = createBackend(url)
+    backend = createBackend(url, setting)
   } catch (error) {
-    throw storeError(error)
+    throw error instanceof BotError ? error : storeStartupError(setting, url, error)
   }
   const keyvs = new Map<CollectionName, Keyv>()
   const keyvFor = (name: CollectionName): Keyv => {
@@ -64,20 +70,38 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         if (keys.length) await guarded(() => keyvFor(name).deleteMany(keys.map((key) => backend.storedKey(name, key))))
       }
     },
+    async compact(collections = collectionNames) {
+      await guarded(() => backend.compact(collections))
+    },
     async close() {
       await backend.close()
     },
   }
-  // Fail at startup, not on the first member's message, when the server is unreachable.
-  await guarded(() => keyvFor('policy').get(backend.storedKey('policy', 'v1:startup-check')))
+  // Fail at startup, not on the first member's message, when the server is unreachable; and say why.
+  const timeoutMs = options.startupTimeoutMs ?? 10_000
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      backend.check(),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new StoreTimeoutError(timeoutMs)), timeoutMs)
+      }),
+    ])
+  } catch (error) {
+    // Not awaited: a server that never answered may never answer the close either.
+    void backend.close().catch(() => {})
+    throw storeStartupError(setting, url, error)
+  } finally {
+    clearTimeout(timer)
+  }
   return store
 }
 
-function createBackend(url: string): StoreBackend {
+function createBackend(url: string, setting: string): StoreBackend {
   if (url.startsWith('sqlite://')) return createSqliteBackend(url)
   if (url.startsWith('redis://') || url.startsWith('rediss://')) return createRedisBackend(url)
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return createPostgresBackend(url)
-  throw new BotError('config_invalid', 'STORE_URL must start with sqlite://, redis://, rediss://, postgres:// or postgresql://')
+  throw new BotError('config_invalid', `${setting} must start with sqlite://, redis://, rediss://, postgres:// or postgresql://`)
 }
 
 function createCollection<S extends z.ZodType>(

@@ -40,6 +40,26 @@ export function createPostgresBackend(url: string): StoreBackend {
       ])) as { key: string }[]
       for (const row of rows) yield row.key
     },
+    async check() {
+      // @keyv/postgres reports a failed connection as an 'error' event and then fails the query with a TypeError.
+      const postgres = adapter('policy')
+      let reported: unknown
+      const listener = (error: unknown) => (reported ??= error)
+      postgres.on('error', listener)
+      try {
+        await postgres.query('SELECT 1')
+      } catch (error) {
+        throw reported ?? error
+      } finally {
+        postgres.off('error', listener)
+      }
+    },
+    async compact(collections) {
+      // VACUUM removes the dead rows (and their index entries) so their space is reused by the next writes; it takes
+      // no lock that blocks readers or writers. The bytes stay in the table's pages until then, and in the WAL until
+      // its segments are recycled: the README says when they go and how to force it (VACUUM FULL, CHECKPOINT).
+      for (const collection of new Set(collections)) await adapter(collection).query(`VACUUM ${tableName(collection)}`)
+    },
     async close() {
       const first = adapters.values().next().value
       adapters.clear()

@@ -47,6 +47,15 @@ export function createRedisBackend(url: string): StoreBackend {
         for (const key of Array.isArray(batch) ? batch : [batch]) yield String(key).slice(strip)
       }
     },
+    async check() {
+      // connect() rejects with the socket's or the server's own error once the reconnect strategy gives up.
+      const redis = await connected()
+      await redis.ping()
+    },
+    async compact() {
+      // A DEL frees the value in memory at once. What the AOF and RDB files keep is the operator's to rewrite
+      // (BGREWRITEAOF, BGSAVE): commands that managed servers often disable, and that cost a full rewrite each.
+    },
     async close() {
       adapters.clear()
       if (client.isOpen) await client.close()

@@ -1,10 +1,10 @@
 // SQLite (the embedded default): one table per collection in one file, WAL so readers never wait on the writer.
-// Only one process should write the file; use Redis or PostgreSQL to run several.
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+// Only one process should write the file; use Redis or PostgreSQL to run several. Erased rows leave no bytes behind.
 import KeyvSqlite from '@keyv/sqlite'
+import { BotError } from '../bot-error.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
+import { prepareSqliteFile } from './sqlite-file.js'
 
 /** `sqlite://./data/x.sqlite` is relative to the working directory; `sqlite:///var/lib/x.sqlite` is absolute. */
 export function sqliteFilePath(url: string): string {
@@ -12,18 +12,32 @@ export function sqliteFilePath(url: string): string {
   return path === '' ? ':memory:' : path
 }
 
+/**
+ * Set on every connection before its first statement. WAL lets reads proceed during writes; NORMAL sync is durable
+ * across process crashes; secure_delete zeroes deleted rows and freed pages, so an erased member's text does not
+ * survive in the file's free space.
+ */
+const connectionPragmas = ['PRAGMA journal_mode=WAL', 'PRAGMA synchronous=NORMAL', 'PRAGMA secure_delete=ON']
+
+type Query = (sql: string, ...parameters: unknown[]) => Promise<unknown>
+
 export function createSqliteBackend(url: string): StoreBackend {
   const file = sqliteFilePath(url)
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') prepareSqliteFile(file)
   const adapters = new Map<CollectionName, KeyvSqlite>()
 
   const adapter = (collection: CollectionName): KeyvSqlite => {
     let existing = adapters.get(collection)
     if (!existing) {
       existing = new KeyvSqlite({ uri: 'sqlite://' + file, table: tableName(collection), busyTimeout: 10_000 })
-      // WAL lets reads proceed during writes; NORMAL sync is durable across process crashes.
-      void existing.query('PRAGMA journal_mode=WAL').catch(() => {})
-      void existing.query('PRAGMA synchronous=NORMAL').catch(() => {})
+      // Every statement waits for the pragmas, so no row is ever deleted on a connection without secure_delete.
+      const query = existing.query.bind(existing) as Query
+      const ready = connectionPragmas.reduce<Promise<unknown>>((previous, pragma) => previous.then(() => query(pragma)), Promise.resolve())
+      ready.catch(() => {}) // reported by the first statement that waits on it
+      existing.query = (async (sql: string, ...parameters: unknown[]) => {
+        await ready
+        return query(sql, ...parameters)
+      }) as typeof existing.query
       adapters.set(collection, existing)
     }
     return existing
@@ -56,6 +70,21 @@ export function createSqliteBackend(url: string): StoreBackend {
         likePrefix(prefix),
       )) as { key: string }[]
       for (const row of rows) yield row.key
+    },
+    async check() {
+      await adapter('policy').query('SELECT 1')
+    },
+    async compact() {
+      if (file === ':memory:') return
+      // Deleted rows are already zeroed in the pages (secure_delete); the WAL still holds the pages as they were
+      // before. TRUNCATE copies every frame into the file and cuts the WAL to zero bytes once no reader needs it.
+      const sqlite = adapter('policy')
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const [result] = (await sqlite.query('PRAGMA wal_checkpoint(TRUNCATE)')) as { busy: number }[]
+        if (result?.busy === 0) return
+        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)))
+      }
+      throw new BotError('store_unavailable', 'The store is busy and could not drop erased data from its files yet; try again in a moment.')
     },
     async close() {
       await Promise.all([...adapters.values()].map((each) => each.disconnect()))

@@ -13,6 +13,10 @@ export interface StoreBackend {
   insertIfAbsent(collection: CollectionName, key: string, serialized: string, ttlMs?: number): Promise<boolean>
   /** Collection keys (not stored keys) starting with `prefix`. */
   listKeys(collection: CollectionName, prefix: string): AsyncIterable<string>
+  /** One round trip at startup; rejects with the server's or the file's own error, not a generic one. */
+  check(): Promise<void>
+  /** After an erase: make the deleted rows of these collections unrecoverable from the server's files, as far as it can. */
+  compact(collections: readonly CollectionName[]): Promise<void>
   close(): Promise<void>
 }
 

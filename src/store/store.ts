@@ -47,5 +47,11 @@ export interface Store {
   scan(): AsyncIterable<{ collection: CollectionName; key: string; value: unknown }>
   /** Deletes every entry of every collection. */
   clear(): Promise<void>
+  /**
+   * Called after an erase (forget, opt-out, retention): drops what the deleted rows left in the store's files. SQLite
+   * checkpoints and truncates its WAL (deleted rows are zeroed in place); PostgreSQL vacuums the collections' tables;
+   * Redis keeps nothing on disk that a command could drop (see the README on AOF and RDB files).
+   */
+  compact(collections?: readonly CollectionName[]): Promise<void>
   close(): Promise<void>
 }

@@ -3,7 +3,7 @@
 import type { LogFields, Logger } from '../../src/logger.js'
 import type { Actor, BotCore, MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
 import { createDiscordBot, type DiscordBot } from '../../adapters/discord/create-discord-bot.js'
-import { createTestCore, dumpStore, type TestCore } from '../support/test-core.js'
+import { createTestCore, dumpStore, type TestCore, type TestCoreOptions } from '../support/test-core.js'
 import { fakeReply, lastUserMessage, type FakeOpenAiRequest, type FakeReply } from './fake-openai-server.js'
 import { startFakeDiscord, type FakeDiscord } from './fake-discord-harness.js'
 import { fakeIds, fakeUsers, makeMessage, type FakeMessage, type FakeUser } from './fake-discord-payloads.js'
@@ -106,18 +106,29 @@ export function buttonsOf(body: EditBody): Map<string, string> {
   return buttons
 }
 
-export async function startDiscordTestBot(options: { model?: ScriptedModel; settings?: Record<string, string>; stillWorkingAfterMs?: number } = {}): Promise<DiscordTestBot> {
+export type DiscordTestBotOptions = {
+  model?: ScriptedModel
+  settings?: Record<string, string>
+  /** Another store than a fresh SQLite file (e.g. Redis behind a proxy that a test can cut). */
+  storeUrl?: string
+  retryDelays?: TestCoreOptions['retryDelays']
+  stillWorkingAfterMs?: number
+}
+
+export async function startDiscordTestBot(options: DiscordTestBotOptions = {}): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord()
   const testCore = await createTestCore({
     settings: { ...fake.environment, ...options.settings },
     server: { handler: scriptedModelHandler(options.model ?? {}) },
+    ...(options.storeUrl ? { storeUrl: options.storeUrl } : {}),
+    ...(options.retryDelays ? { retryDelays: options.retryDelays } : {}),
   })
   const observed: DiscordTestBot['observed'] = []
   const observedWaiters: { count: number; resolve: () => void }[] = []
   // The real core, with observe calls recorded on the way through (nothing is replaced).
   const core: BotCore = Object.create(testCore.core) as BotCore
-  core.observe = async (message) => {
-    const outcome = await testCore.core.observe(message)
+  core.observe = async (message, observeOptions) => {
+    const outcome = await testCore.core.observe(message, observeOptions)
     observed.push({ message, outcome })
     for (const waiter of [...observedWaiters]) if (observed.length >= waiter.count) (observedWaiters.splice(observedWaiters.indexOf(waiter), 1), waiter.resolve())
     return outcome

@@ -37,6 +37,7 @@ export function countingStore(store: Store): { store: Store; reads: StoreRead[] 
     scan: () => store.scan(),
     clear: () => store.clear(),
     close: () => store.close(),
+    compact: () => store.compact(),
   }
   return { store: wrapped, reads }
 }

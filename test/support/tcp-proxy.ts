@@ -1,49 +1,81 @@
-// A TCP proxy on 127.0.0.1 (port 0) in front of a real server (e.g. the test Redis), which a test can cut and
-// restore: cutting drops every open connection and refuses new ones, as a network outage mid-run would.
-import { createServer, connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+// A TCP proxy on 127.0.0.1 in front of a real server (Redis, PostgreSQL), for outage tests: `cut()` drops every
+// connection and refuses new ones, as a crashed server would; `restore()` accepts again on the same port;
+// `cutAfterForwarding()` lets one request through to the server and then cuts, before its reply comes back.
+import { createServer, connect, type Server, type Socket } from 'node:net'
 
 export type TcpProxy = {
   port: number
-  /** Drops every connection through the proxy and refuses new ones until restore(). */
-  cut(): void
-  restore(): void
+  /** Ends every open connection and stops accepting (clients see resets, then connection refused). */
+  cut(): Promise<void>
+  /** Listens again on the same port. */
+  restore(): Promise<void>
+  /** The next client bytes containing `needle` reach the server; then everything is cut. Resolves when it happened. */
+  cutAfterForwarding(needle: string): Promise<void>
   close(): Promise<void>
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const open = new Set<Socket>()
-  let isCut = false
-  const server = createServer((client) => {
-    if (isCut) {
-      client.destroy()
-      return
-    }
-    const upstream = connect(target.port, target.host)
-    for (const socket of [client, upstream]) {
-      open.add(socket)
-      socket.on('close', () => open.delete(socket))
-      socket.on('error', () => {
-        client.destroy()
-        upstream.destroy()
+  const sockets = new Set<Socket>()
+  let server: Server | undefined
+  let port = 0
+  let tripwire: { needle: Buffer; sprung: () => void } | undefined
+
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = createServer((client) => {
+        const upstream = connect(target.port, target.host)
+        for (const socket of [client, upstream]) {
+          sockets.add(socket)
+          socket.on('close', () => sockets.delete(socket))
+          socket.on('error', () => {})
+        }
+        let sprung: (() => void) | undefined
+        client.on('data', (chunk: Buffer) => {
+          const trip = tripwire
+          if (trip && chunk.includes(trip.needle)) {
+            tripwire = undefined
+            sprung = trip.sprung
+          }
+          upstream.write(chunk)
+        })
+        upstream.on('data', (chunk: Buffer) => {
+          // The server has answered the request, so it ran; the answer never makes it back.
+          if (sprung) void stop().then(sprung)
+          else client.write(chunk)
+        })
+        client.on('close', () => upstream.destroy())
+        upstream.on('close', () => client.destroy())
       })
-    }
-    client.pipe(upstream)
-    upstream.pipe(client)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      next.once('error', reject)
+      next.listen(port, '127.0.0.1', () => {
+        port = (next.address() as { port: number }).port
+        server = next
+        resolve()
+      })
+    })
+
+  const stop = async () => {
+    const current = server
+    server = undefined
+    for (const socket of sockets) socket.destroy()
+    sockets.clear()
+    if (current) await new Promise<void>((resolve) => current.close(() => resolve()))
+  }
+
+  await listen()
   return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      isCut = true
-      for (const socket of open) socket.destroy()
+    get port() {
+      return port
     },
-    restore() {
-      isCut = false
+    cut: stop,
+    cutAfterForwarding(needle) {
+      return new Promise<void>((resolve) => {
+        tripwire = { needle: Buffer.from(needle), sprung: resolve }
+      })
     },
-    async close() {
-      for (const socket of open) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+    async restore() {
+      if (!server) await listen()
     },
+    close: stop,
   }
 }

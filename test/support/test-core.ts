@@ -31,6 +31,8 @@ export type TestCoreOptions = {
   clock?: () => number
   /** Wraps the real store the core is given (e.g. to record what it reads). */
   wrapStore?: (store: Store) => Store
+  /** Waits between replays of messages kept while the store is down. */
+  retryDelays?: { firstMs: number; maxMs: number }
 }
 
 export async function createTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
@@ -51,7 +53,14 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
   const model =
     options.model ??
     createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES, retryBaseDelayMs: 10 })
-  const core = await createBotCore({ config, store, model, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
+  const core = await createBotCore({
+    config,
+    store,
+    model,
+    backgroundLearning: options.backgroundLearning ?? false,
+    clock: options.clock,
+    ...(options.retryDelays ? { retryDelays: options.retryDelays } : {}),
+  })
   return {
     core,
     store,
