@@ -252,6 +252,11 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       await scheduler.runJob(member)
       return profile(member)
     },
+    async mayReadAsContext(actor, channel) {
+      const policy = await policies.get(actor.member)
+      if (!policy.enabled || !policies.learnsFrom(policy, channel.channelId, channel.channelKind)) return false
+      return consent.isOptedIn(actor.member)
+    },
     async scoreStyle(actor, text) {
       const member = actor.member
       const [scores, size] = await Promise.all([style.score(member, [text]), history.size(member)])

@@ -315,6 +315,11 @@ export interface BotCore {
   forget(actor: Actor, member: MemberRef): Promise<ForgetReport>
   /** Runs a learning job for the member now (their own request, or after an import); returns the new profile. */
   learn(actor: Actor, member: MemberRef): Promise<Profile>
+  /**
+   * Whether a channel's messages may be read as context for this member's draft: only for an opted-in member, in a
+   * switched-on workspace, where learning is allowed (the observe path's rule), never a direct message.
+   */
+  mayReadAsContext(actor: Actor, channel: { channelId: string; channelKind: ChannelKind }): Promise<boolean>
   /** Calibrated style match of any text against the member's own writing; works without a model. */
   scoreStyle(actor: Actor, text: string): Promise<{ styleMatch?: number; messages: number }>
   admin(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult>
