@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dumpStore } from './support/test-core.js'
 import { startSlackTestApp, signingSecret, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { blockAction, channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
+import { assistantThreadEvent, blockAction, channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
 import { encodeSlackBody, signSlackBody, type SlackBody } from './fakes/fake-slack-signed-request.js'
 
 let harness: SlackTestApp
@@ -50,6 +50,10 @@ const malformed: [string, () => SlackBody][] = [
   ['block_actions with actions: null', () => interactive(JSON.stringify({ ...click(), actions: null }))],
   ['block_actions without user', () => interactive(JSON.stringify(without(click(), 'user')))],
   ['a slash command without text', () => form(without(commandFields(), 'text') as Record<string, string>)],
+  ['an assistant_thread_started event without assistant_thread', () => json(envelope(without(assistantThreadEvent('assistant_thread_started', { threadTs: '1700000400.000100' }), 'assistant_thread')))],
+  ['an assistant thread whose thread_ts is not a timestamp', () => json(envelope(assistantThreadEvent('assistant_thread_started', { threadTs: `${marker} 1700000401` })))],
+  ['an assistant thread whose user_id is a number', () => json(envelope({ ...assistantThreadEvent('assistant_thread_started', { threadTs: '1700000402.000100' }), assistant_thread: { user_id: 42, channel_id: 'D00FAKEDM001', thread_ts: '1700000402.000100', context: {} } }))],
+  ['an assistant_thread_context_changed whose viewed channel is an object', () => json(envelope({ ...assistantThreadEvent('assistant_thread_context_changed', { threadTs: '1700000403.000100' }), assistant_thread: { user_id: memberId, channel_id: 'D00FAKEDM001', thread_ts: '1700000403.000100', context: { channel_id: { text: marker } } } }))],
 ]
 
 describe('Slack requests of the wrong shape', () => {

@@ -82,7 +82,9 @@ async function deliver(app: App, event: ReceiverEvent, logger: Logger): Promise<
     await event.ack()
     return
   }
-  if (shape.kind === 'event' && shape.eventType === 'message') {
+  // A direct message is never stored (nor learned from), so it has nothing to wait for: acknowledged first, like a
+  // command, so a draft asked for in the assistant pane cannot hold the acknowledgement past Slack's deadline.
+  if (shape.kind === 'event' && shape.eventType === 'message' && !isDirectMessageEvent(event.body)) {
     await deliverOnceStored(app, event, shape.payloadType, logger)
     return
   }
@@ -109,4 +111,9 @@ async function deliverOnceStored(app: App, event: ReceiverEvent, payloadType: st
   }
   // Past Bolt's 3-second timer the request was already answered (404, so Slack retries); nothing more to send.
   await event.ack().catch((error: unknown) => logger.debug('slack_late_acknowledgement', { payloadType, error }))
+}
+
+function isDirectMessageEvent(body: unknown): boolean {
+  const channelType = (body as { event?: { channel_type?: unknown } }).event?.channel_type
+  return channelType === 'im' || channelType === 'mpim'
 }

@@ -18,6 +18,14 @@ const messageFields = z.object({
   app_id: z.string().nullish(),
 })
 
+/** An assistant thread lives in the member's DM with the app; `context` is the channel they are viewing, if any. */
+const assistantThread = z.object({
+  user_id: id,
+  channel_id: id,
+  thread_ts: z.string().regex(/^\d{1,12}\.\d{1,8}$/),
+  context: z.object({ channel_id: id.optional(), team_id: id.optional(), enterprise_id: z.string().nullish() }).optional(),
+})
+
 const eventSchemas: Record<string, z.ZodType> = {
   message: messageFields.extend({
     type: z.literal('message'),
@@ -28,6 +36,8 @@ const eventSchemas: Record<string, z.ZodType> = {
     deleted_ts: z.string().optional(),
   }),
   app_home_opened: z.object({ type: z.literal('app_home_opened'), user: id, tab: z.string().optional() }),
+  assistant_thread_started: z.object({ type: z.literal('assistant_thread_started'), assistant_thread: assistantThread }),
+  assistant_thread_context_changed: z.object({ type: z.literal('assistant_thread_context_changed'), assistant_thread: assistantThread }),
 }
 
 const eventCallback = z.object({

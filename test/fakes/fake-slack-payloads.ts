@@ -1,5 +1,5 @@
 // Builders for the payloads Slack sends (slash commands, block actions, view submissions, message shortcuts,
-// events), shaped like the documented wire format with scrubbed ids. They build data; they send nothing.
+// events, assistant threads), shaped like the documented wire format with scrubbed ids. They build data, send nothing.
 import { randomUUID } from 'node:crypto'
 import { fakeAppId, fakeTeamId } from './fake-slack-web-api.js'
 import type { SlackBody } from './fake-slack-signed-request.js'
@@ -147,5 +147,30 @@ export function channelMessage(options: { userId?: string; text: string; ts: str
     ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
     ...(options.botId ? { bot_id: options.botId } : {}),
     ...(options.subtype ? { subtype: options.subtype } : {}),
+  }
+}
+
+/** The member's DM with the app, where Slack keeps their assistant threads. */
+export const assistantChannelId = 'D00FAKEDM001'
+
+/** `assistant_thread_started` / `assistant_thread_context_changed`: the pane opened, or the member moved to another channel. */
+export function assistantThreadEvent(
+  type: 'assistant_thread_started' | 'assistant_thread_context_changed',
+  options: { threadTs: string; userId?: string; channelId?: string; viewedChannelId?: string; viewedTeamId?: string },
+): Record<string, unknown> {
+  const context = options.viewedChannelId ? { channel_id: options.viewedChannelId, team_id: options.viewedTeamId ?? fakeTeamId, enterprise_id: null } : {}
+  return {
+    type,
+    assistant_thread: { user_id: options.userId ?? memberId, context, channel_id: options.channelId ?? assistantChannelId, thread_ts: options.threadTs },
+    event_ts: `${Date.now() / 1000}`,
+  }
+}
+
+/** What the member types in an assistant thread, as the `message.im` event Slack sends for it. */
+export function assistantMessage(options: { text: string; ts: string; threadTs: string; userId?: string; channelId?: string }): Record<string, unknown> {
+  return {
+    ...channelMessage({ userId: options.userId, text: options.text, ts: options.ts, threadTs: options.threadTs, channelId: options.channelId ?? assistantChannelId, channelType: 'im' }),
+    client_msg_id: randomUUID(),
+    team: fakeTeamId,
   }
 }
