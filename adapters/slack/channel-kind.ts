@@ -16,11 +16,15 @@ export async function channelKindOf(client: webApi.WebClient, channelId: string,
   if (channelName === 'privategroup') return 'private'
   try {
     const result = await client.conversations.info({ channel: channelId })
-    const channel = result.channel
-    if (!channel) return 'private'
-    if (channel.is_im || channel.is_mpim) return 'direct'
-    return channel.is_private ? 'private' : 'public'
+    return channelKindFromInfo(result.channel)
   } catch {
     return 'private'
   }
+}
+
+/** From what conversations.info says about a conversation; nothing known counts as private. */
+export function channelKindFromInfo(channel: { is_im?: boolean; is_mpim?: boolean; is_private?: boolean } | undefined): ChannelKind {
+  if (!channel) return 'private'
+  if (channel.is_im || channel.is_mpim) return 'direct'
+  return channel.is_private ? 'private' : 'public'
 }

@@ -10,6 +10,7 @@ import type { BotCore } from '../../src/core/types.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { registerAdminActions } from './admin-actions.js'
 import { createHomePublisher, registerAppHome } from './app-home.js'
+import { registerAssistantPane } from './assistant-pane.js'
 import { createBackfillStarter } from './backfill-starter.js'
 import { registerDraftActions } from './draft-actions.js'
 import { registerDraftCommand } from './draft-command.js'
@@ -138,6 +139,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerAppHome(app, deps)
   registerMemberActions(app, deps)
   registerAdminActions(app, deps)
+  // Before the message listener: Bolt's Assistant takes the messages of assistant threads and passes on the rest.
+  registerAssistantPane(app, deps)
   registerMessageEvents(app, deps)
   // The receiver's boundary logs each failure once, with the payload type, and decides what Slack is told
   // (a message event that failed is not acknowledged, so Slack resends it).

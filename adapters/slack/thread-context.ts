@@ -7,7 +7,7 @@ import type { Logger } from '../../src/logger.js'
 /** The latest messages of a thread are the ones a reply answers; older ones cost tokens for little. */
 const maxContextMessages = 30
 
-type SlackThreadMessage = { user?: string; bot_id?: string; text?: string; subtype?: string }
+export type SlackThreadMessage = { user?: string; bot_id?: string; text?: string; subtype?: string }
 
 export async function threadContext(
   client: webApi.WebClient,
@@ -23,12 +23,17 @@ export async function threadContext(
     logger.info('slack_thread_unreadable', { slackError: (error as { data?: { error?: string } }).data?.error })
   }
   if (messages.length === 0 && options.fallbackText) return [{ author: 'other', text: options.fallbackText, authorLabel: 'participant 1' }]
+  return toContextMessages(messages, options.memberUserId)
+}
+
+/** Oldest first in, the latest `maxContextMessages` out; authors other than the member get numbered labels, not ids. */
+export function toContextMessages(messages: SlackThreadMessage[], memberUserId: string): ContextMessage[] {
   const labels = new Map<string, string>()
   return messages
     .filter((message) => typeof message.text === 'string' && message.text.trim() !== '')
     .slice(-maxContextMessages)
     .map((message): ContextMessage => {
-      if (message.user === options.memberUserId && !message.bot_id) return { author: 'self', text: message.text ?? '' }
+      if (message.user === memberUserId && !message.bot_id) return { author: 'self', text: message.text ?? '' }
       const key = message.bot_id ? `bot:${message.bot_id}` : (message.user ?? 'unknown')
       if (!labels.has(key)) labels.set(key, message.bot_id ? `app ${labels.size + 1}` : `participant ${labels.size + 1}`)
       return { author: 'other', text: message.text ?? '', authorLabel: labels.get(key) }

@@ -1,6 +1,6 @@
-// A fake Slack Web API on 127.0.0.1 (port 0) that the real @slack/web-api client talks to: records every call,
-// serves fixtures for reads, answers 429 + Retry-After on demand, takes response_url POSTs and hosts Socket Mode.
-// It keeps no member data beyond the test's lifetime and never contacts Slack.
+// A fake Slack Web API on 127.0.0.1 (port 0) for the real @slack/web-api client: records every call, serves fixtures
+// and the app's own thread replies, answers 429 + Retry-After on demand and the assistant.threads methods, takes
+// response_url POSTs and hosts Socket Mode. It keeps no member data beyond the test's lifetime, never contacts Slack.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FakeSlackSocketMode } from './fake-slack-socket-mode.js'
@@ -46,6 +46,8 @@ export type SlackMessageFixture = {
   text?: string
   ts: string
   thread_ts?: string
+  blocks?: unknown
+  metadata?: { event_type?: string; event_payload?: unknown }
 }
 
 type RateLimitRule = { remaining: number; retryAfterSeconds: number }
@@ -180,10 +182,10 @@ export class FakeSlackWebApi {
       failure.remaining -= 1
       return sendJson(response, 200, { ok: false, error: failure.error })
     }
-    sendJson(response, 200, this.answer(method, body))
+    sendJson(response, 200, this.answer(method, body, token))
   }
 
-  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  private answer(method: string, body: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'hyperalign', team_id: fakeTeamId, user_id: fakeBotUserId, bot_id: fakeBotId }
@@ -200,12 +202,33 @@ export class FakeSlackWebApi {
       case 'chat.postMessage': {
         this.postedCount += 1
         const channel = String(body.channel ?? '')
-        return { ok: true, channel: channel.startsWith('U') ? `D${channel.slice(1)}` : channel, ts: `1700000000.${String(this.postedCount).padStart(6, '0')}`, message: { text: body.text } }
+        const ts = `1700000000.${String(this.postedCount).padStart(6, '0')}`
+        // The app's replies in a thread (an assistant thread, say) can be read back, metadata included, as in Slack.
+        if (typeof body.thread_ts === 'string' && token?.startsWith('xoxb-')) {
+          const key = `${channel}:${body.thread_ts}`
+          const thread = this.replies.get(key) ?? []
+          thread.push({ type: 'message', user: fakeBotUserId, bot_id: fakeBotId, text: String(body.text ?? ''), ts, thread_ts: body.thread_ts, ...(body.blocks ? { blocks: body.blocks } : {}), ...(body.metadata ? { metadata: body.metadata as SlackMessageFixture['metadata'] } : {}) })
+          this.replies.set(key, thread)
+        }
+        return { ok: true, channel: channel.startsWith('U') ? `D${channel.slice(1)}` : channel, ts, message: { text: body.text } }
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `1700000001.${String(this.sequence).padStart(6, '0')}` }
-      case 'chat.update':
+      case 'chat.update': {
+        for (const [key, thread] of this.replies) {
+          if (!key.startsWith(`${String(body.channel)}:`)) continue
+          const stored = thread.find((each) => each.ts === body.ts)
+          if (!stored) continue
+          stored.text = String(body.text ?? '')
+          if (body.blocks) stored.blocks = body.blocks
+          if (body.metadata) stored.metadata = body.metadata as SlackMessageFixture['metadata']
+        }
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text }
+      }
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle':
+        return body.channel_id && body.thread_ts ? { ok: true } : { ok: false, error: 'invalid_arguments' }
       case 'views.open':
       case 'views.update':
       case 'views.publish':
