@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest'
 import { parseAdminCommand } from '../adapters/slack/admin-command.js'
 import { renderHome } from '../adapters/slack/blocks/home-blocks.js'
+import { helpReply } from '../adapters/slack/blocks/help-blocks.js'
+import { assistantDraftReply } from '../adapters/slack/blocks/assistant-blocks.js'
+import { readAssistantRequest } from '../adapters/slack/assistant-requests.js'
 import { draftReply } from '../adapters/slack/blocks/draft-blocks.js'
 import { decodeDraftTarget, decodeReplyTarget, encodeDraftTarget, encodeReplyTarget } from '../adapters/slack/draft-target.js'
 import { chunkText, escapeMrkdwn } from '../adapters/slack/mrkdwn.js'
@@ -50,6 +53,36 @@ describe('Slack Block Kit rendering', () => {
       if (text) expect(text.length).toBeLessThanOrEqual(3000)
     }
     expect(JSON.stringify(view)).toContain('admin_retention')
+  })
+
+  it('names the assistant pane in the Home tab and in help, and says it depends on the Slack plan', () => {
+    for (const shown of [JSON.stringify(renderHome({ profile: profileWith(0) })), helpReply().text]) {
+      expect(shown).toContain('assistant pane')
+      expect(shown).toMatch(/where your Slack plan has it/)
+    }
+  })
+
+  it('renders a pane draft with the /draft buttons and a line on the context, just above the buttons', () => {
+    const drafted = { status: 'drafted' as const, draftId: 'd1', text: 'sounds good', styleMatch: 0.71, hypothesesUsed: [], verdict: { decision: 'comply' as const, ruleIds: [], reason: '', stage: 'output' as const } }
+    const withContext = assistantDraftReply(drafted, 'C00FAKECHAN1', undefined)
+    expect(JSON.stringify(withContext.blocks.at(-2))).toContain('<#C00FAKECHAN1> as context')
+    expect(withContext.blocks.at(-1)?.type).toBe('actions')
+    expect(JSON.stringify(withContext)).toContain('Style match *0.71*')
+    expect(JSON.stringify(assistantDraftReply(drafted, 'G00FAKEPRIV1', 'not_open').blocks.at(-2))).toContain('Learning is not on in <#G00FAKEPRIV1>')
+  })
+
+  it.each([
+    ['Draft a reply to this thread in my voice', 'reply'],
+    ['draft a reply to this thread in my voice.', 'reply'],
+    ['What have you learned about how I write?', 'profile'],
+    ['Draft a message:', 'usage'],
+    ['Draft a message: …', 'usage'],
+    ['Draft a message: thanks for the review', 'draft:thanks for the review'],
+    ['Draft a message to the team about friday', 'draft:Draft a message to the team about friday'],
+    ['  ', 'usage'],
+  ])('reads the pane request %j as %s', (text, expected) => {
+    const request = readAssistantRequest(text)
+    expect(request.kind === 'draft' ? `draft:${request.intent}` : request.kind).toBe(expected)
   })
 
   it('splits a long draft into sections under Slack’s limit and escapes it', () => {

@@ -1,5 +1,5 @@
 // The Slack app manifest a team creates the app from must declare what the code listens to: both commands, the
-// message shortcut, the events, the request URL path and the OAuth redirect for posting as the member.
+// message shortcut, the assistant pane, the events, the request URL path and the OAuth redirect for posting as the member.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { commands, shortcutIds } from '../adapters/slack/action-ids.js'
@@ -29,8 +29,17 @@ describe('slack/manifest.yml', () => {
     for (const callbackId of Object.values(shortcutIds)) expect(manifest).toContain(`callback_id: ${callbackId}\n`)
   })
 
-  it('subscribes to the events the app handles, and never to direct messages', () => {
-    expect(listUnder('bot_events').sort()).toEqual(['app_home_opened', 'message.channels', 'message.groups'])
+  it('subscribes to the events the app handles; direct messages only for the assistant pane, never to learn from', () => {
+    expect(listUnder('bot_events').sort()).toEqual(['app_home_opened', 'assistant_thread_context_changed', 'assistant_thread_started', 'message.channels', 'message.groups', 'message.im'])
+    // No group DMs, and no user-token events: the app's own DMs carry the pane and nothing else is read.
+    expect(manifest).not.toMatch(/message\.mpim|user_events/)
+  })
+
+  it('declares the assistant pane: the assistant_view feature with a description, its scopes, and a DM members can type in', () => {
+    const features = manifest.slice(manifest.indexOf('features:'), manifest.indexOf('oauth_config:'))
+    expect(features).toMatch(/\n {2}assistant_view:\n {4}assistant_description: >-\n {6}Drafts messages in your own voice/)
+    expect(listUnder('bot')).toEqual(expect.arrayContaining(['assistant:write', 'chat:write', 'im:history']))
+    expect(features).toContain('messages_tab_read_only_enabled: false')
   })
 
   it('points every request URL at the events path and lists the OAuth redirect with the user scope', () => {

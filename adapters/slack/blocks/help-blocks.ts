@@ -5,6 +5,7 @@ const memberHelp = [
   '*hyperalign* drafts messages in your own voice. Nothing is posted until you click *Post*, and posts are labelled as AI-drafted.',
   '• `/draft <what you want to say>`: a private draft in your voice with Post / Edit / Regenerate / Discard',
   '• Message menu → *Draft a reply in my voice*: a reply to that thread',
+  '• The assistant pane (top bar, where your Slack plan has it): ask for a draft beside the channel you are reading',
   '• `/hyperalign optin` / `optout`: let me learn from the messages you write in enabled channels, or stop and erase everything',
   '• `/hyperalign learn`: learn from your recent messages in enabled channels',
   '• `/hyperalign profile`: what I learned about you (edit it in the app\'s *Home* tab)',

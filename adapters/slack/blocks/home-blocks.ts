@@ -17,12 +17,16 @@ export type HomeModel = {
   posting?: { connectUrl?: string }
 }
 
+/** Where members find drafting; the pane exists only where Slack offers it (paid plans, developer sandboxes). */
+export const assistantPaneLine =
+  'Draft with `/draft`, with *Draft a reply in my voice* on any message, or, where your Slack plan has it, in the assistant pane: open hyperalign from the top bar and ask beside the channel you are reading.'
+
 /** Slack allows 100 blocks in a Home view; hypotheses get what the rest leaves over. */
 const maxBlocks = 100
 
 export function renderHome(model: HomeModel): types.HomeView {
   const { profile } = model
-  const top: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'hyperalign: drafts in your own voice' } }]
+  const top: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'hyperalign: drafts in your own voice' } }, { type: 'context', elements: [{ type: 'mrkdwn', text: assistantPaneLine }] }]
   if (model.notice) {
     const emoji = model.notice.tone === 'ok' ? ':white_check_mark:' : ':warning:'
     top.push({ type: 'section', text: { type: 'mrkdwn', text: `${emoji} ${escapeMrkdwn(model.notice.text)}` } })
