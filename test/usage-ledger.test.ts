@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { createCounters } from '../src/core/counters.js'
-import { createKeyedLock } from '../src/core/member-lock.js'
 import { createUsageLedger } from '../src/core/usage-ledger.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
@@ -32,8 +31,7 @@ async function open(url: string): Promise<Store> {
 }
 
 const parts = (store: Store) => {
-  const lock = createKeyedLock(store)
-  return { ledger: createUsageLedger(store, lock, { dailyTokenBudget: 0, clock: Date.now }), counters: createCounters(store, lock) }
+  return { ledger: createUsageLedger(store, { dailyTokenBudget: 0, clock: Date.now }), counters: createCounters(store) }
 }
 
 describe('usage ledger and counters', () => {

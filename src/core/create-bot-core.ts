@@ -4,6 +4,7 @@ import { BotError } from '../bot-error.js'
 import type { Config } from '../config.js'
 import type { LanguageModel } from '../llm/language-model.js'
 import { silentLogger, type Logger } from '../logger.js'
+import type { JobQueueSettings } from '../store/job-queue.js'
 import type { Store } from '../store/store.js'
 import { createAnswerService } from './answer-service.js'
 import { createAuditLog } from './audit-log.js'
@@ -43,7 +44,13 @@ export type BotCoreOptions = {
   prompts?: PromptLibrary
   /** Run learning jobs in the background when members become due (default true). */
   backgroundLearning?: boolean
+  /** This process consumes queued learning jobs whatever LEARNING_MODE says (`npm run worker`). */
+  learningWorker?: boolean
+  /** Queue timings (tests shorten them); defaults suit production. */
+  learningQueue?: Partial<JobQueueSettings>
 }
+
+export const defaultLearningQueueSettings: JobQueueSettings = { attempts: 4, backoffMs: 60_000, leaseMs: 30_000, busyDelayMs: 15_000 }
 
 export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const { config, store } = options
@@ -51,7 +58,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const logger = options.logger ?? silentLogger
   const prompts = options.prompts ?? loadPromptLibrary()
   const lock = createKeyedLock(store)
-  const ledger = createUsageLedger(store, lock, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
+  const ledger = createUsageLedger(store, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
   const model = createMeteredModel(options.model, ledger)
   const safetyModel = createMeteredModel(options.safetyModel ?? options.model, ledger)
 
@@ -62,12 +69,18 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const learning = createLearningStateStore(store)
   const hypotheses = createHypothesisStore(store)
   const audit = createAuditLog(store, clock)
-  const counters = createCounters(store, lock)
+  const counters = createCounters(store)
   const credentials = createCredentialStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style, clock })
   const erase = createMemberEraser({ store, history, audit, workspaceStyle })
+  /** Erases the member's records and any learning job of theirs still queued. */
+  const eraseAll = async (member: MemberRef) => {
+    const report = await erase(member)
+    await scheduler.forget(member)
+    return report
+  }
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
   const learner = createHypothesisLearner({
@@ -83,7 +96,21 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     clock,
     settings: { sampleSize: config.LEARN_SAMPLE_SIZE, examplePoolSize: 200, heldOutForCalibration: 50, calibrationOthers: 200, calibrationMembers: 20 },
   })
-  const scheduler = createLearningScheduler({ learner, learning, lock, logger, clock, settings: learnSettings, enabled: options.backgroundLearning ?? true })
+  // Shared stores put learning on the store's job queue; a bot process with LEARNING_MODE=worker only enqueues.
+  const background = (options.backgroundLearning ?? true) && (config.LEARNING_MODE !== 'off' || options.learningWorker === true)
+  const queueSettings = { ...defaultLearningQueueSettings, ...options.learningQueue }
+  const queue = store.shared && store.jobQueue && (background || options.learningWorker) ? store.jobQueue<MemberRef>('learning', queueSettings) : undefined
+  const scheduler = createLearningScheduler({
+    learner,
+    learning,
+    lock,
+    logger,
+    clock,
+    settings: { ...learnSettings, leaseMs: queueSettings.leaseMs },
+    enabled: background && (queue !== undefined || config.LEARNING_MODE === 'inline'),
+    queue,
+    consume: options.learningWorker === true || (background && config.LEARNING_MODE === 'inline'),
+  })
   const pipeline = createObservePipeline({
     policies,
     consent,
@@ -149,7 +176,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     if (!self && !admin) throw new BotError('not_permitted', 'Only the member or a workspace admin can change this member’s opt-in.')
     if (!optedIn) {
       // Opting out erases everything in the same step; nothing, not even a tombstone, remains.
-      const erased = await lock.run(memberKey(member), () => erase(member))
+      const erased = await lock.run(memberKey(member), () => eraseAll(member))
       return { record: { optedIn: false, at: clock(), by: actor.member, via: self ? 'self' : 'admin', policyVersion: '' }, erased }
     }
     if (!policy.enabled) throw new BotError('bot_disabled', 'hyperalign is switched off in this workspace. A workspace admin can switch it on.')
@@ -198,7 +225,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       if (!sameMember(actor.member, member) && !policies.isAdmin(actor, policy)) {
         throw new BotError('not_permitted', 'Only the member or a workspace admin can erase a member’s data.')
       }
-      return lock.run(memberKey(member), () => erase(member))
+      return lock.run(memberKey(member), () => eraseAll(member))
     },
     async learn(actor, member) {
       requireSelf(actor, member)

@@ -59,6 +59,10 @@ export type LearnerDependencies = {
 
 export type HypothesisLearner = ReturnType<typeof createHypothesisLearner>
 
+/** The job's lock, checked before each write (see member-lock.ts). */
+type Fence = { assertHeld(): Promise<void> }
+const noFence: Fence = { assertHeld: async () => {} }
+
 export function createHypothesisLearner(dependencies: LearnerDependencies) {
   const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
 
@@ -83,7 +87,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }
 
-  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[]) => {
+  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], fence: Fence) => {
     const sample = sampleDiverse(messages, settings.sampleSize)
     const localIds = new Map(sample.map((each, index) => [`m${index + 1}`, each.id]))
     const previous = await hypotheses.get(member)
@@ -114,6 +118,8 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'learn' },
     })
 
+    // The model call is the long part; a job whose lock was taken over meanwhile must not write a second version.
+    await fence.assertHeld()
     const now = clock()
     const rejected = new Set(previous.rejected.map(normalizeStatement))
     const taken = new Set(fixed.map((each) => normalizeStatement(each.statement)))
@@ -141,14 +147,15 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
 
   return {
     /** One learning run. Throws model errors (after the model-free part is done) so the scheduler can retry. */
-    async learn(member: MemberRef): Promise<{ hypotheses: number; messages: number } | undefined> {
+    async learn(member: MemberRef, fence: Fence = noFence): Promise<{ hypotheses: number; messages: number } | undefined> {
       if (!(await consent.isOptedIn(member))) return undefined
       const policy = await policies.get(member)
       const messages = await history.all(member, policy.retentionDays)
       await learning.update(member, (state) => ({ ...state, newMessages: 0 }))
       if (messages.length === 0) return { hypotheses: 0, messages: 0 }
+      await fence.assertHeld()
       await refreshStyle(member, messages, policy.retentionDays)
-      const saved = await inferHypotheses(member, messages)
+      const saved = await inferHypotheses(member, messages, fence)
       return { hypotheses: saved.hypotheses.length, messages: messages.length }
     },
   }

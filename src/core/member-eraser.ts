@@ -29,6 +29,11 @@ export function createMemberEraser(dependencies: { store: Store; history: Histor
       else report.otherRecords += keys.length
       await collection.deleteMany(keys)
     }
+    // The member's own usage counters live beside the records, on the engine's counters.
+    const counterKeys: string[] = []
+    for await (const key of store.counters.keys(own)) if (key === own || key.startsWith(own + ':')) counterKeys.push(key)
+    await store.counters.delete(counterKeys)
+    report.otherRecords += counterKeys.length
     report.auditEntries = await audit.eraseMember(member, member.userId)
     // The cached workspace total still holds the member's counts; drop it so nothing of theirs outlives them.
     await workspaceStyle.invalidate(member)

@@ -1,5 +1,7 @@
 // PostgreSQL: one table per collection, one shared connection pool; safe for several bot processes at once.
 import KeyvPostgres from '@keyv/postgres'
+import { createBullmqJobQueue } from './bullmq-job-queue.js'
+import { createPostgresCounters, createPostgresLockPrimitives, postgresCoordinationSchema, postgresCoordinationTables } from './postgres-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 
@@ -15,6 +17,9 @@ export function createPostgresBackend(url: string): StoreBackend {
     }
     return existing
   }
+
+  const query = (sql: string, values?: unknown[]) => adapter('locks').query(sql, values) as Promise<unknown[]>
+  const ready = postgresCoordinationSchema(query)
 
   return {
     kind: 'postgres',
@@ -39,6 +44,13 @@ export function createPostgresBackend(url: string): StoreBackend {
         likePrefix(prefix),
       ])) as { key: string }[]
       for (const row of rows) yield row.key
+    },
+    counters: createPostgresCounters(query, ready),
+    lockPrimitives: createPostgresLockPrimitives(query, ready),
+    jobQueue: (name, settings) => createBullmqJobQueue({ kind: 'postgres', url }, name, settings),
+    async clearCoordination() {
+      await ready()
+      for (const table of postgresCoordinationTables) await query(`DELETE FROM ${table}`)
     },
     async close() {
       const first = adapters.values().next().value

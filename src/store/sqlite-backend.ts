@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import KeyvSqlite from '@keyv/sqlite'
+import { createMemoryLockPrimitives, createSqliteCounters, sqliteCountersTable } from './sqlite-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 
@@ -28,6 +29,9 @@ export function createSqliteBackend(url: string): StoreBackend {
     }
     return existing
   }
+
+  const query = (sql: string, ...values: unknown[]) => adapter('counters').query(sql, ...values) as Promise<unknown[]>
+  const counters = createSqliteCounters(query)
 
   return {
     kind: 'sqlite',
@@ -56,6 +60,13 @@ export function createSqliteBackend(url: string): StoreBackend {
         likePrefix(prefix),
       )) as { key: string }[]
       for (const row of rows) yield row.key
+    },
+    counters,
+    lockPrimitives: createMemoryLockPrimitives(),
+    async clearCoordination() {
+      const keys: string[] = []
+      for await (const key of counters.keys('')) keys.push(key)
+      await counters.delete(keys)
     },
     async close() {
       await Promise.all([...adapters.values()].map((each) => each.disconnect()))
