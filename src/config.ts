@@ -94,6 +94,7 @@ export const configSchema = z.object({
   LEARN_MIN_INTERVAL_MINUTES: integer(60),
   LEARN_SAMPLE_SIZE: integer(40, 5),
   LEARNING_MODE: z.enum(['inline', 'worker', 'off']).default('inline'),
+  LEARNING_JOB_LEASE_SECONDS: integer(30, 1),
   DRAFT_EXAMPLES: integer(5),
   DRAFT_CANDIDATES: integer(1, 1),
   DEFAULT_RETENTION_DAYS: integer(90, 1),

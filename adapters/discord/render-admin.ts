@@ -21,6 +21,7 @@ export function renderStatus(policy: WorkspacePolicy, counts: WorkspaceCounts, n
       { name: 'Answers', value: String(counts.answers), inline: true },
       { name: 'Refusals', value: String(counts.refusals), inline: true },
       { name: 'Model tokens today', value: `${counts.tokensToday} of ${counts.dailyTokenBudget}`, inline: true },
+      { name: 'Learning jobs', value: `${counts.learningRetrying} retrying, ${counts.learningDeadLetters} failed for good`, inline: true },
     )
   if (policy.updatedAt > 0) embed.setFooter({ text: `Last changed ${new Date(policy.updatedAt).toISOString()}` })
   if (note) embed.setDescription(note)

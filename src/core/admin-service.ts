@@ -5,6 +5,7 @@ import type { AuditLog } from './audit-log.js'
 import type { ConsentService } from './consent-service.js'
 import type { Counters } from './counters.js'
 import type { HistoryStore } from './history-store.js'
+import type { LearningStateStore } from './learning-state.js'
 import type { PolicyService } from './policy-service.js'
 import type { Actor, AdminAction, AdminResult, ConsentOutcome, MemberRef, WorkspaceRef } from './types.js'
 import type { UsageLedger } from './usage-ledger.js'
@@ -13,12 +14,13 @@ export function createAdminService(dependencies: {
   policies: PolicyService
   consent: ConsentService
   history: HistoryStore
+  learning: LearningStateStore
   counters: Counters
   ledger: UsageLedger
   audit: AuditLog
   setConsent: (actor: Actor, member: MemberRef, optedIn: boolean) => Promise<ConsentOutcome>
 }) {
-  const { policies, consent, history, counters, ledger, audit } = dependencies
+  const { policies, consent, history, learning, counters, ledger, audit } = dependencies
 
   return {
     async run(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult> {
@@ -69,6 +71,8 @@ export function createAdminService(dependencies: {
         case 'counts': {
           const [members, activity, usage] = await Promise.all([consent.members(workspace), counters.get(workspace), ledger.workspaceToday(workspace)])
           const sizes = await Promise.all(members.map((each) => history.size({ ...workspace, userId: each.userId })))
+          // Learning jobs by their state on the member's record, so the figures are this workspace's alone.
+          const states = await Promise.all(members.map((each) => learning.get({ ...workspace, userId: each.userId })))
           return {
             action: 'counts',
             counts: {
@@ -79,6 +83,8 @@ export function createAdminService(dependencies: {
               refusals: activity.refusals,
               tokensToday: usage.promptTokens + usage.completionTokens,
               dailyTokenBudget: ledger.dailyTokenBudget,
+              learningRetrying: states.filter((state) => state.deadLetterAt === undefined && state.attempts > 0).length,
+              learningDeadLetters: states.filter((state) => state.deadLetterAt !== undefined).length,
             },
           }
         }

@@ -50,6 +50,7 @@ export type BotCoreOptions = {
   learningQueue?: Partial<JobQueueSettings>
 }
 
+/** Four runs (the first and three retries, one, two and four minutes apart), then a dead letter. */
 export const defaultLearningQueueSettings: JobQueueSettings = { attempts: 4, backoffMs: 60_000, leaseMs: 30_000, busyDelayMs: 15_000 }
 
 export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
@@ -98,7 +99,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   })
   // Shared stores put learning on the store's job queue; a bot process with LEARNING_MODE=worker only enqueues.
   const background = (options.backgroundLearning ?? true) && (config.LEARNING_MODE !== 'off' || options.learningWorker === true)
-  const queueSettings = { ...defaultLearningQueueSettings, ...options.learningQueue }
+  const leaseMs = config.LEARNING_JOB_LEASE_SECONDS * 1000
+  const queueSettings = { ...defaultLearningQueueSettings, leaseMs, busyDelayMs: Math.max(1_000, leaseMs / 2), ...options.learningQueue }
   const queue = store.shared && store.jobQueue && (background || options.learningWorker) ? store.jobQueue<MemberRef>('learning', queueSettings) : undefined
   const scheduler = createLearningScheduler({
     learner,
@@ -194,7 +196,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     }
   }
 
-  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent })
+  const adminService = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const importer = createImporter({ policies, consent, observe: pipeline.observe, clock })
 

@@ -36,6 +36,7 @@ export function createLearningScheduler(dependencies: {
   const leaseMs = dependencies.settings.leaseMs ?? 30_000
   const local = new Map<string, MemberRef>()
   let running: Promise<void> | undefined
+  const adding = new Set<Promise<unknown>>()
   let closed = false
   let timer: NodeJS.Timeout | undefined
 
@@ -91,7 +92,9 @@ export function createLearningScheduler(dependencies: {
   const enqueue = (member: MemberRef) => {
     if (!dependencies.enabled || closed) return
     if (queue) {
-      void queue.add(memberKey(member), { platform: member.platform, workspaceId: member.workspaceId, userId: member.userId }).catch((error) => logger.warn('learning_enqueue_failed', { error }))
+      const added = queue.add(memberKey(member), { platform: member.platform, workspaceId: member.workspaceId, userId: member.userId }).catch((error) => logger.warn('learning_enqueue_failed', { error }))
+      adding.add(added)
+      void added.finally(() => adding.delete(added))
       return
     }
     local.set(memberKey(member), member)
@@ -120,10 +123,10 @@ export function createLearningScheduler(dependencies: {
     /** Starts consuming queued jobs (when this process does) and the periodic scan (every minute). */
     start() {
       if (queue && dependencies.consume && !closed) {
-        queue.work(async (data) => {
+        queue.work(async (data, attempt) => {
           const member = jobDataSchema.safeParse(data)
           if (!member.success) return 'done'
-          return (await attemptJob(member.data as MemberRef)).busy ? 'busy' : 'done'
+          return (await attemptJob(member.data as MemberRef, attempt)).busy ? 'busy' : 'done'
         }, { concurrency: 1 })
       }
       if (!dependencies.enabled || timer) return
@@ -134,6 +137,7 @@ export function createLearningScheduler(dependencies: {
     /** Resolves when nothing is left to learn: this process's queue, or the shared queue (tests and the console). */
     async idle() {
       while (running) await running
+      await Promise.all([...adding])
       if (!queue || !dependencies.consume) return
       for (;;) {
         const counts = await queue.counts()
@@ -145,6 +149,7 @@ export function createLearningScheduler(dependencies: {
       closed = true
       if (timer) clearInterval(timer)
       await running
+      await Promise.all([...adding])
       await queue?.close()
     },
   }

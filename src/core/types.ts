@@ -225,6 +225,10 @@ export type WorkspaceCounts = {
   refusals: number
   tokensToday: number
   dailyTokenBudget: number
+  /** Members whose learning job failed and waits for a retry. */
+  learningRetrying: number
+  /** Members whose learning job failed every attempt (a dead letter) and waits for the member to ask again. */
+  learningDeadLetters: number
 }
 
 export type ImportRequest = {

@@ -90,6 +90,9 @@ export function createBullmqJobQueue<T extends object>(engine: Engine, name: str
       // A running job is locked by its worker and cannot be removed; it ends on its own.
       await queue.remove(jobId(id)).catch(() => {})
     },
+    async clear() {
+      await queue.obliterate({ force: true })
+    },
     async close() {
       await worker?.close()
       await queue.close()

@@ -38,6 +38,8 @@ export interface JobQueue<T> {
   counts(): Promise<JobCounts>
   /** Drops the job with this id unless it is running (forget, or a retry the member asked for). */
   remove(id: string): Promise<void>
+  /** Deletes every job of this queue, dead letters included (tests, and an operator starting over). */
+  clear(): Promise<void>
   /** Stops consuming (waiting for running jobs to end) and closes connections. */
   close(): Promise<void>
 }

@@ -28,6 +28,7 @@ export type TestCoreOptions = {
   /** Use this model instead of the openai SDK against the fake server. */
   model?: LanguageModel
   backgroundLearning?: boolean
+  learningQueue?: Partial<import('../../src/store/job-queue.js').JobQueueSettings>
   clock?: () => number
 }
 
@@ -48,7 +49,7 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
   const model =
     options.model ??
     createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES, retryBaseDelayMs: 10 })
-  const core = await createBotCore({ config, store, model, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
+  const core = await createBotCore({ config, store, model, backgroundLearning: options.backgroundLearning ?? false, learningQueue: options.learningQueue, clock: options.clock })
   return {
     core,
     store,
