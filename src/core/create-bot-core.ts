@@ -233,8 +233,9 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       requireSelf(actor, member)
       await policies.requireEnabled(member)
       if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first, then I can learn how you write.')
-      // A background run for this member may be under way (e.g. right after an import): let it finish first.
-      await scheduler.idle()
+      // A background run for this member may be under way (e.g. right after an import): let it finish first. A run in
+      // another process holds the member's learning lock, and this one then returns the profile as it is.
+      await scheduler.idleHere()
       await scheduler.runJob(member)
       return profile(member)
     },

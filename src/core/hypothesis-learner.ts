@@ -118,8 +118,10 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'learn' },
     })
 
-    // The model call is the long part; a job whose lock was taken over meanwhile must not write a second version.
+    // The model call is the long part; a job whose lock was taken over meanwhile must not write a second version,
+    // and a member who was forgotten meanwhile must not get hypotheses back.
     await fence.assertHeld()
+    if (!(await consent.isOptedIn(member))) return previous
     const now = clock()
     const rejected = new Set(previous.rejected.map(normalizeStatement))
     const taken = new Set(fixed.map((each) => normalizeStatement(each.statement)))

@@ -134,7 +134,12 @@ export function createLearningScheduler(dependencies: {
       timer = setInterval(() => void scan().catch((error) => logger.warn('learning_scan_failed', { error })), 60_000)
       timer.unref()
     },
-    /** Resolves when nothing is left to learn: this process's queue, or the shared queue (tests and the console). */
+    /** Resolves when this process has nothing left to learn or enqueue (not waiting on other processes' jobs). */
+    async idleHere() {
+      while (running) await running
+      await Promise.all([...adding])
+    },
+    /** Resolves when nothing is left to learn: this process's queue, or the shared queue it consumes (tests, the console). */
     async idle() {
       while (running) await running
       await Promise.all([...adding])
