@@ -5,6 +5,7 @@ import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
+import type { ScaleOutReport } from './scale-out.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
@@ -15,6 +16,7 @@ export type BenchParts = {
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
+  scale?: ScaleOutReport
 }
 
 /** Model calls of the naive baseline: one prompt, no safety check. */
@@ -90,6 +92,16 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
         row('local', `${local.model} load, ${threads(other.threads)}`, other.loadMs, 'ms', threads(baseline!.threads), baseline!.loadMs, 'lower'),
       )
     }
+  }
+  const scale = parts.scale
+  if (scale) {
+    rows.push(
+      row('scale', 'store round trips per model call, budget accounting (reserve + settle)', scale.roundTrips.perCallNew, 'trips', 'lease ledger: budget read + read-modify-write under leases', scale.roundTrips.perCallLeaseBaseline, 'lower'),
+      row('scale', 'store round trips per model call, no budget set (settle only)', scale.roundTrips.perCallNewWithoutBudget, 'trips', 'lease ledger: budget read + read-modify-write under leases', scale.roundTrips.perCallLeaseBaseline, 'lower'),
+      row('scale', `learning jobs/minute, 2 workers on one Redis (model ${scale.modelDelayMs} ms)`, scale.learning.twoWorkers.jobsPerMinute, 'jobs/min', '1 worker', scale.learning.oneWorker.jobsPerMinute, 'higher'),
+      row('scale', `Slack /draft ack p99, 2 processes behind the proxy, ${scale.slackAck.concurrency} concurrent`, scale.slackAck.twoProcesses.p99Ms, 'ms', '1 process behind the proxy', scale.slackAck.oneProcess.p99Ms, 'lower'),
+      row('scale', `Slack /draft ack p50, 2 processes behind the proxy, ${scale.slackAck.concurrency} concurrent`, scale.slackAck.twoProcesses.p50Ms, 'ms', '1 process behind the proxy', scale.slackAck.oneProcess.p50Ms, 'lower'),
+    )
   }
   return rows
 }

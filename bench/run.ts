@@ -1,6 +1,6 @@
 // `npm run bench`: speed, cost and scale in one run. Prints a markdown table (each figure next to a baseline measured
 // in the same process, with the ratio, because the machine may be shared and noisy) and writes JSON.
-//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,memory,local] [--quick]
+//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,memory,local,scale] [--quick]
 //                    [--data <chat.jsonl>] [--stores sqlite,redis,postgres] [--members 1000] [--messages-per-member 20]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -15,11 +15,12 @@ import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
+import type { ScaleOutReport } from './scale-out.js'
 import { renderDetails, rowsFor } from './bench-rows.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
-export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'memory', 'local']
+export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'memory', 'local', 'scale']
 
 export type BenchOptions = {
   only: BenchPart[]
@@ -35,6 +36,8 @@ export type BenchOptions = {
   observeMessages: number
   historySizes: number[]
   learnMessages: number
+  /** Learning jobs timed with one and with two queue workers (the scale part). */
+  scaleLearningJobs: number
   members: number
   messagesPerMember: number
   localThreads: number[]
@@ -59,6 +62,7 @@ export type BenchReport = {
     cost?: { perDraft: CostReport; learning: LearningCallsReport }
     memory?: StorageFootprintReport
     local?: LocalModelBenchResult
+    scale?: ScaleOutReport
   }
   /** The markdown that was printed. */
   markdown: string
@@ -75,8 +79,8 @@ export function defaultBenchOptions(config: Config, quick = false): BenchOptions
     log: (line: string) => process.stderr.write(line + '\n'),
   }
   return quick
-    ? { ...base, platformConcurrency: 3, rounds: 1, modelDelayMs: 20, observeMessages: 20, historySizes: [10, 30], learnMessages: 60, members: 5, messagesPerMember: 10, localThreads: [1] }
-    : { ...base, platformConcurrency: 50, rounds: 3, modelDelayMs: 2000, observeMessages: 2000, historySizes: [100, 1000, 10_000], learnMessages: 1000, members: 1000, messagesPerMember: 20, localThreads: [1, 2] }
+    ? { ...base, platformConcurrency: 3, rounds: 1, modelDelayMs: 20, observeMessages: 20, historySizes: [10, 30], learnMessages: 60, scaleLearningJobs: 4, members: 5, messagesPerMember: 10, localThreads: [1] }
+    : { ...base, platformConcurrency: 50, rounds: 3, modelDelayMs: 2000, observeMessages: 2000, historySizes: [100, 1000, 10_000], learnMessages: 1000, scaleLearningJobs: 20, members: 1000, messagesPerMember: 20, localThreads: [1, 2] }
 }
 
 export const sampleConversationPath = 'examples/sample-conversation.jsonl'
@@ -178,6 +182,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       } catch (error) {
         skip('local', `the embedded model could not run (${(error as Error).message})`)
       }
+    }
+  }
+
+  if (wants('scale')) {
+    const { runScaleOutBenchmark } = await import('./scale-out.js')
+    try {
+      report.parts.scale = await step('scale', `round trips per model call; ${options.scaleLearningJobs} learning jobs on 1 and 2 workers; Slack ack with 1 and 2 processes, model ${options.modelDelayMs} ms`, () =>
+        runScaleOutBenchmark({ redisUrl: config.TEST_REDIS_URL, modelDelayMs: options.modelDelayMs, learningJobs: options.scaleLearningJobs, concurrency: options.platformConcurrency, rounds: options.rounds, log: options.log }),
+      )
+    } catch (error) {
+      skip('scale', `Redis not reachable or a process failed (${(error as Error).message}); start Redis or set TEST_REDIS_URL`)
     }
   }
 

@@ -42,6 +42,9 @@ export function createTimedStore(inner: Store, options: { countBytes?: boolean }
         keys: (prefix) => collection.keys(prefix),
       }
     },
+    counters: inner.counters,
+    locks: inner.locks,
+    ...(inner.jobQueue ? { jobQueue: inner.jobQueue } : {}),
     scan: () => inner.scan(),
     compact: (collections) => inner.compact(collections),
     clear: () => inner.clear(),

@@ -20,6 +20,7 @@ export const errorCodes = [
   'platform_rate_limited',
   'platform_failed',
   'store_unavailable',
+  'lock_lost',
   'duplicate',
 ] as const
 
@@ -32,6 +33,7 @@ const retryableByDefault: ReadonlySet<ErrorCode> = new Set([
   'platform_rate_limited',
   'platform_failed',
   'store_unavailable',
+  'lock_lost',
 ])
 
 export type BotErrorOptions = {

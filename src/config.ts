@@ -59,6 +59,7 @@ const hints: Record<string, string> = {
   DISCORD_TOKEN: 'Discord Developer Portal → your application → Bot → Reset Token',
   DISCORD_APP_ID: 'Discord Developer Portal → your application → General Information → Application ID',
   LOG_LEVEL: 'one of debug, info, warn, error',
+  LEARNING_MODE: 'one of inline (learn in this process), worker (leave it to `npm run worker` processes), off',
   LOCAL_MODEL: 'a .gguf file path, an https:// URL or hf:owner/repo/file.gguf; empty for the default model',
   LOCAL_MODEL_SHA256: 'the sha256 of the LOCAL_MODEL file, as listed on its download page',
 }
@@ -95,6 +96,8 @@ export const configSchema = z.object({
   LEARN_MIN_NEW_MESSAGES: integer(20, 1),
   LEARN_MIN_INTERVAL_MINUTES: integer(60),
   LEARN_SAMPLE_SIZE: integer(40, 5),
+  LEARNING_MODE: z.enum(['inline', 'worker', 'off']).default('inline'),
+  LEARNING_JOB_LEASE_SECONDS: integer(30, 1),
   DRAFT_EXAMPLES: integer(5),
   DRAFT_CANDIDATES: integer(1, 1),
   DEFAULT_RETENTION_DAYS: integer(90, 1),
@@ -177,6 +180,9 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
   if (oauthMissing.length > 0 && oauthMissing.length < 3) {
     const key = oauthMissing[0]!
     throw new BotError('config_invalid', `${key} is required to let members post as themselves (${hints[key]}); set all of ${Object.keys(oauth).join(', ')} or none`)
+  }
+  if (config.LEARNING_MODE === 'worker' && config.STORE_URL.startsWith('sqlite:')) {
+    throw new BotError('config_invalid', 'LEARNING_MODE=worker needs a store every process can reach: set STORE_URL to redis://… or postgres://… (an SQLite file belongs to one process)')
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APP_ID) {
     throw new BotError('config_invalid', `DISCORD_APP_ID is required when DISCORD_TOKEN is set (${hints.DISCORD_APP_ID})`)

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BotError } from '../src/bot-error.js'
 import { createAuditLog } from '../src/core/audit-log.js'
 import { createCounters } from '../src/core/counters.js'
-import { createKeyedLock } from '../src/core/member-lock.js'
 import { createSafetyGate } from '../src/core/safety-gate.js'
 import { silentLogger } from '../src/logger.js'
 import { openStore } from '../src/store/open-store.js'
@@ -25,7 +24,7 @@ async function gateFailingWith(error: unknown) {
   directory = mkdtempSync(join(tmpdir(), 'hyperalign-gate-'))
   store = await openStore(`sqlite://${join(directory, 'store.sqlite')}`)
   const audit = createAuditLog(store, Date.now)
-  const gate = createSafetyGate({ audit, counters: createCounters(store, createKeyedLock(store)), logger: silentLogger })
+  const gate = createSafetyGate({ audit, counters: createCounters(store), logger: silentLogger })
   const outcome = await gate('request', () => Promise.reject(error), { workspace, memberUserId: 'U1', retentionDays: 30 })
   return { outcome, audited: await audit.recent(workspace, 10) }
 }

@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { createCounters } from '../src/core/counters.js'
-import { createKeyedLock } from '../src/core/member-lock.js'
-import { createUsageLedger } from '../src/core/usage-ledger.js'
+import { createMeteredModel } from '../src/core/metered-model.js'
+import { callTokenBound, createUsageLedger } from '../src/core/usage-ledger.js'
+import type { LanguageModel } from '../src/llm/language-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
 
@@ -32,8 +33,7 @@ async function open(url: string): Promise<Store> {
 }
 
 const parts = (store: Store) => {
-  const lock = createKeyedLock(store)
-  return { ledger: createUsageLedger(store, lock, { dailyTokenBudget: 0, clock: Date.now }), counters: createCounters(store, lock) }
+  return { ledger: createUsageLedger(store, { dailyTokenBudget: 0, clock: Date.now }), counters: createCounters(store) }
 }
 
 describe('usage ledger and counters', () => {
@@ -58,5 +58,35 @@ describe('usage ledger and counters', () => {
     )
     expect(await first.ledger.workspaceToday(workspace)).toEqual({ promptTokens: 400, completionTokens: 40, calls: 40 })
     expect((await second.counters.get(workspace)).answers).toBe(40)
+  })
+
+  it('admits exactly the model calls that fit the daily budget when two processes share a Redis store', async () => {
+    const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 5, context: { workspaceKey: 'slack:T00LEDGER', memberKey: 'slack:T00LEDGER:U00LEDGER', purpose: 'draft' as const } }
+    // The model reports exactly the call's bound, so the budget is met to the token: 1,500 / 15 = 100 calls.
+    expect(callTokenBound(request)).toBe(15)
+    const model: LanguageModel = {
+      name: 'fixed-usage',
+      async generateText() {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return { text: 'ok', usage: { promptTokens: 10, completionTokens: 5 }, model: 'fixed-usage' }
+      },
+      generateObject: () => Promise.reject(new Error('not used')),
+    }
+    const metered = async () => {
+      const store = await open(redisUrl)
+      const ledger = createUsageLedger(store, { dailyTokenBudget: 1500, clock: Date.now })
+      return { ledger, model: createMeteredModel(model, ledger) }
+    }
+    const [first, second] = [await metered(), await metered()]
+    await opened[0]!.clear()
+    const outcomes = await Promise.allSettled(Array.from({ length: 200 }, (_, index) => (index % 2 ? first : second).model.generateText(request)))
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(100)
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+    expect(refused).toHaveLength(100)
+    expect(refused.every((outcome) => (outcome as PromiseRejectedResult).reason.code === 'llm_budget_exceeded')).toBe(true)
+    expect(await first.ledger.workspaceToday(workspace)).toEqual({ promptTokens: 1000, completionTokens: 500, calls: 100 })
+    expect(await second.ledger.memberToday(member)).toEqual({ promptTokens: 1000, completionTokens: 500, calls: 100 })
+    // The next call, after every reservation was settled, is refused too: the budget is spent, not leaked.
+    await expect(first.model.generateText(request)).rejects.toMatchObject({ code: 'llm_budget_exceeded' })
   })
 })

@@ -23,6 +23,7 @@ export function renderStatus(policy: WorkspacePolicy, counts: WorkspaceCounts, n
       { name: 'Model tokens today', value: `${counts.tokensToday} of ${counts.dailyTokenBudget}`, inline: true },
       { name: 'Waiting for the store', value: String(counts.messagesWaitingForStore), inline: true },
       { name: 'Lost while the store was down', value: String(counts.messagesDroppedWhileStoreDown), inline: true },
+      { name: 'Learning jobs', value: `${counts.learningRetrying} retrying, ${counts.learningDeadLetters} failed for good`, inline: true },
     )
   if (policy.updatedAt > 0) embed.setFooter({ text: `Last changed ${new Date(policy.updatedAt).toISOString()}` })
   if (note) embed.setDescription(note)

@@ -69,7 +69,7 @@ export function adminResultText(result: AdminResult): string {
     }
     case 'counts': {
       const counts = result.counts
-      return `Opted-in members: ${counts.optedInMembers} · messages kept: ${counts.messages} · drafts: ${counts.drafts} · answers: ${counts.answers} · refusals: ${counts.refusals} · model tokens today: ${counts.tokensToday} of ${counts.dailyTokenBudget}`
+      return `Opted-in members: ${counts.optedInMembers} · messages kept: ${counts.messages} · drafts: ${counts.drafts} · answers: ${counts.answers} · refusals: ${counts.refusals} · model tokens today: ${counts.tokensToday} of ${counts.dailyTokenBudget} · learning retrying: ${counts.learningRetrying}, failed for good: ${counts.learningDeadLetters}`
     }
     case 'members': {
       const optedIn = result.members.filter((member) => member.optedIn)

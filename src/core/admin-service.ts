@@ -5,6 +5,7 @@ import type { AuditLog } from './audit-log.js'
 import type { ConsentService } from './consent-service.js'
 import type { Counters } from './counters.js'
 import type { HistoryStore } from './history-store.js'
+import type { LearningStateStore } from './learning-state.js'
 import type { PolicyService } from './policy-service.js'
 import type { Actor, AdminAction, AdminResult, ConsentOutcome, MemberRef, WorkspaceRef } from './types.js'
 import type { UsageLedger } from './usage-ledger.js'
@@ -13,6 +14,7 @@ export function createAdminService(dependencies: {
   policies: PolicyService
   consent: ConsentService
   history: HistoryStore
+  learning: LearningStateStore
   counters: Counters
   ledger: UsageLedger
   audit: AuditLog
@@ -20,7 +22,7 @@ export function createAdminService(dependencies: {
   /** This process's in-memory queue of messages waiting for the store, for the workspace. */
   waitingForStore: (workspace: WorkspaceRef) => { waiting: number; dropped: number }
 }) {
-  const { policies, consent, history, counters, ledger, audit } = dependencies
+  const { policies, consent, history, learning, counters, ledger, audit } = dependencies
 
   return {
     async run(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult> {
@@ -72,6 +74,8 @@ export function createAdminService(dependencies: {
           const [members, activity, usage] = await Promise.all([consent.members(workspace), counters.get(workspace), ledger.workspaceToday(workspace)])
           const sizes = await Promise.all(members.map((each) => history.size({ ...workspace, userId: each.userId })))
           const queue = dependencies.waitingForStore(workspace)
+          // Learning jobs by their state on the member's record, so the figures are this workspace's alone.
+          const states = await Promise.all(members.map((each) => learning.get({ ...workspace, userId: each.userId })))
           return {
             action: 'counts',
             counts: {
@@ -84,6 +88,8 @@ export function createAdminService(dependencies: {
               dailyTokenBudget: ledger.dailyTokenBudget,
               messagesWaitingForStore: queue.waiting,
               messagesDroppedWhileStoreDown: queue.dropped,
+              learningRetrying: states.filter((state) => state.deadLetterAt === undefined && state.attempts > 0).length,
+              learningDeadLetters: states.filter((state) => state.deadLetterAt !== undefined).length,
             },
           }
         }

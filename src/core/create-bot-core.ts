@@ -5,6 +5,7 @@ import { BotError } from '../bot-error.js'
 import type { Config } from '../config.js'
 import type { LanguageModel } from '../llm/language-model.js'
 import { silentLogger, type Logger } from '../logger.js'
+import type { JobQueueSettings } from '../store/job-queue.js'
 import type { Store } from '../store/store.js'
 import { createAnswerService } from './answer-service.js'
 import { createAuditLog } from './audit-log.js'
@@ -50,10 +51,17 @@ export type BotCoreOptions = {
   backgroundLearning?: boolean
   /** Waits between replays of messages kept while the store is down (default 1 s, doubling up to 30 s). */
   retryDelays?: { firstMs: number; maxMs: number }
+  /** This process consumes queued learning jobs whatever LEARNING_MODE says (`npm run worker`). */
+  learningWorker?: boolean
+  /** Queue timings (tests shorten them); defaults suit production. */
+  learningQueue?: Partial<JobQueueSettings>
 }
 
 /** How long a claimed delivery is remembered: far longer than any platform's window for replaying a request. */
 export const deliveryClaimMs = 60 * 60_000
+
+/** Four runs (the first and three retries, one, two and four minutes apart), then a dead letter. */
+export const defaultLearningQueueSettings: JobQueueSettings = { attempts: 4, backoffMs: 60_000, leaseMs: 30_000, busyDelayMs: 15_000 }
 
 export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const { config, store } = options
@@ -61,7 +69,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const logger = options.logger ?? silentLogger
   const prompts = options.prompts ?? loadPromptLibrary()
   const lock = createKeyedLock(store)
-  const ledger = createUsageLedger(store, lock, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
+  const ledger = createUsageLedger(store, { dailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET, clock })
   const model = createMeteredModel(options.model, ledger)
   const safetyModel = createMeteredModel(options.safetyModel ?? options.model, ledger)
 
@@ -72,12 +80,18 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const learning = createLearningStateStore(store)
   const hypotheses = createHypothesisStore(store)
   const audit = createAuditLog(store, clock)
-  const counters = createCounters(store, lock)
+  const counters = createCounters(store)
   const credentials = createCredentialStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style })
   const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => retryQueue.discard(member) })
+  /** Erases the member's records and any learning job of theirs still queued. */
+  const eraseAll = async (member: MemberRef) => {
+    const report = await erase(member)
+    await scheduler.forget(member)
+    return report
+  }
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
 
   const learner = createHypothesisLearner({
@@ -102,7 +116,22 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       populationMembers: calibrationLimits.populationMembers,
     },
   })
-  const scheduler = createLearningScheduler({ learner, learning, lock, logger, clock, settings: learnSettings, enabled: options.backgroundLearning ?? true })
+  // Shared stores put learning on the store's job queue; a bot process with LEARNING_MODE=worker only enqueues.
+  const background = (options.backgroundLearning ?? true) && (config.LEARNING_MODE !== 'off' || options.learningWorker === true)
+  const leaseMs = config.LEARNING_JOB_LEASE_SECONDS * 1000
+  const queueSettings = { ...defaultLearningQueueSettings, leaseMs, busyDelayMs: Math.max(1_000, leaseMs / 2), ...options.learningQueue }
+  const queue = store.shared && store.jobQueue && (background || options.learningWorker) ? store.jobQueue<MemberRef>('learning', queueSettings) : undefined
+  const scheduler = createLearningScheduler({
+    learner,
+    learning,
+    lock,
+    logger,
+    clock,
+    settings: { ...learnSettings, leaseMs: queueSettings.leaseMs },
+    enabled: background && (queue !== undefined || config.LEARNING_MODE === 'inline'),
+    queue,
+    consume: options.learningWorker === true || (background && config.LEARNING_MODE === 'inline'),
+  })
   const pipeline = createObservePipeline({
     policies,
     consent,
@@ -179,7 +208,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     if (!self && !admin) throw new BotError('not_permitted', 'Only the member or a workspace admin can change this member’s opt-in.')
     if (!optedIn) {
       // Opting out erases everything in the same step; nothing, not even a tombstone, remains.
-      const erased = await lock.run(memberKey(member), () => erase(member))
+      const erased = await lock.run(memberKey(member), () => eraseAll(member))
       return { record: { optedIn: false, at: clock(), by: actor.member, via: self ? 'self' : 'admin', policyVersion: '' }, erased }
     }
     if (!policy.enabled) throw new BotError('bot_disabled', 'hyperalign is switched off in this workspace. A workspace admin can switch it on.')
@@ -200,7 +229,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))
 
-  const adminService = createAdminService({ policies, consent, history, counters, ledger, audit, setConsent, waitingForStore: retryQueue.counts })
+  const adminService = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent, waitingForStore: retryQueue.counts })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
   const importer = createImporter({
@@ -241,14 +270,15 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       if (!sameMember(actor.member, member) && !policies.isAdmin(actor, policy)) {
         throw new BotError('not_permitted', 'Only the member or a workspace admin can erase a member’s data.')
       }
-      return lock.run(memberKey(member), () => erase(member))
+      return lock.run(memberKey(member), () => eraseAll(member))
     },
     async learn(actor, member) {
       requireSelf(actor, member)
       await policies.requireEnabled(member)
       if (!(await consent.isOptedIn(member))) throw new BotError('consent_required', 'Opt in first, then I can learn how you write.')
-      // A background run for this member may be under way (e.g. right after an import): let it finish first.
-      await scheduler.idle()
+      // A background run for this member may be under way (e.g. right after an import): let it finish first. A run in
+      // another process holds the member's learning lock, and this one then returns the profile as it is.
+      await scheduler.idleHere()
       await scheduler.runJob(member)
       return profile(member)
     },

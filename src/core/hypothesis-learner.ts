@@ -64,6 +64,10 @@ export type LearnerDependencies = {
 
 export type HypothesisLearner = ReturnType<typeof createHypothesisLearner>
 
+/** The job's lock, checked before each write (see member-lock.ts). */
+type Fence = { assertHeld(): Promise<void> }
+const noFence: Fence = { assertHeld: async () => {} }
+
 export function createHypothesisLearner(dependencies: LearnerDependencies) {
   const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
 
@@ -91,7 +95,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }
 
-  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[]) => {
+  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], fence: Fence) => {
     const sample = sampleDiverse(messages, settings.sampleSize)
     const localIds = new Map(sample.map((each, index) => [`m${index + 1}`, each.id]))
     const previous = await hypotheses.get(member)
@@ -122,6 +126,10 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'learn' },
     })
 
+    // The model call is the long part; a job whose lock was taken over meanwhile must not write a second version,
+    // and a member who was forgotten meanwhile must not get hypotheses back.
+    await fence.assertHeld()
+    if (!(await consent.isOptedIn(member))) return previous
     const now = clock()
     const rejected = new Set(previous.rejected.map(normalizeStatement))
     const taken = new Set(fixed.map((each) => normalizeStatement(each.statement)))
@@ -159,14 +167,15 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       if (messages.length) await refreshStyle(member, messages, policy.retentionDays, population)
     },
     /** One learning run. Throws model errors (after the model-free part is done) so the scheduler can retry. */
-    async learn(member: MemberRef): Promise<{ hypotheses: number; messages: number } | undefined> {
+    async learn(member: MemberRef, fence: Fence = noFence): Promise<{ hypotheses: number; messages: number } | undefined> {
       if (!(await consent.isOptedIn(member))) return undefined
       const policy = await policies.get(member)
       const messages = await history.all(member, policy.retentionDays)
       await learning.update(member, (state) => ({ ...state, newMessages: 0 }))
       if (messages.length === 0) return { hypotheses: 0, messages: 0 }
+      await fence.assertHeld()
       await refreshStyle(member, messages, policy.retentionDays)
-      const saved = await inferHypotheses(member, messages)
+      const saved = await inferHypotheses(member, messages, fence)
       return { hypotheses: saved.hypotheses.length, messages: messages.length }
     },
   }

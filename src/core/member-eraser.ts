@@ -41,6 +41,11 @@ export function createMemberEraser(dependencies: MemberEraserDependencies) {
       else report.otherRecords += keys.length
       await collection.deleteMany(keys)
     }
+    // The member's own usage counters live beside the records, on the engine's counters.
+    const counterKeys: string[] = []
+    for await (const key of store.counters.keys(own)) if (key === own || key.startsWith(own + ':')) counterKeys.push(key)
+    await store.counters.delete(counterKeys)
+    report.otherRecords += counterKeys.length
     report.auditEntries = await audit.eraseMember(member, member.userId)
     // A workspace total cached by an earlier version may still hold the member's counts.
     await workspaceStyle.dropLegacyCache(member)

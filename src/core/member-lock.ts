@@ -1,21 +1,22 @@
 // Serialises work on one key (a member's history, a member's learning job). In-process with a promise chain; when
-// the store is shared by several processes, also with a lease in the store so two processes never interleave.
-import { z } from 'zod'
+// the store is shared by several processes, also with the store's fenced lock: its lease is renewed while the work
+// runs, and the work is handed the lock so a long job can check it still holds it before it writes.
 import { BotError } from '../bot-error.js'
 import type { Store } from '../store/store.js'
 
-const leaseSchema = z.object({ owner: z.string(), until: z.number() })
+/** The lock as the work sees it. On an unshared store nobody else can take it, so it never aborts. */
+export type HeldLock = { signal: AbortSignal; assertHeld(): Promise<void> }
 
 export type KeyedLock = {
-  run<T>(key: string, work: () => Promise<T>, options?: { leaseMs?: number; waitMs?: number }): Promise<T>
-  /** Take the lease only if free; resolves undefined without running when another holder has it. */
-  tryRun<T>(key: string, work: () => Promise<T>, options?: { leaseMs?: number }): Promise<T | undefined>
+  run<T>(key: string, work: (held: HeldLock) => Promise<T>, options?: { leaseMs?: number; waitMs?: number }): Promise<T>
+  /** Take the lock only if free; resolves undefined without running when another holder has it. */
+  tryRun<T>(key: string, work: (held: HeldLock) => Promise<T>, options?: { leaseMs?: number }): Promise<T | undefined>
 }
+
+const unshared: HeldLock = { signal: new AbortController().signal, assertHeld: async () => {} }
 
 export function createKeyedLock(store: Store): KeyedLock {
   const tails = new Map<string, Promise<unknown>>()
-  const leases = store.collection('locks', leaseSchema)
-  const owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`
 
   const inProcess = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
     const previous = tails.get(key) ?? Promise.resolve()
@@ -28,38 +29,39 @@ export function createKeyedLock(store: Store): KeyedLock {
     }
   }
 
-  const acquire = (key: string, leaseMs: number) => leases.setIfAbsent(key, { owner, until: Date.now() + leaseMs }, leaseMs)
+  const holding = async <T>(handle: NonNullable<Awaited<ReturnType<Store['locks']['tryAcquire']>>>, work: (held: HeldLock) => Promise<T>) => {
+    try {
+      return await work(handle)
+    } finally {
+      await handle.release().catch(() => false)
+    }
+  }
 
   return {
     run(key, work, options = {}) {
       const leaseMs = options.leaseMs ?? 30_000
       const waitMs = options.waitMs ?? 30_000
-      if (!store.shared) return inProcess(key, work)
+      if (!store.shared) return inProcess(key, () => work(unshared))
       return inProcess(key, async () => {
         const deadline = Date.now() + waitMs
         let delay = 20
-        while (!(await acquire(key, leaseMs))) {
+        let handle = await store.locks.tryAcquire(key, leaseMs)
+        while (!handle) {
           if (Date.now() > deadline) throw new BotError('store_unavailable', 'Another process is still working on this; try again in a moment.')
           await new Promise((resolve) => setTimeout(resolve, delay))
           delay = Math.min(delay * 2, 500)
+          handle = await store.locks.tryAcquire(key, leaseMs)
         }
-        try {
-          return await work()
-        } finally {
-          await leases.delete(key).catch(() => {})
-        }
+        return holding(handle, work)
       })
     },
     async tryRun(key, work, options = {}) {
       if (tails.has(key)) return undefined
-      const leaseMs = options.leaseMs ?? 10 * 60_000
+      const leaseMs = options.leaseMs ?? 30_000
+      if (!store.shared) return inProcess(key, () => work(unshared))
       return inProcess(key, async () => {
-        if (!(await acquire(key, leaseMs))) return undefined
-        try {
-          return await work()
-        } finally {
-          await leases.delete(key).catch(() => {})
-        }
+        const handle = await store.locks.tryAcquire(key, leaseMs)
+        return handle ? holding(handle, work) : undefined
       })
     },
   }

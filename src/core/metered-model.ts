@@ -1,32 +1,33 @@
-// Wraps the language model so every call is checked against the workspace's daily budget first and its token usage
-// recorded after. The core only ever talks to a metered model.
+// Wraps the language model so every call reserves its bound against the workspace's daily budget first and settles
+// its real token usage after. The core only ever talks to a metered model.
 import { isBotError } from '../bot-error.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../llm/language-model.js'
 import type { MemberRef, WorkspaceRef } from './types.js'
-import type { UsageLedger } from './usage-ledger.js'
+import { callTokenBound, type UsageLedger } from './usage-ledger.js'
 
 export function createMeteredModel(model: LanguageModel, ledger: UsageLedger): LanguageModel {
   /** Budget check, the call, then accounting: the same for text and structured calls. */
-  const metered = async <R extends { usage: TokenUsage }>(context: CallContext, call: () => Promise<R>): Promise<R> => {
+  const metered = async <R extends { usage: TokenUsage }>(request: Parameters<LanguageModel['generateText']>[0], call: () => Promise<R>): Promise<R> => {
+    const context: CallContext = request.context
     const [platform, ...rest] = context.workspaceKey.split(':')
     const workspace = { platform, workspaceId: rest.join(':') } as WorkspaceRef
     const member = context.memberKey ? ({ ...workspace, userId: context.memberKey.slice(context.workspaceKey.length + 1) } as MemberRef) : undefined
-    await ledger.assertWithinBudget(workspace)
+    const reservation = await ledger.reserve(workspace, callTokenBound(request))
     let result: R
     try {
       result = await call()
     } catch (error) {
       // An unusable reply still cost tokens; without this a model that keeps failing would never meet the budget.
-      if (isBotError(error) && error.tokensUsed) await ledger.record(workspace, member, error.tokensUsed)
+      await ledger.settle(reservation, member, isBotError(error) ? error.tokensUsed : undefined)
       throw error
     }
-    await ledger.record(workspace, member, result.usage)
+    await ledger.settle(reservation, member, result.usage)
     return result
   }
   return {
     name: model.name,
-    generateText: (request) => metered(request.context, () => model.generateText(request)),
-    generateObject: (request) => metered(request.context, () => model.generateObject(request)),
+    generateText: (request) => metered(request, () => model.generateText(request)),
+    generateObject: (request) => metered(request, () => model.generateObject(request)),
     close: model.close?.bind(model),
   }
 }

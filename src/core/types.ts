@@ -249,6 +249,10 @@ export type WorkspaceCounts = {
   messagesWaitingForStore: number
   /** Messages of this workspace lost since this process started: the store stayed down past the queue's bounds. */
   messagesDroppedWhileStoreDown: number
+  /** Members whose learning job failed and waits for a retry. */
+  learningRetrying: number
+  /** Members whose learning job failed every attempt (a dead letter) and waits for the member to ask again. */
+  learningDeadLetters: number
 }
 
 export type ImportRequest = {

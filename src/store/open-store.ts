@@ -6,9 +6,11 @@ import { BotError } from '../bot-error.js'
 import { createPostgresBackend } from './postgres-backend.js'
 import { createRedisBackend } from './redis-backend.js'
 import { createSqliteBackend } from './sqlite-backend.js'
+import type { AtomicCounters } from './coordination.js'
+import { createFencedLocks, newHolderId } from './fenced-locks.js'
 import type { StoreBackend } from './store-backend.js'
 import { storeStartupError, StoreTimeoutError } from './store-startup-error.js'
-import { collectionNames, type Collection, type CollectionName, type Store } from './store.js'
+import { collectionNames, countersCollection, type Collection, type CollectionName, type Store } from './store.js'
 
 export type OpenStoreOptions = {
   /** Called when a stored value fails its schema (it is then treated as missing). */
@@ -48,12 +50,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return keyv
   }
 
+  const jobQueue = backend.jobQueue?.bind(backend)
   const store: Store = {
     kind: backend.kind,
     shared: backend.shared,
     collection<S extends z.ZodType>(name: CollectionName, schema: S) {
       return createCollection(name, schema, keyvFor(name), backend, options)
     },
+    counters: guardedCounters(backend.counters),
+    locks: createFencedLocks(backend.lockPrimitives, newHolderId()),
+    ...(jobQueue ? { jobQueue } : {}),
     async *scan() {
       for (const name of collectionNames) {
         const keyv = keyvFor(name)
@@ -62,6 +68,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
           if (value !== undefined) yield { collection: name, key, value }
         }
       }
+      for await (const key of guard(() => backend.counters.keys(''))) {
+        const value = await guarded(() => backend.counters.get(key))
+        if (Object.keys(value).length) yield { collection: countersCollection, key, value }
+      }
     },
     async clear() {
       for (const name of collectionNames) {
@@ -69,6 +79,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         for await (const key of guard(() => backend.listKeys(name, ''))) keys.push(key)
         if (keys.length) await guarded(() => keyvFor(name).deleteMany(keys.map((key) => backend.storedKey(name, key))))
       }
+      await guarded(() => backend.clearCoordination())
     },
     async compact(collections = collectionNames) {
       await guarded(() => backend.compact(collections))
@@ -146,6 +157,17 @@ function createCollection<S extends z.ZodType>(
     keys(prefix) {
       return guard(() => backend.listKeys(name, prefix))
     },
+  }
+}
+
+/** The counters with every failure of the server turned into `store_unavailable`, as for the records. */
+function guardedCounters(counters: AtomicCounters): AtomicCounters {
+  return {
+    add: (entries) => guarded(() => counters.add(entries)),
+    addWhileBelow: (key, change) => guarded(() => counters.addWhileBelow(key, change)),
+    get: (key) => guarded(() => counters.get(key)),
+    keys: (prefix) => guard(() => counters.keys(prefix)),
+    delete: (keys) => guarded(() => counters.delete(keys)),
   }
 }
 

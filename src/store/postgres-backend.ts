@@ -1,5 +1,7 @@
 // PostgreSQL: one table per collection, one shared connection pool; safe for several bot processes at once.
 import KeyvPostgres from '@keyv/postgres'
+import { createBullmqJobQueue } from './bullmq-job-queue.js'
+import { createPostgresCounters, createPostgresLockPrimitives, postgresCoordinationSchema, postgresCoordinationTables } from './postgres-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 
@@ -15,6 +17,9 @@ export function createPostgresBackend(url: string): StoreBackend {
     }
     return existing
   }
+
+  const query = (sql: string, values?: unknown[]) => adapter('locks').query(sql, values) as Promise<unknown[]>
+  const ready = postgresCoordinationSchema(query)
 
   return {
     kind: 'postgres',
@@ -59,6 +64,13 @@ export function createPostgresBackend(url: string): StoreBackend {
       // no lock that blocks readers or writers. The bytes stay in the table's pages until then, and in the WAL until
       // its segments are recycled: the README says when they go and how to force it (VACUUM FULL, CHECKPOINT).
       for (const collection of new Set(collections)) await adapter(collection).query(`VACUUM ${tableName(collection)}`)
+    },
+    counters: createPostgresCounters(query, ready),
+    lockPrimitives: createPostgresLockPrimitives(query, ready),
+    jobQueue: (name, settings) => createBullmqJobQueue({ kind: 'postgres', url }, name, settings),
+    async clearCoordination() {
+      await ready()
+      for (const table of postgresCoordinationTables) await query(`DELETE FROM ${table}`)
     },
     async close() {
       const first = adapters.values().next().value

@@ -1,6 +1,8 @@
 // Redis: one client shared by every collection's adapter; keys are prefixed with the collection name.
 // Safe for several bot processes at once; TTLs are enforced by Redis itself.
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis'
+import { createBullmqJobQueue } from './bullmq-job-queue.js'
+import { createRedisCounters, createRedisLockPrimitives, redisCoordinationPrefixes } from './redis-coordination.js'
 import type { StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 
@@ -55,6 +57,18 @@ export function createRedisBackend(url: string): StoreBackend {
     async compact() {
       // A DEL frees the value in memory at once. What the AOF and RDB files keep is the operator's to rewrite
       // (BGREWRITEAOF, BGSAVE): commands that managed servers often disable, and that cost a full rewrite each.
+    },
+    counters: createRedisCounters(connected),
+    lockPrimitives: createRedisLockPrimitives(connected),
+    jobQueue: (name, settings) => createBullmqJobQueue({ kind: 'redis', url }, name, settings),
+    async clearCoordination() {
+      const redis = await connected()
+      for (const prefix of redisCoordinationPrefixes) {
+        for await (const batch of redis.scanIterator({ MATCH: prefix + '*', COUNT: 500 })) {
+          const keys = (Array.isArray(batch) ? batch : [batch]).map(String)
+          if (keys.length) await redis.del(keys)
+        }
+      }
     },
     async close() {
       adapters.clear()

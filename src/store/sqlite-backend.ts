@@ -2,6 +2,7 @@
 // Only one process should write the file; use Redis or PostgreSQL to run several. Erased rows leave no bytes behind.
 import KeyvSqlite from '@keyv/sqlite'
 import { BotError } from '../bot-error.js'
+import { createMemoryLockPrimitives, createSqliteCounters, sqliteCountersTable } from './sqlite-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 import { prepareSqliteFile } from './sqlite-file.js'
@@ -42,6 +43,9 @@ export function createSqliteBackend(url: string): StoreBackend {
     }
     return existing
   }
+
+  const query = (sql: string, ...values: unknown[]) => adapter('counters').query(sql, ...values) as Promise<unknown[]>
+  const counters = createSqliteCounters(query)
 
   return {
     kind: 'sqlite',
@@ -85,6 +89,13 @@ export function createSqliteBackend(url: string): StoreBackend {
         await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)))
       }
       throw new BotError('store_unavailable', 'The store is busy and could not drop erased data from its files yet; try again in a moment.')
+    },
+    counters,
+    lockPrimitives: createMemoryLockPrimitives(),
+    async clearCoordination() {
+      const keys: string[] = []
+      for await (const key of counters.keys('')) keys.push(key)
+      await counters.delete(keys)
     },
     async close() {
       await Promise.all([...adapters.values()].map((each) => each.disconnect()))

@@ -1,6 +1,9 @@
-// What each storage server provides beyond keyv's get/set: an adapter per collection, an atomic insert and a
-// prefix listing. Implemented per server in sqlite-backend.ts, postgres-backend.ts and redis-backend.ts.
+// What each storage server provides beyond keyv's get/set: an adapter per collection, an atomic insert, a prefix
+// listing, and coordination on its own operations (counters, lock primitives, a job queue on shared servers).
+// Implemented per server in sqlite-backend.ts, postgres-backend.ts and redis-backend.ts.
 import type { KeyvStoreAdapter } from 'keyv'
+import type { AtomicCounters, LockPrimitives } from './coordination.js'
+import type { JobQueue, JobQueueSettings } from './job-queue.js'
 import type { CollectionName, StoreKind } from './store.js'
 
 export interface StoreBackend {
@@ -17,6 +20,11 @@ export interface StoreBackend {
   check(): Promise<void>
   /** After an erase: make the deleted rows of these collections unrecoverable from the server's files, as far as it can. */
   compact(collections: readonly CollectionName[]): Promise<void>
+  readonly counters: AtomicCounters
+  readonly lockPrimitives: LockPrimitives
+  jobQueue?<T extends object>(name: string, settings: JobQueueSettings): JobQueue<T>
+  /** Deletes the coordination's own entries: counters and locks (Store.clear). */
+  clearCoordination(): Promise<void>
   close(): Promise<void>
 }
 

@@ -1,6 +1,8 @@
 // The typed store every part of the core uses: named collections of zod-validated values with TTLs.
 // Keys are built by the core under the workspace (`v1:slack:T123:U456:…`); a collection never interprets them.
 import type { z } from 'zod'
+import type { AtomicCounters, FencedLocks } from './coordination.js'
+import type { JobQueue, JobQueueSettings } from './job-queue.js'
 
 /** Every collection the bot keeps. Each is its own keyv adapter (one adapter per namespace). */
 export const collectionNames = [
@@ -36,6 +38,9 @@ export interface Collection<T> {
   keys(prefix: string): AsyncIterable<string>
 }
 
+/** The name `scan` reports counters under. */
+export const countersCollection = 'native-counters'
+
 export type StoreKind = 'sqlite' | 'redis' | 'postgres'
 
 export interface Store {
@@ -43,9 +48,15 @@ export interface Store {
   /** True when several processes may share this store, so in-process locks are not enough. */
   readonly shared: boolean
   collection<S extends z.ZodType>(name: CollectionName, schema: S): Collection<z.output<S>>
-  /** Every raw entry of every collection: for sweeps and for tests that prove nothing was left behind. */
-  scan(): AsyncIterable<{ collection: CollectionName; key: string; value: unknown }>
-  /** Deletes every entry of every collection. */
+  /** Counters changed by the engine's own atomic operations (usage, budgets, activity); keyed like the records. */
+  readonly counters: AtomicCounters
+  /** Locks a holder cannot keep past its lease without being told (fencing tokens, checked renewal and release). */
+  readonly locks: FencedLocks
+  /** A job queue shared by every process on this store; undefined on SQLite, where jobs stay in the one process. */
+  jobQueue?<T extends object>(name: string, settings: JobQueueSettings): JobQueue<T>
+  /** Every raw entry of every collection, and every counter: for sweeps and for tests that prove nothing was left behind. */
+  scan(): AsyncIterable<{ collection: CollectionName | typeof countersCollection; key: string; value: unknown }>
+  /** Deletes every entry of every collection, every counter and lock. */
   clear(): Promise<void>
   /**
    * Called after an erase (forget, opt-out, retention): drops what the deleted rows left in the store's files. SQLite

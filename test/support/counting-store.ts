@@ -38,6 +38,13 @@ export function countingStore(store: Store): { store: Store; reads: StoreRead[] 
     clear: () => store.clear(),
     close: () => store.close(),
     compact: () => store.compact(),
+    get counters() {
+      return store.counters
+    },
+    get locks() {
+      return store.locks
+    },
+    ...(store.jobQueue ? { jobQueue: store.jobQueue.bind(store) } : {}),
   }
   return { store: wrapped, reads }
 }

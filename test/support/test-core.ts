@@ -28,6 +28,7 @@ export type TestCoreOptions = {
   /** Use this model instead of the openai SDK against the fake server. */
   model?: LanguageModel
   backgroundLearning?: boolean
+  learningQueue?: Partial<import('../../src/store/job-queue.js').JobQueueSettings>
   clock?: () => number
   /** Wraps the real store the core is given (e.g. to record what it reads). */
   wrapStore?: (store: Store) => Store
@@ -59,6 +60,7 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
     model,
     backgroundLearning: options.backgroundLearning ?? false,
     clock: options.clock,
+    learningQueue: options.learningQueue,
     ...(options.retryDelays ? { retryDelays: options.retryDelays } : {}),
   })
   return {

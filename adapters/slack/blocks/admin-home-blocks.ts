@@ -80,6 +80,7 @@ function countsBlock(counts: WorkspaceCounts): types.KnownBlock {
       field('Answers', counts.answers),
       field('Refusals', counts.refusals),
       field('Model tokens today', `${counts.tokensToday} of ${counts.dailyTokenBudget}`),
+      field('Learning jobs', `${counts.learningRetrying} retrying, ${counts.learningDeadLetters} failed for good`),
     ],
   }
 }
