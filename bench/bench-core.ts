@@ -11,7 +11,7 @@ import type { CallContext, LanguageModel, TokenUsage } from '../src/llm/language
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
-import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from '../test/fakes/fake-openai-server.js'
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from '../testing/fakes/fake-openai-server.js'
 
 export type ModelCall = { purpose: CallContext['purpose']; schemaName?: string; usage: TokenUsage }
 

@@ -3,8 +3,8 @@
 // that puts the member's last N messages in; model calls per draft. Measures only; never changes the core.
 import type { ChatMessage } from '../src/llm/language-model.js'
 import type { BotCore, ContextMessage, MemberRef } from '../src/core/types.js'
-import type { FakeOpenAiRequest } from '../test/fakes/fake-openai-server.js'
-import { schemaName, scriptedHandler } from '../test/support/scripted-model.js'
+import type { FakeOpenAiRequest } from '../testing/fakes/fake-openai-server.js'
+import { schemaName, scriptedHandler } from '../testing/support/scripted-model.js'
 import { createBenchCore, enableWorkspace, optIn, selfActor, type BenchCore, type ModelCall } from './bench-core.js'
 import { uniqueBenchWorkspace } from './bench-store.js'
 import { messagesFor } from './chat-corpus.js'

@@ -1,7 +1,7 @@
 // The house boundaries of DESIGN §2, checked on the source: adapters never import a model SDK or the store, the
 // core never imports a platform SDK, each SDK has one home, and only src/config.ts reads the environment.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 function sourceFiles(directory: string): string[] {
@@ -13,6 +13,8 @@ function sourceFiles(directory: string): string[] {
 
 const files = [...sourceFiles('src'), ...sourceFiles('adapters')].map((path) => ({ path, text: readFileSync(path, 'utf8') }))
 const imports = (text: string) => [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] ?? match[2]!)
+/** Where a relative import lands, from the repository root (`src/core/types.ts`); undefined for packages. */
+const target = (from: string, name: string) => (name.startsWith('.') ? normalize(join(dirname(from), name)).replace(/\.js$/, '.ts') : undefined)
 const importing = (pattern: RegExp) => files.filter((file) => imports(file.text).some((name) => pattern.test(name))).map((file) => file.path)
 
 describe('boundaries', () => {
@@ -46,6 +48,12 @@ describe('boundaries', () => {
     for (const file of files.filter((each) => each.path.startsWith('adapters/'))) {
       expect(imports(file.text).filter((name) => /^(openai|keyv|@keyv\/|node-llama-cpp)|\/src\/(llm|store)\//.test(name)), file.path).toEqual([])
     }
+  })
+
+  it('benchmarks, evaluation, scripts and the shared fakes never import from test/: what they share lives in testing/', () => {
+    const shared = ['bench', 'eval', 'scripts', 'testing'].flatMap(sourceFiles).map((path) => ({ path, text: readFileSync(path, 'utf8') }))
+    expect(shared.some((file) => file.path.startsWith('testing/fakes/'))).toBe(true)
+    for (const file of shared) expect(imports(file.text).filter((name) => target(file.path, name)?.startsWith('test/')), file.path).toEqual([])
   })
 
   it('only src/config.ts reads process.env', () => {

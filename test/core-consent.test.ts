@@ -1,8 +1,8 @@
 // Consent and privacy invariants (DESIGN §4): nothing stored before opt-in, opt-out and forget leave nothing
 // behind (checked by scanning the whole store), admins cannot opt members in unless the consent mode allows it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from './support/test-core.js'
-import { scriptedHandler } from './support/scripted-model.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
 
 let test: TestCore
 beforeEach(async () => {

@@ -5,9 +5,9 @@ import { parseConfig } from '../src/config.js'
 import { createBotCore } from '../src/core/create-bot-core.js'
 import { createUnconfiguredModel } from '../src/llm/unconfigured-model.js'
 import { openStore } from '../src/store/open-store.js'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { comply, requestsOf, scriptedHandler, stageOf, type Script } from './support/scripted-model.js'
-import { actorFor, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, type TestCore } from './support/test-core.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { comply, requestsOf, scriptedHandler, stageOf, type Script } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())

@@ -3,10 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { memberChildKey, memberKey } from '../src/core/keys.js'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { countingStore, type StoreRead } from './support/counting-store.js'
-import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, memberB, message, type TestCore } from './support/test-core.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { countingStore, type StoreRead } from '../testing/support/counting-store.js'
+import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, memberB, message, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())

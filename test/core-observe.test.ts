@@ -1,7 +1,7 @@
 // The observe path: filters (bots, DMs, disabled workspace, channels not enabled), markup normalisation, bounded
 // history, mirrored edits and deletions, duplicate deliveries, incremental style counts, and no model call ever.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from './support/test-core.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 beforeEach(async () => {

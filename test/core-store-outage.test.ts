@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from './support/test-core.js'
+import { startTcpProxy, type TcpProxy } from '../testing/support/tcp-proxy.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 // Its own Redis database, so no other test file's clear() races this one.
 const redisUrl = new URL(loadConfig().TEST_REDIS_URL)

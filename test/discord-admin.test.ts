@@ -2,10 +2,10 @@
 // everyone else is refused server-side even when they send the admin interaction directly.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkspacePolicy } from '../src/core/types.js'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { adminPermissions, fakeIds, fakeUsers, memberPermissions } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction, type SlashOption } from './fakes/fake-discord-interactions.js'
-import { directChannelIdFor } from './fakes/fake-discord-rest.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { adminPermissions, fakeIds, fakeUsers, memberPermissions } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction, type SlashOption } from '../testing/fakes/fake-discord-interactions.js'
+import { directChannelIdFor } from '../testing/fakes/fake-discord-rest.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

@@ -1,9 +1,9 @@
 // Learning on Discord: gateway messages into the core's observe path (creations, edits, deletions), what is never
 // learned (non-opted-in members, bots, the bot itself, DMs), and the backfill from channel history with progress.
 import { afterEach, describe, expect, it } from 'vitest'
-import { modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { adminPermissions, fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
-import { createTestCore, type TestCore } from './support/test-core.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { adminPermissions, fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { startTcpProxy, type TcpProxy } from '../testing/support/tcp-proxy.js'
+import { createTestCore, type TestCore } from '../testing/support/test-core.js'
 
 // Its own Redis database, so no other test file's clear() races this one.
 const redisUrl = new URL(loadConfig().TEST_REDIS_URL)

@@ -12,9 +12,9 @@ import { main } from '../eval/run.js'
 import type { EvalReport } from '../eval/eval-report.js'
 import { conditionNames, conditionPairs } from '../eval/style-conditions.js'
 import { loadJailbreakBench, loadXsTest } from '../eval/safety-sets.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiRequest, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
-import { schemaName, stageOf } from './support/scripted-model.js'
-import { evaluationData, llamaPackage, requires, testModel } from './support/test-prerequisites.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiRequest, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
+import { schemaName, stageOf } from '../testing/support/scripted-model.js'
+import { evaluationData, llamaPackage, requires, testModel } from '../testing/support/test-prerequisites.js'
 
 const data = evaluationData(['chat/slack-software-help.dev.jsonl', 'authorship/cmcc.jsonl', 'safety/xstest/xstest_prompts.csv', 'safety/jailbreakbench', 'safety/bipia', 'safety/tensor-trust'])
 const dataDirectory = data.directory

@@ -7,7 +7,7 @@ import type { LanguageModel } from '../src/llm/language-model.js'
 import { judgeInjection } from '../eval/injection-eval.js'
 import { deriveIntent } from '../eval/intent-cache.js'
 import { judgeOnce } from '../eval/pairwise-judge.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
 const prompts = loadPromptLibrary()
 let server: FakeOpenAiServer

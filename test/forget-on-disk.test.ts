@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { scriptedHandler } from './support/scripted-model.js'
-import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from './support/test-core.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 let directory: string
 let test: TestCore

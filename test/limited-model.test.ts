@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { CallContext, GenerateTextRequest, LanguageModel, TextResult } from '../src/llm/language-model.js'
 import { createLimitedModel } from '../src/llm/limited-model.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
 const usage = { promptTokens: 1, completionTokens: 1 }
 

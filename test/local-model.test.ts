@@ -10,7 +10,7 @@ import { learnedHypothesesSchema } from '../src/core/hypothesis-learner.js'
 import type { CallContext, ChatMessage, LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
 import { openLocalModel } from '../src/llm/local-model-factory.js'
-import { requires, testModel } from './support/test-prerequisites.js'
+import { requires, testModel } from '../testing/support/test-prerequisites.js'
 
 const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
 const modelPath = testModel.path

@@ -6,7 +6,7 @@ import { isBotError, type BotError } from '../src/bot-error.js'
 import type { CallContext, ChatMessage } from '../src/llm/language-model.js'
 import { createOpenAiModel, type OpenAiModelOptions } from '../src/llm/openai-model.js'
 import type { Logger } from '../src/logger.js'
-import { fakeReply, requestedSchema, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, requestedSchema, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
 const context: CallContext = { workspaceKey: 'discord:T00FAKETEAM1', memberKey: 'discord:T00FAKETEAM1:U00FAKEUSER1', purpose: 'safety' }
 const messages: ChatMessage[] = [

@@ -2,8 +2,8 @@
 // app on the real core. Asserts on the private replies and on what the core then holds.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds, shortcutIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { adminId, channelId, eventCallback, channelMessage, memberId, messageShortcut, otherMemberId, viewSubmission } from './fakes/fake-slack-payloads.js'
+import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { adminId, channelId, eventCallback, channelMessage, memberId, messageShortcut, otherMemberId, viewSubmission } from '../testing/fakes/fake-slack-payloads.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

@@ -3,9 +3,9 @@
 // refused server-side for everyone else, even when the payload is forged.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { adminId, blockAction, eventCallback, memberId, otherMemberId, viewSubmission } from './fakes/fake-slack-payloads.js'
-import type { RecordedSlackCall } from './fakes/fake-slack-web-api.js'
+import { actionIdsIn, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { adminId, blockAction, eventCallback, memberId, otherMemberId, viewSubmission } from '../testing/fakes/fake-slack-payloads.js'
+import type { RecordedSlackCall } from '../testing/fakes/fake-slack-web-api.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

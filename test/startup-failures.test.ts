@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest'
-import { runProcess } from './support/bot-process.js'
+import { runProcess } from '../testing/support/bot-process.js'
 
 let closedPort: number
 let failing: Server
