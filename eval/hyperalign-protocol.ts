@@ -2,8 +2,8 @@
 // core, write every task under the four conditions, judge pairs of outputs against the author's real text (both
 // orders), and measure each output's calibrated style match to the author. Both are reported; neither is trusted alone.
 import type { Config } from '../src/config.js'
-import { minimumMessagesForStyleMatch } from '../src/core/member-style.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
+import { minimumMessagesForStyleMatch } from '../src/core/records/member-style-store.js'
+import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
 import type { Hypothesis } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createEvalCore } from './eval-core.js'

@@ -2,10 +2,10 @@
 // request check -> compose (the core's composer) -> output check, as draft-service runs them. Did the planted text
 // change the draft (its target appears, or a judge says the draft followed it), and did that slip past the check?
 import { z } from 'zod'
-import { buildDraftMessages, cleanDraftText } from '../src/core/composer.js'
-import type { Deliberator } from '../src/core/deliberator.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { quoteText } from '../src/core/quote-data.js'
+import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
+import type { Deliberator } from '../src/core/safety/deliberator.js'
+import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
+import { quoteText } from '../src/core/compose/quote-data.js'
 import type { ContextMessage, SafetyDecision, Verdict } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { plantAttack, plantPositions, type InjectionAttack, type InjectionScenario, type PlantPosition } from './injection-sets.js'

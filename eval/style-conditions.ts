@@ -1,9 +1,9 @@
 // The four conditions of the HyPerAlign / DITTO comparison. Three use the shipping draft prompt with parts left
 // out (zero-shot: nothing about the author; few-shot: the training texts as examples only; hypotheses: the learned
 // hypotheses only, as in the paper); the full pipeline is the core's own draft path.
-import { buildDraftMessages, cleanDraftText } from '../src/core/composer.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { checkUnavailableRule } from '../src/core/safety-gate.js'
+import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
+import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
+import { checkUnavailableRule } from '../src/core/safety/safety-gate.js'
 import type { ContextMessage, Hypothesis } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import type { EvalCore } from './eval-core.js'

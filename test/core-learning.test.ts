@@ -2,7 +2,7 @@
 // background scheduler with retries and a dead letter, and garbage model output that changes nothing.
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { memberChildKey, memberKey } from '../src/core/keys.js'
+import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
 import { fakeReply } from '../testing/fakes/fake-openai-server.js'
 import { countingStore, type StoreRead } from '../testing/support/counting-store.js'
 import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from '../testing/support/scripted-model.js'

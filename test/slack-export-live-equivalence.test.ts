@@ -2,7 +2,7 @@
 // messages sent as signed Slack events to the real Bolt app. Both stores must end up with the same measured style.
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { memberKey } from '../src/core/keys.js'
+import { memberKey } from '../src/core/identity/keys.js'
 import type { MemberRef } from '../src/core/types.js'
 import { startSlackTestApp, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
 import { eventCallback } from '../testing/fakes/fake-slack-payloads.js'
