@@ -3,7 +3,7 @@
 // orders), and measure each output's calibrated style match to the author. Both are reported; neither is trusted alone.
 import type { Config } from '../src/config.js'
 import { minimumMessagesForStyleMatch } from '../src/core/records/member-style-store.js'
-import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
 import type { Hypothesis } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createEvalCore } from './eval-core.js'

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 import { BotError } from '../src/bot-error.js'
-import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
-import { quoteText } from '../src/core/compose/quote-data.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { quoteText } from '../src/core/prompting/quote-data.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 
 const cacheSchema = z.object({

@@ -2,8 +2,8 @@
 // author? Every pair is judged twice with the order swapped, and win rates average both orders, which cancels a
 // judge's preference for the first or second position (the rate of that preference is reported too).
 import { z } from 'zod'
-import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
-import { quoteText } from '../src/core/compose/quote-data.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { quoteText } from '../src/core/prompting/quote-data.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { describeError, type ItemError } from './item-error.js'
 

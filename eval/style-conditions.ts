@@ -2,7 +2,7 @@
 // out (zero-shot: nothing about the author; few-shot: the training texts as examples only; hypotheses: the learned
 // hypotheses only, as in the paper); the full pipeline is the core's own draft path.
 import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
-import type { PromptLibrary } from '../src/core/compose/prompt-library.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { checkUnavailableRule } from '../src/core/safety/safety-gate.js'
 import type { ContextMessage, Hypothesis } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'

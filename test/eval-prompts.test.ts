@@ -1,7 +1,7 @@
 // The evaluation's judge and intent prompts as they reach the model, through the code that fills them: every
 // quoted text is JSON-quoted so it cannot close its tag, and the pairwise judge really swaps A and B.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadPromptLibrary } from '../src/core/compose/prompt-library.js'
+import { loadPromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { judgeInjection } from '../eval/injection-eval.js'

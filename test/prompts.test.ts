@@ -2,7 +2,7 @@
 // a snapshot so a change to a prompt shows up in review. Missing or unused placeholders are errors.
 import { describe, expect, it } from 'vitest'
 import { buildAnswerMessages, buildDraftMessages } from '../src/core/compose/composer.js'
-import { loadPromptLibrary, promptNames } from '../src/core/compose/prompt-library.js'
+import { loadPromptLibrary, promptNames } from '../src/core/prompting/prompt-library.js'
 import type { Hypothesis, StyleSummary } from '../src/core/types.js'
 
 const prompts = loadPromptLibrary()

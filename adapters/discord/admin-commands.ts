@@ -4,8 +4,7 @@ import { DiscordAPIError, MessageFlags, type ChatInputCommandInteraction } from 
 import { BotError } from '../../src/bot-error.js'
 import type { AdminAction, AdminResult, ConsentMode, WorkspaceRef } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
-import { workspaceOf } from './discord-actor.js'
-import { requireActor } from './draft-handler.js'
+import { requireActor, workspaceOf } from './discord-actor.js'
 import { renderAuditLog, renderMembers, renderStatus } from './render-admin.js'
 
 export async function handleAdminCommand(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {

@@ -12,7 +12,7 @@ import type { HypothesisStore } from '../records/hypothesis-store.js'
 import { memberLabel, workspaceChildKey, workspaceLabel } from '../identity/keys.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
-import type { PromptLibrary } from './prompt-library.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
 import type { SafetyGate } from '../safety/safety-gate.js'
 import type { AnswerResult, AskRequest } from '../types.js'
 

@@ -1,9 +1,9 @@
 // Builds the draft and answer prompts: hypotheses + measured attributes + register-matched examples + bounded
 // context. Prompt size depends on these bounds only, never on how long the member's history is.
 import type { ChatMessage } from '../../llm/language-model.js'
-import { formatContext } from '../safety/deliberator.js'
-import type { PromptLibrary } from './prompt-library.js'
-import { quoteLines, quoteText } from './quote-data.js'
+import { formatContext } from '../prompting/format-context.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
+import { quoteLines, quoteText } from '../prompting/quote-data.js'
 import type { ContextMessage, Hypothesis, StyleSummary, Verdict } from '../types.js'
 
 /** Bounds that keep every prompt the same size whatever the history: the newest context messages and characters. */

@@ -13,7 +13,7 @@ import { memberChildKey, memberLabel, sameMember, workspaceLabel } from '../iden
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
-import type { PromptLibrary } from './prompt-library.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
 import type { SafetyGate } from '../safety/safety-gate.js'
 import { selectExamples } from '../style/select-examples.js'
 import type { Actor, DraftRequest, DraftResult, FinalizeDraftRequest, FinalizeDraftResult, StoredDraft } from '../types.js'

@@ -2,8 +2,9 @@
 // (before composing) or an output (before showing). Any failure to get a valid verdict is reported, never guessed.
 import { z } from 'zod'
 import type { ChatMessage, LanguageModel } from '../../llm/language-model.js'
-import type { PromptLibrary } from '../compose/prompt-library.js'
-import { quoteLines, quoteText } from '../compose/quote-data.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
+import { formatContext } from '../prompting/format-context.js'
+import { quoteText } from '../prompting/quote-data.js'
 import type { ContextMessage, Verdict } from '../types.js'
 
 /** The rule ids the spec defines (`### H3 Harassment…`), so a verdict can only cite real rules. */
@@ -85,8 +86,4 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
       return run(user, input, 'output')
     },
   }
-}
-
-export function formatContext(context: ContextMessage[]): string {
-  return quoteLines(context.map((each) => ({ label: each.author === 'self' ? 'author' : each.authorLabel ? `other (${each.authorLabel.replace(/[^\p{L}\p{N} ._-]/gu, '')})` : 'other', text: each.text })))
 }
