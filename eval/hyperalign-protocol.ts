@@ -79,7 +79,7 @@ export async function runHyperAlignProtocol(dataset: StyleDataset, options: Styl
   const progress = options.progress ?? (() => {})
   const tasks = options.slice === undefined ? dataset.tasks : dataset.tasks.slice(0, options.slice)
   const measure = createStyleMeasure(dataset.authors, dataset.platform)
-  const workspaceKey = `eval:${dataset.name}`
+  const workspace = { platform: 'console', workspaceId: `eval:${dataset.name}` } as const
 
   const intents = await mapWithConcurrency(tasks, options.concurrency, async (task) => {
     try {
@@ -129,7 +129,7 @@ export async function runHyperAlignProtocol(dataset: StyleDataset, options: Styl
       }
       result.intent = derived.intent
       result.intentCached = derived.cached
-      const input = { intent: derived.intent, context: task.context, trainTexts: author.trainTexts, hypotheses: learned.get(task.author)?.hypotheses ?? [], workspaceKey }
+      const input = { intent: derived.intent, context: task.context, trainTexts: author.trainTexts, hypotheses: learned.get(task.author)?.hypotheses ?? [], workspace }
       const learning = learned.get(task.author)?.error
       const outputs = await Promise.all(
         conditionNames.map((condition) =>

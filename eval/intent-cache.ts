@@ -21,7 +21,7 @@ export type IntentCache = {
   readonly path: string
 }
 
-export const intentContext = { workspaceKey: 'eval:intents', purpose: 'eval' } as const
+export const intentContext = { workspace: { platform: 'console', workspaceId: 'eval:intents' }, purpose: 'eval' } as const
 
 export function createIntentCache(path: string, model: LanguageModel, prompts: PromptLibrary): IntentCache {
   let stored: z.output<typeof cacheSchema> = { version: 1, intents: {} }

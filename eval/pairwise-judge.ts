@@ -26,7 +26,7 @@ export async function judgeOnce(model: LanguageModel, prompts: PromptLibrary, in
       ],
       temperature: 0,
       maxTokens: 300,
-      context: { workspaceKey: 'eval:judge', purpose: 'eval' },
+      context: { workspace: { platform: 'console', workspaceId: 'eval:judge' }, purpose: 'eval' },
     })
     const shownFirstWon = result.object.winner === 'A'
     if (result.object.winner === 'tie') return { order: input.order, winner: 'tie' }

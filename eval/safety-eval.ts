@@ -49,7 +49,7 @@ export async function runSafetyChecks(
     if (item.prompt.length > options.maxInputCharacters) outcome.overInputLimit = true
     else {
       try {
-        const verdict = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspaceKey: 'eval:safety' })
+        const verdict = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspace: { platform: 'console', workspaceId: 'eval:safety' } })
         outcome.decision = verdict.decision
         outcome.ruleIds = verdict.ruleIds
       } catch (error) {

@@ -56,6 +56,14 @@ describe('boundaries', () => {
     for (const file of shared) expect(imports(file.text).filter((name) => target(file.path, name)?.startsWith('test/')), file.path).toEqual([])
   })
 
+  it('the platform, member and channel-kind schemas are declared once, in src/core/identity/member-ref.ts', () => {
+    const declaring = (pattern: RegExp) => files.filter((file) => pattern.test(file.text)).map((file) => file.path)
+    expect(declaring(/z\.enum\(\[\s*'slack',\s*'discord',\s*'console'/)).toEqual(['src/core/identity/member-ref.ts'])
+    expect(declaring(/z\.enum\(\[\s*'public',\s*'private',\s*'direct'/)).toEqual(['src/core/identity/member-ref.ts'])
+    // Store keys are read back only by the parser beside the builder, never split apart by hand.
+    expect(files.filter((file) => /key\.split\(':'\)|Key\.split\(':'\)/.test(file.text)).map((file) => file.path)).toEqual(['src/core/identity/keys.ts'])
+  })
+
   it('only src/config.ts reads process.env', () => {
     const readers = files.filter((file) => /process\.env\b/.test(file.text.replace(/\/\/.*$/gm, ''))).map((file) => file.path)
     expect(readers).toEqual(['src/config.ts'])

@@ -15,7 +15,7 @@ import { requires, testModel } from '../testing/support/test-prerequisites.js'
 const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
 const modelPath = testModel.path
 
-const context: CallContext = { workspaceKey: 'console:T00FAKETEAM1', memberKey: 'console:T00FAKETEAM1:U00FAKEUSER1', purpose: 'eval' }
+const context: CallContext = { workspace: { platform: 'console', workspaceId: 'T00FAKETEAM1' }, member: { platform: 'console', workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }, purpose: 'eval' }
 const storyPrompt: ChatMessage[] = [
   { role: 'system', content: 'You are a storyteller.' },
   { role: 'user', content: 'Tell me a story about a cat.' },

@@ -17,7 +17,8 @@ import { createHistoryStore } from './records/history-store.js'
 import { createHypothesisLearner } from './learning/hypothesis-learner.js'
 import { createHypothesisStore } from './records/hypothesis-store.js'
 import { createImporter } from './observe/importer.js'
-import { memberKey, sameMember, workspaceChildKey } from './identity/keys.js'
+import { memberKey, workspaceChildKey } from './identity/keys.js'
+import { sameMember } from './identity/member-ref.js'
 import { createLearningScheduler } from './learning/learning-scheduler.js'
 import { createLearningStateStore, isDue } from './records/learning-state-store.js'
 import { createMemberEraser } from './members/member-eraser.js'
@@ -283,10 +284,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     async sweep() {
       let members = 0
       let messagesRemoved = 0
-      for await (const { key } of learning.all()) {
-        const [, platform, workspaceId, userId] = key.split(':')
-        if (!platform || !workspaceId || !userId) continue
-        const member = { platform, workspaceId: decodeURIComponent(workspaceId), userId: decodeURIComponent(userId) } as MemberRef
+      for await (const { member } of learning.all()) {
         const policy = await policies.get(member)
         const removed = await lock.run(memberKey(member), async () => {
           const expired = await history.sweep(member, policy.retentionDays)

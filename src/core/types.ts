@@ -1,14 +1,10 @@
 // Plain data that crosses the adapter <-> core boundary. No platform SDK types and no store or model types here.
+import type { ChannelKind, MemberRef, Platform, WorkspaceRef } from './identity/member-ref.js'
 
-export type Platform = 'slack' | 'discord' | 'console'
-
-export type WorkspaceRef = { platform: Platform; workspaceId: string }
-export type MemberRef = WorkspaceRef & { userId: string }
+export type { ChannelKind, MemberRef, Platform, WorkspaceRef }
 
 /** Who is acting. The adapter knows whether the platform calls them an admin; the core enforces what that allows. */
 export type Actor = { member: MemberRef; isPlatformAdmin: boolean }
-
-export type ChannelKind = 'public' | 'private' | 'direct'
 
 export type ObservedMessage = {
   kind: 'created' | 'edited' | 'deleted'

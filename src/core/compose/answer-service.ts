@@ -9,7 +9,8 @@ import type { ConsentService } from '../records/consent-service.js'
 import type { Counters } from '../records/counters.js'
 import type { Deliberator } from '../safety/deliberator.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
-import { memberLabel, workspaceChildKey, workspaceLabel } from '../identity/keys.js'
+import { workspaceChildKey } from '../identity/keys.js'
+import { workspaceOf } from '../identity/member-ref.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
@@ -48,10 +49,10 @@ export function createAnswerService(dependencies: {
     }
     const personalized = await consent.isOptedIn(member)
     // Usage and audit entries name the member only when they opted in.
-    const memberKey = personalized ? memberLabel(member) : undefined
+    const accountedTo = personalized ? member : undefined
     const memberUserId = personalized ? member.userId : undefined
     const context = request.context ?? []
-    const checkInput = { task: 'answer' as const, request: question, context, workspaceKey: workspaceLabel(member), memberKey }
+    const checkInput = { task: 'answer' as const, request: question, context, workspace: workspaceOf(member), member: accountedTo }
     const record = { workspace: member, memberUserId, retentionDays: policy.retentionDays }
 
     const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
@@ -65,7 +66,7 @@ export function createAnswerService(dependencies: {
       messages: buildAnswerMessages(prompts, { question, context, hypotheses: communication, attributes: summary, requestVerdict: before.verdict }),
       temperature: 0.3,
       maxTokens: 1200,
-      context: { workspaceKey: workspaceLabel(member), memberKey, purpose: 'answer' },
+      context: { workspace: workspaceOf(member), member: accountedTo, purpose: 'answer' },
     })
     const text = result.text.trim()
     if (!text) throw new BotError('llm_output_invalid', 'The model returned an empty answer. Please ask again.')

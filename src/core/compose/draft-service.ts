@@ -9,7 +9,8 @@ import { buildDraftMessages, cleanDraftText } from './composer.js'
 import type { Counters } from '../records/counters.js'
 import type { Deliberator } from '../safety/deliberator.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
-import { memberChildKey, memberLabel, sameMember, workspaceLabel } from '../identity/keys.js'
+import { memberChildKey } from '../identity/keys.js'
+import { channelKindSchema, memberRefSchema, sameMember, workspaceOf } from '../identity/member-ref.js'
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
@@ -22,10 +23,10 @@ import type { ConsentService } from '../records/consent-service.js'
 const contextSchema = z.array(z.object({ author: z.enum(['self', 'other']), text: z.string(), authorLabel: z.string().optional() }))
 const storedDraftSchema = z.object({
   draftId: z.string(),
-  member: z.object({ platform: z.enum(['slack', 'discord', 'console']), workspaceId: z.string(), userId: z.string() }),
+  member: memberRefSchema,
   intent: z.string(),
   context: contextSchema.optional(),
-  channelKind: z.enum(['public', 'private', 'direct']).optional(),
+  channelKind: channelKindSchema.optional(),
   channelId: z.string().optional(),
   text: z.string(),
   styleMatch: z.number().optional(),
@@ -63,7 +64,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     const member = request.actor.member
     const policy = await policies.requireEnabled(member)
     const context = request.context ?? []
-    const checkInput = { task: 'draft' as const, request: request.intent, context, workspaceKey: workspaceLabel(member), memberKey: memberLabel(member) }
+    const checkInput = { task: 'draft' as const, request: request.intent, context, workspace: workspaceOf(member), member }
     const record = { workspace: member, memberUserId: member.userId, retentionDays: policy.retentionDays }
 
     const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
@@ -82,7 +83,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
         temperature: count > 1 ? 0.8 : 0.5,
         seed: index + 1,
         maxTokens: 600,
-        context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'draft' },
+        context: { workspace: workspaceOf(member), member, purpose: 'draft' },
       })
       const text = cleanDraftText(result.text)
       if (text) candidates.push(text)
@@ -188,7 +189,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
         // Edited text is posted with the AI label too, so it passes the same output check.
         const checked = await gate(
           'output',
-          () => deliberator.checkOutput({ task: 'draft', request: draft.intent, context: draft.context ?? [], workspaceKey: workspaceLabel(actor.member), memberKey: memberLabel(actor.member), output: edited }),
+          () => deliberator.checkOutput({ task: 'draft', request: draft.intent, context: draft.context ?? [], workspace: workspaceOf(actor.member), member: actor.member, output: edited }),
           { workspace: actor.member, memberUserId: actor.member.userId, retentionDays: policy.retentionDays },
         )
         if (!checked.allowed) return { status: 'refused', verdict: checked.verdict, message: checked.message }

@@ -2,15 +2,12 @@
 // recorded after. The core only ever talks to a metered model.
 import { isBotError } from '../../bot-error.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../../llm/language-model.js'
-import type { MemberRef, WorkspaceRef } from '../types.js'
 import type { UsageLedger } from '../records/usage-ledger.js'
 
 export function createMeteredModel(model: LanguageModel, ledger: UsageLedger): LanguageModel {
   /** Budget check, the call, then accounting: the same for text and structured calls. */
   const metered = async <R extends { usage: TokenUsage }>(context: CallContext, call: () => Promise<R>): Promise<R> => {
-    const [platform, ...rest] = context.workspaceKey.split(':')
-    const workspace = { platform, workspaceId: rest.join(':') } as WorkspaceRef
-    const member = context.memberKey ? ({ ...workspace, userId: context.memberKey.slice(context.workspaceKey.length + 1) } as MemberRef) : undefined
+    const { workspace, member } = context
     await ledger.assertWithinBudget(workspace)
     let result: R
     try {

@@ -1,6 +1,7 @@
-// Store keys, always under the workspace so two tenants can never meet: `v1:<platform>:<workspace>[:<user>]…`.
-// Each id is URI-encoded, so an id containing `:` cannot reach into another member's or workspace's keys.
-import type { MemberRef, WorkspaceRef } from '../types.js'
+// Store keys, always under the workspace so two tenants can never meet: `v1:<platform>:<workspace>[:<user>]…`, and
+// the parser that reads a member back from one. Each id is URI-encoded, so an id containing `:` cannot reach into
+// another member's or workspace's keys.
+import { platformSchema, type MemberRef, type WorkspaceRef } from './member-ref.js'
 
 export const keyVersion = 'v1'
 
@@ -23,19 +24,19 @@ export function workspaceChildKey(workspace: WorkspaceRef, ...parts: (string | n
   return [workspaceKey(workspace), ...parts.map((each) => part(String(each)))].join(':')
 }
 
-/** The label used in usage accounting and logs: `slack:T123` / `slack:T123:U456` (not store keys). */
-export function workspaceLabel(workspace: WorkspaceRef): string {
-  return `${workspace.platform}:${workspace.workspaceId}`
-}
-
-export function memberLabel(member: MemberRef): string {
-  return `${workspaceLabel(member)}:${member.userId}`
-}
-
-export function sameMember(a: MemberRef, b: MemberRef): boolean {
-  return a.platform === b.platform && a.workspaceId === b.workspaceId && a.userId === b.userId
-}
-
-export function workspaceOf(member: MemberRef): WorkspaceRef {
-  return { platform: member.platform, workspaceId: member.workspaceId }
+/**
+ * The member a `memberKey` names, or undefined for anything else (another version, an unknown platform, a child
+ * key, an id that does not decode): a key that is not exactly a member's is never taken for one.
+ */
+export function parseMemberKey(key: string): MemberRef | undefined {
+  const parts = key.split(':')
+  if (parts.length !== 4 || parts[0] !== keyVersion) return undefined
+  const platform = platformSchema.safeParse(parts[1])
+  if (!platform.success) return undefined
+  try {
+    const member = { platform: platform.data, workspaceId: decodeURIComponent(parts[2]!), userId: decodeURIComponent(parts[3]!) }
+    return member.workspaceId && member.userId ? member : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -7,7 +7,7 @@ import type { LanguageModel } from '../../llm/language-model.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { HistoryStore, StoredMessage } from '../records/history-store.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
-import { memberLabel, workspaceLabel } from '../identity/keys.js'
+import { workspaceOf } from '../identity/member-ref.js'
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import { profileWithout } from '../style/style-profile.js'
@@ -119,7 +119,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       temperature: 0.2,
       seed: 1,
       maxTokens: 1500,
-      context: { workspaceKey: workspaceLabel(member), memberKey: memberLabel(member), purpose: 'learn' },
+      context: { workspace: workspaceOf(member), member, purpose: 'learn' },
     })
 
     const now = clock()

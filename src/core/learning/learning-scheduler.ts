@@ -84,12 +84,8 @@ export function createLearningScheduler(dependencies: {
 
   /** Finds members due by the store's state (after a restart, or retries whose time has come). */
   const scan = async () => {
-    for await (const { key, state } of learning.all()) {
-      if (!isDue(state, clock(), dependencies.settings)) continue
-      const [, platform, workspaceId, userId] = key.split(':')
-      if (platform && workspaceId && userId) {
-        enqueue({ platform: platform as MemberRef['platform'], workspaceId: decodeURIComponent(workspaceId), userId: decodeURIComponent(userId) })
-      }
+    for await (const { member, state } of learning.all()) {
+      if (isDue(state, clock(), dependencies.settings)) enqueue(member)
     }
   }
 

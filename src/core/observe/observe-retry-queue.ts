@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { isBotError } from '../../bot-error.js'
 import type { Logger } from '../../logger.js'
-import { workspaceLabel } from '../identity/keys.js'
+import { workspaceKey } from '../identity/keys.js'
 import type { ObserveOptions } from './observe-pipeline.js'
 import type { MemberRef, ObservedMessage, ObserveOutcome, RetryReport, WorkspaceRef } from '../types.js'
 
@@ -41,7 +41,7 @@ export function createObserveRetryQueue(dependencies: {
     if (index >= 0) waiting.splice(index, 1)
   }
   const drop = (entry: Entry, reason: 'retry_queue_full' | 'too_old' | 'failed', error?: unknown) => {
-    const label = workspaceLabel(entry.message.workspace)
+    const label = workspaceKey(entry.message.workspace)
     dropped.set(label, (dropped.get(label) ?? 0) + 1)
     logger.warn('observe_retry_dropped', { workspace: label, kind: entry.message.kind, reason, ...(error ? { error } : {}) })
   }
@@ -144,8 +144,8 @@ export function createObserveRetryQueue(dependencies: {
       return doomed.length
     },
     counts(workspace: WorkspaceRef): { waiting: number; dropped: number } {
-      const label = workspaceLabel(workspace)
-      return { waiting: waiting.filter((entry) => workspaceLabel(entry.message.workspace) === label).length, dropped: dropped.get(label) ?? 0 }
+      const label = workspaceKey(workspace)
+      return { waiting: waiting.filter((entry) => workspaceKey(entry.message.workspace) === label).length, dropped: dropped.get(label) ?? 0 }
     },
     close() {
       closed = true

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
 import { memberKey, workspaceKey } from '../identity/keys.js'
+import { memberRefSchema } from '../identity/member-ref.js'
 import type { ConsentRecord, MemberRef, WorkspaceRef } from '../types.js'
 
 /** Bump when the statement members agree to changes; records keep the version they saw. */
@@ -13,8 +14,6 @@ export const consentStatement =
   'and infers short statements about how you communicate, so it can draft messages in your voice and answer you the way ' +
   'you prefer. Only you see what it learned about you; admins see counts. Messages are kept for the retention period your ' +
   'admin set. You can correct or delete anything it learned, and opt out at any time, which erases everything.'
-
-const memberRefSchema = z.object({ platform: z.enum(['slack', 'discord', 'console']), workspaceId: z.string(), userId: z.string() })
 
 const consentRecordSchema = z.object({
   optedIn: z.literal(true),

@@ -3,12 +3,13 @@
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
 import { memberChildKey, memberKey, workspaceChildKey } from '../identity/keys.js'
+import { channelKindSchema } from '../identity/member-ref.js'
 import type { MemberRef, WorkspaceRef } from '../types.js'
 
 export const storedMessageSchema = z.object({
   id: z.string(),
   channelId: z.string(),
-  channelKind: z.enum(['public', 'private', 'direct']),
+  channelKind: channelKindSchema,
   threadId: z.string().optional(),
   text: z.string(),
   timestamp: z.number(),

@@ -2,10 +2,11 @@
 // dead-letter state of the background job, and the pool of the member's own messages drafts take examples from.
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
-import { memberKey } from '../identity/keys.js'
+import { memberKey, parseMemberKey } from '../identity/keys.js'
+import { channelKindSchema } from '../identity/member-ref.js'
 import type { MemberRef } from '../types.js'
 
-const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelId: z.string(), channelKind: z.enum(['public', 'private', 'direct']) })
+const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelId: z.string(), channelKind: channelKindSchema })
 
 const learningStateSchema = z.object({
   newMessages: z.number().int(),
@@ -34,11 +35,12 @@ export function createLearningStateStore(store: Store) {
       await states.set(memberKey(member), next)
       return next
     },
-    /** Every member with a learning record, across workspaces (for the scheduler's startup scan). */
-    async *all(): AsyncIterable<{ key: string; state: LearningState }> {
+    /** Every member with a learning record, across workspaces (for the scheduler's scan and the retention sweep). */
+    async *all(): AsyncIterable<{ member: MemberRef; state: LearningState }> {
       for await (const key of states.keys('')) {
-        const state = await states.get(key)
-        if (state) yield { key, state }
+        const member = parseMemberKey(key)
+        const state = member && (await states.get(key))
+        if (member && state) yield { member, state }
       }
     },
   }

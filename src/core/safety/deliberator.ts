@@ -5,7 +5,7 @@ import type { ChatMessage, LanguageModel } from '../../llm/language-model.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
 import { formatContext } from '../prompting/format-context.js'
 import { quoteText } from '../prompting/quote-data.js'
-import type { ContextMessage, Verdict } from '../types.js'
+import type { ContextMessage, MemberRef, Verdict, WorkspaceRef } from '../types.js'
 
 /** The rule ids the spec defines (`### H3 Harassment…`), so a verdict can only cite real rules. */
 export function specRuleIds(spec: string): [string, ...string[]] {
@@ -34,8 +34,9 @@ export type CheckInput = {
   task: SafetyTask
   request: string
   context: ContextMessage[]
-  workspaceKey: string
-  memberKey?: string
+  workspace: WorkspaceRef
+  /** The member the check is for; absent when usage must not name them (an answer for someone not opted in). */
+  member?: MemberRef
 }
 
 export type Deliberator = ReturnType<typeof createDeliberator>
@@ -56,7 +57,7 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
       messages,
       temperature: 0,
       maxTokens: 600,
-      context: { workspaceKey: input.workspaceKey, memberKey: input.memberKey, purpose: 'safety' },
+      context: { workspace: input.workspace, member: input.member, purpose: 'safety' },
     })
     const verdict = result.object
     return {
