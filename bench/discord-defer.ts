@@ -109,9 +109,9 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
   })
   const store = await openStore(config.STORE_URL)
   const model = createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 })
-  const core = await createBotCore({ config, store, model, backgroundLearning: false })
+  const { core, lifecycle } = await createBotCore({ config, store, model, backgroundLearning: false })
   const admin: Actor = { member: { platform: 'discord', workspaceId: fakeIds.guild, userId: fakeIds.admin }, isPlatformAdmin: true }
-  await core.admin(admin, { platform: 'discord', workspaceId: fakeIds.guild }, { action: 'set_enabled', enabled: true })
+  await core.admin.setEnabled(admin, { platform: 'discord', workspaceId: fakeIds.guild }, true)
   const bot = createDiscordBot({ core, config, logger: silentLogger })
   try {
     await bot.start()
@@ -126,7 +126,7 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
     return { deferral: summarize(deferral), answer: summarize(answer) }
   } finally {
     await bot.stop()
-    await core.close()
+    await lifecycle.close()
     await store.close()
     await server.close()
     await fake.close()

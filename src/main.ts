@@ -28,13 +28,13 @@ async function main(): Promise<void> {
     onInvalidValue: (collection) => logger.warn('store_value_invalid', { collection }),
   })
   const models = await createLanguageModels(config, logger)
-  const core = await createBotCore({ config, store, model: models.model, safetyModel: models.safetyModel, logger })
+  const { core, lifecycle } = await createBotCore({ config, store, model: models.model, safetyModel: models.safetyModel, logger })
   logger.info('started', { store: store.kind, model: models.description, slack: config.slackEnabled, discord: config.discordEnabled })
 
   const stops: (() => Promise<void>)[] = []
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => logger.warn('stop_failed', { error }))
-    await core.close()
+    await lifecycle.close()
     await store.close()
   }
 

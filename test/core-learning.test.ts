@@ -95,7 +95,7 @@ describe('learning hypotheses', () => {
 
   it('learns in the background once enough new text arrived', async () => {
     await setup({}, { settings: { LEARN_MIN_NEW_MESSAGES: '25', LEARN_MIN_INTERVAL_MINUTES: '0' }, backgroundLearning: true, messages: 30 })
-    await test.core.idle()
+    await test.lifecycle.idle()
     const profile = await test.core.profile(actorFor(memberA), memberA)
     expect(profile.hypotheses.length).toBeGreaterThan(0)
     expect(profile.learning.newMessagesSinceLearn).toBeLessThan(25)

@@ -17,9 +17,7 @@ const adminCommand = (options: SlashOption[], user = fakeUsers.admin, permission
   makeSlashInteraction({ name: 'hyperalign-admin', user, permissions, options, ...(resolved ? { resolved } : {}) })
 
 async function policy(bot: DiscordTestBot): Promise<WorkspacePolicy> {
-  const result = await bot.testCore.core.admin({ member: bot.member(fakeIds.admin), isPlatformAdmin: true }, { platform: 'discord', workspaceId: fakeIds.guild }, { action: 'get_policy' })
-  if (result.action !== 'policy') throw new Error('expected a policy')
-  return result.policy
+  return bot.testCore.core.admin.policy({ member: bot.member(fakeIds.admin), isPlatformAdmin: true }, { platform: 'discord', workspaceId: fakeIds.guild })
 }
 
 async function run(bot: DiscordTestBot, interaction: ReturnType<typeof adminCommand>) {

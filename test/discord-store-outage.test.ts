@@ -80,7 +80,7 @@ describe('Discord while the store is down', () => {
 
     await proxy.restore()
     expect(await statusFields(harness)).toMatchObject({ 'Waiting for the store': '5', 'Lost while the store was down': '2' })
-    expect(await harness.testCore.core.retryWaitingMessages()).toEqual({ stored: 3, ignored: 2, dropped: 0, waiting: 0 })
+    expect(await harness.testCore.lifecycle.retryWaitingMessages()).toEqual({ stored: 3, ignored: 2, dropped: 0, waiting: 0 })
 
     expect(await historySize(harness, fakeIds.memberAlice)).toBe(4)
     expect(await historySize(harness, fakeIds.memberBob)).toBe(0)
@@ -105,7 +105,7 @@ describe('Discord while the store is down', () => {
     const report = await harness.testCore.core.forget(harness.actor(fakeIds.memberAlice), harness.member(fakeIds.memberAlice))
     expect(report.messages).toBe(2)
     expect(await statusFields(harness)).toMatchObject({ 'Waiting for the store': '1', 'Lost while the store was down': '0' })
-    expect(await harness.testCore.core.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
+    expect(await harness.testCore.lifecycle.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
     const stored = await harness.storeText()
     expect(stored).toContain('BOB-WAITING-1')
     expect(stored).not.toContain('ALICE-WAITING')

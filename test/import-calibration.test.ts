@@ -49,7 +49,7 @@ describe('calibration around an import', () => {
     // Members become due after five messages, so background learning would start early in the import.
     const test = await started({ backgroundLearning: true, settings: { LEARN_MIN_NEW_MESSAGES: '5', LEARN_MIN_INTERVAL_MINUTES: '60' } })
     await runConsoleScript(test.core, [`import ${slackExportFixture}`, 'quit'])
-    await test.core.idle()
+    await test.lifecycle.idle()
     const afterImport = await scores(test)
     expect(afterImport).toEqual(await reference())
     // A formal memo does not sound like the casual members.

@@ -84,8 +84,8 @@ describe('/hyperalign', () => {
       const { responseUrlId } = await harness.command('/hyperalign', text)
       expect(visibleText((await harness.waitForResponse(responseUrlId)).body)).toContain('Only a workspace admin can do that')
     }
-    const policy = await harness.testCore.core.admin(harness.actor(adminId, true), harness.member(adminId), { action: 'get_policy' })
-    expect(policy.action === 'policy' && policy.policy.enabled && policy.policy.retentionDays).toBe(90)
+    const policy = await harness.testCore.core.admin.policy(harness.actor(adminId, true), harness.member(adminId))
+    expect(policy.enabled && policy.retentionDays).toBe(90)
   })
 
   it('runs admin subcommands for an admin, parsing escaped channels and users', async () => {

@@ -54,11 +54,8 @@ async function replay(app: SlackTestApp, captured: Captured) {
   expect(app.slack.calls.slice(callsBefore).filter((call) => call.method !== 'users.info')).toEqual([])
 }
 
-const policyOf = async (app: SlackTestApp, teamId = fakeTeamId) => {
-  const result = await app.testCore.core.admin({ member: { platform: 'slack', workspaceId: teamId, userId: adminId }, isPlatformAdmin: true }, { platform: 'slack', workspaceId: teamId }, { action: 'get_policy' })
-  if (result.action !== 'policy') throw new Error('no policy')
-  return result.policy
-}
+const policyOf = (app: SlackTestApp, teamId = fakeTeamId) =>
+  app.testCore.core.admin.policy({ member: { platform: 'slack', workspaceId: teamId, userId: adminId }, isPlatformAdmin: true }, { platform: 'slack', workspaceId: teamId })
 
 describe('replayed Slack requests', () => {
   it('a captured opt-in click replayed after the member opted out does not opt them in again', async () => {

@@ -3,7 +3,7 @@
 import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
 import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
 import { handleConversationMessage } from './ask-handler.js'

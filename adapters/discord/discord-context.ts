@@ -2,7 +2,7 @@
 // Handlers translate and render; anything stateful lives in the core's store, never in this object.
 import type { Client } from 'discord.js'
 import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 
 export type DiscordContext = {

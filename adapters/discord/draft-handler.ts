@@ -8,7 +8,6 @@ import {
   type Message,
   type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
-  type RepliableInteraction,
   type Snowflake,
 } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'

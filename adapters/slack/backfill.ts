@@ -2,7 +2,8 @@
 // allows, honours 429 + Retry-After, stops at SLACK_BACKFILL_MAX_MESSAGES and reports progress as it goes.
 // It reads only the requesting member's own messages; the core decides what is stored.
 import type { webApi } from '@slack/bolt'
-import type { Actor, BotCore, ObservedMessage, ObserveOutcome, WorkspacePolicy } from '../../src/core/types.js'
+import type { Actor, ObservedMessage, ObserveOutcome, WorkspacePolicy } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import { slackTimestampMs } from './message-events.js'
 import { slackWorkspace } from './slack-actors.js'

@@ -2,7 +2,7 @@
 // App Home publisher, backfill runner and (optionally) posting as the member. Plain wiring; no behaviour of its own.
 import type { webApi } from '@slack/bolt'
 import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import type { SlackActorResolver } from './slack-actors.js'
 import type { UserPosting } from './user-posting.js'

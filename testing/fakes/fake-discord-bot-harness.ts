@@ -1,7 +1,8 @@
 // Runs the real Discord adapter on the real core for tests and benchmarks: fake Discord (REST + gateway), the real
 // discord.js client, the real core over SQLite in a temp directory, the real openai SDK against the fake model server.
 import type { LogFields, Logger } from '../../src/logger.js'
-import type { Actor, BotCore, MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
+import type { Actor, MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { createDiscordBot, type DiscordBot } from '../../adapters/discord/create-discord-bot.js'
 import { createTestCore, dumpStore, type TestCore, type TestCoreOptions } from '../support/test-core.js'
 import { fakeReply, lastUserMessage, type FakeOpenAiRequest, type FakeReply } from './fake-openai-server.js'
@@ -184,8 +185,8 @@ export async function startDiscordTestBot(options: DiscordTestBotOptions = {}): 
     async enable(channels = ['*']) {
       const admin: Actor = { member: member(fakeIds.admin), isPlatformAdmin: true }
       const workspace = { platform: 'discord' as const, workspaceId: fakeIds.guild }
-      await testCore.core.admin(admin, workspace, { action: 'set_enabled', enabled: true })
-      await testCore.core.admin(admin, workspace, { action: 'set_learning_channels', channelIds: channels })
+      await testCore.core.admin.setEnabled(admin, workspace, true)
+      await testCore.core.admin.setLearningChannels(admin, workspace, channels)
     },
     async optIn(userId) {
       await testCore.core.setConsent(actor(userId), member(userId), true)

@@ -150,8 +150,8 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
     },
     async enable(channels = ['*']) {
       const admin = actor(adminId, true)
-      await testCore.core.admin(admin, member(adminId), { action: 'set_enabled', enabled: true })
-      await testCore.core.admin(admin, member(adminId), { action: 'set_learning_channels', channelIds: channels })
+      await testCore.core.admin.setEnabled(admin, member(adminId), true)
+      await testCore.core.admin.setLearningChannels(admin, member(adminId), channels)
     },
     async optIn(userId) {
       await testCore.core.setConsent(actor(userId), member(userId), true)

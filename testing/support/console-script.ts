@@ -1,7 +1,7 @@
 // Runs the console app on a script of commands (as a pipe would feed it) against a real core; returns what it printed.
 import { PassThrough } from 'node:stream'
 import { runConsoleApp } from '../../adapters/console/console-app.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 
 export async function runConsoleScript(core: BotCore, lines: string[]): Promise<string> {
   const input = new PassThrough()

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig, type Config } from '../../src/config.js'
 import { createBotCore } from '../../src/core/create-bot-core.js'
-import type { Actor, BotCore, MemberRef, WorkspaceRef } from '../../src/core/types.js'
+import type { Actor, MemberRef, WorkspaceRef } from '../../src/core/types.js'
+import type { BotCore, CoreLifecycle } from '../../src/core/bot-core.js'
 import type { LanguageModel } from '../../src/llm/language-model.js'
 import { createOpenAiModel } from '../../src/llm/openai-model.js'
 import { openStore } from '../../src/store/open-store.js'
@@ -14,6 +15,8 @@ import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOpti
 
 export type TestCore = {
   core: BotCore
+  /** Sweep, retry, idle and close: what the composition root holds, never an adapter. */
+  lifecycle: CoreLifecycle
   store: Store
   server: FakeOpenAiServer
   config: Config
@@ -53,7 +56,7 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
   const model =
     options.model ??
     createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES, retryBaseDelayMs: 10 })
-  const core = await createBotCore({
+  const { core, lifecycle } = await createBotCore({
     config,
     store,
     model,
@@ -63,12 +66,13 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
   })
   return {
     core,
+    lifecycle,
     store,
     server,
     config,
     model,
     async close() {
-      await core.close()
+      await lifecycle.close()
       await store.close()
       await server.close()
       rmSync(directory, { recursive: true, force: true })
@@ -85,8 +89,8 @@ export const actorFor = (member: MemberRef, isPlatformAdmin = false): Actor => (
 /** Switches the bot on for the workspace and allows learning in every public channel. */
 export async function enableWorkspace(core: BotCore, target: WorkspaceRef = workspace) {
   const admin = actorFor({ ...target, userId: 'U00FAKEADMIN' }, true)
-  await core.admin(admin, target, { action: 'set_enabled', enabled: true })
-  await core.admin(admin, target, { action: 'set_learning_channels', channelIds: ['*'] })
+  await core.admin.setEnabled(admin, target, true)
+  await core.admin.setLearningChannels(admin, target, ['*'])
 }
 
 let sequence = 0

@@ -17,7 +17,7 @@ import type { PolicyService } from '../records/policy-service.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
 import type { SafetyGate } from '../safety/safety-gate.js'
 import { selectExamples } from '../style/select-examples.js'
-import type { Actor, DraftRequest, DraftResult, FinalizeDraftRequest, FinalizeDraftResult, StoredDraft } from '../types.js'
+import type { Actor, DraftRequest, DraftResult, DraftView, FinalizeDraftRequest, FinalizeDraftResult } from '../types.js'
 import type { ConsentService } from '../records/consent-service.js'
 
 const contextSchema = z.array(z.object({ author: z.enum(['self', 'other']), text: z.string(), authorLabel: z.string().optional() }))
@@ -35,6 +35,19 @@ const storedDraftSchema = z.object({
   createdAt: z.number(),
 })
 const idempotencySchema = z.object({ draftId: z.string().optional() })
+
+/** A draft as stored: the view plus the request it came from, which only the core reads back (to regenerate, to check an edit). */
+type StoredDraft = z.output<typeof storedDraftSchema>
+
+/** What the member's screen gets: never the stored request (intent, context, channel) it was drafted from. */
+const viewOf = (draft: StoredDraft): DraftView => ({
+  draftId: draft.draftId,
+  text: draft.text,
+  ...(draft.styleMatch === undefined ? {} : { styleMatch: draft.styleMatch }),
+  hypothesesUsed: draft.hypothesesUsed,
+  status: draft.status,
+  createdAt: draft.createdAt,
+})
 
 export const aiDraftLabel = 'AI-drafted with hyperalign'
 const draftTtlMs = 24 * 3_600_000
@@ -160,7 +173,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       }
     },
 
-    getDraft: ownDraft,
+    getDraft: async (actor: Actor, draftId: string): Promise<DraftView> => viewOf(await ownDraft(actor, draftId)),
 
     async regenerateDraft(actor: Actor, draftId: string): Promise<DraftResult> {
       const previous = await ownDraft(actor, draftId)
@@ -174,7 +187,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
         if (draft.status !== 'posted') throw new BotError('not_found', 'That draft is not waiting to be posted.')
         const restored: StoredDraft = { ...draft, status: 'pending' }
         await drafts.set(key, restored, draftTtlMs)
-        return { status: 'restored', draft: restored }
+        return { status: 'restored', draft: viewOf(restored) }
       }
       if (draft.status !== 'pending') throw new BotError('not_found', 'That draft was already posted or discarded.')
       if (request.action === 'discard') {
@@ -198,7 +211,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       const posted: StoredDraft = { ...draft, text, status: 'posted' }
       await drafts.set(key, posted, draftTtlMs)
       await counters.increment(actor.member, 'posted')
-      return { status: 'ready_to_post', text, label: aiDraftLabel, draft: posted }
+      return { status: 'ready_to_post', text, label: aiDraftLabel, draft: viewOf(posted) }
     },
   }
 }
