@@ -6,7 +6,7 @@ import { renderHome } from '../adapters/slack/blocks/home-blocks.js'
 import { draftReply } from '../adapters/slack/blocks/draft-blocks.js'
 import { decodeDraftTarget, decodeReplyTarget, encodeDraftTarget, encodeReplyTarget } from '../adapters/slack/draft-target.js'
 import { chunkText, escapeMrkdwn } from '../adapters/slack/mrkdwn.js'
-import { toObservedMessage } from '../adapters/slack/message-events.js'
+import { toObservedMessage } from '../adapters/slack/to-observed.js'
 import type { Hypothesis, Profile } from '../src/core/types.js'
 
 const member = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }

@@ -11,7 +11,8 @@ import type { DiscordContext } from './discord-context.js'
 import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
 import { guardGatewayPackets } from './gateway-packet-guard.js'
 import { createInteractionRouter } from './interaction-router.js'
-import { createMessageObserver, isAddressedToBot } from './message-observer.js'
+import { createMessageObserver } from './message-observer.js'
+import { isAddressedToApp } from './to-observed.js'
 
 export type DiscordBot = {
   client: Client
@@ -54,11 +55,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const routeInteraction = createInteractionRouter(context)
 
   const onMessage = async (message: Message) => {
-    if (message.author.id === client.user?.id || message.author.bot) {
-      if (message.inGuild()) await observer.created(message)
-      return
-    }
-    if (!message.inGuild() || isAddressedToBot(context, message)) await handleConversationMessage(context, message)
+    // A bot (this app included) is never answered; the translator and the core see that it teaches nothing either.
+    if (message.author.bot) return void (await observer.created(message))
+    if (!message.inGuild() || isAddressedToApp(message, client.user?.id)) await handleConversationMessage(context, message)
     else await observer.created(message)
   }
   const guard = (event: string, work: () => Promise<unknown>) => {

@@ -209,6 +209,8 @@ export function makeMessage(options: {
   at?: number
   mentions?: FakeUser[]
   replyTo?: FakeMessage
+  /** A system message type (18 = a thread was created, 6 = a message was pinned); default 0, or 19 for a reply. */
+  type?: number
 }): FakeMessage {
   const at = options.at ?? Date.now()
   const guildId = options.guildId === null ? undefined : (options.guildId ?? fakeIds.guild)
@@ -228,7 +230,7 @@ export function makeMessage(options: {
     embeds: [],
     components: [],
     pinned: false,
-    type: options.replyTo ? 19 : 0,
+    type: options.type ?? (options.replyTo ? 19 : 0),
     flags: 0,
     ...(options.replyTo
       ? { message_reference: { message_id: options.replyTo.id, channel_id: options.replyTo.channel_id, ...(guildId ? { guild_id: guildId } : {}) }, referenced_message: options.replyTo }
