@@ -12,7 +12,8 @@ import type { Actor } from '../src/core/types.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { silentLogger } from '../src/logger.js'
 import { openStore } from '../src/store/open-store.js'
-import { createDiscordBot, discordIntents } from '../adapters/discord/create-discord-bot.js'
+import { discordIntents } from '../adapters/discord/create-discord-bot.js'
+import { createDiscordAdapter } from '../adapters/discord/discord-adapter.js'
 import { startFakeDiscord, type FakeDiscord } from '../testing/fakes/fake-discord-harness.js'
 import { fakeIds, makeUser } from '../testing/fakes/fake-discord-payloads.js'
 import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
@@ -112,9 +113,9 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
   const { core, lifecycle } = await createBotCore({ config, store, model, backgroundLearning: false })
   const admin: Actor = { member: { platform: 'discord', workspaceId: fakeIds.guild, userId: fakeIds.admin }, isPlatformAdmin: true }
   await core.admin.setEnabled(admin, { platform: 'discord', workspaceId: fakeIds.guild }, true)
-  const bot = createDiscordBot({ core, config, logger: silentLogger })
+  const bot = createDiscordAdapter({ config, logger: silentLogger })
   try {
-    await bot.start()
+    await bot.start(core)
     await round(fake, concurrency, true) // warm-up
     const deferral: number[] = []
     const answer: number[] = []

@@ -1,4 +1,4 @@
-// The whole bot as a real process (`src/main.ts`) serving Slack (HTTP) and Discord against the fakes: a payload
+// The whole bot as a real process (`app/main.ts`) serving Slack (HTTP) and Discord against the fakes: a payload
 // that used to stop the process for every workspace is answered or dropped, and the process goes on serving. And
 // the process-wide guard: an error nothing contained is logged with its stack, then the process exits with code 1.
 import { afterEach, describe, expect, it } from 'vitest'
@@ -32,7 +32,7 @@ describe('one payload never stops the bot process', () => {
     slack.addUser({ id: memberId, name: 'member', real_name: 'Member One' })
     discord = await startFakeDiscord()
     const port = await freePort()
-    bot = runProcess('src/main.ts', (directory) => ({
+    bot = runProcess('app/main.ts', (directory) => ({
       STORE_URL: `sqlite://${join(directory, 'store.sqlite')}`,
       LLM_BASE_URL: 'http://127.0.0.1:9/v1',
       LLM_API_KEY: 'test-key',

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { createCounters } from '../src/core/records/counters.js'
 import { createKeyedLock } from '../src/core/coordination/keyed-lock.js'
-import { createUsageLedger } from '../src/core/records/usage-ledger.js'
+import { createUsageLedger } from '../src/core/budget/usage-ledger.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
 

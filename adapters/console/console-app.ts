@@ -11,6 +11,8 @@ export type ConsoleAppOptions = {
   output?: NodeJS.WritableStream
   samplePath: string
   modelDescription: string
+  /** Ends the loop as if the input had ended (the adapter's stop). */
+  signal?: AbortSignal
 }
 
 export async function runConsoleApp(options: ConsoleAppOptions): Promise<void> {
@@ -20,6 +22,7 @@ export async function runConsoleApp(options: ConsoleAppOptions): Promise<void> {
   const lines = createInterface({ input, output: interactive ? output : undefined, terminal: interactive })
   const pending: string[] = []
   const iterator = lines[Symbol.asyncIterator]()
+  options.signal?.addEventListener('abort', () => lines.close(), { once: true })
   const nextLine = async (): Promise<string | undefined> => pending.shift() ?? ((await iterator.next()).value as string | undefined)
 
   const io: ConsoleIo = {

@@ -2,7 +2,7 @@
 // It holds no member state of its own (drafts, consent and history live in the core's store), so shards can scale out.
 import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
-import type { Config } from '../../src/config.js'
+import type { DiscordSettings } from './discord-settings.js'
 import type { BotCore } from '../../src/core/bot-core.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
@@ -23,7 +23,7 @@ export type DiscordBot = {
 
 export type DiscordBotOptions = {
   core: BotCore
-  config: Config
+  config: DiscordSettings
   logger?: Logger
   /** Extra discord.js client options (tests and benchmarks); intents, partials and REST base URL are set here. */
   clientOptions?: Partial<ClientOptions>

@@ -1,7 +1,7 @@
 // What every Slack handler gets: the core, settings, logger, actor resolution, the Web API client and the
 // App Home publisher, backfill runner and (optionally) posting as the member. Plain wiring; no behaviour of its own.
 import type { webApi } from '@slack/bolt'
-import type { Config } from '../../src/config.js'
+import type { SlackSettings } from './slack-settings.js'
 import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import type { SlackActorResolver } from './slack-actors.js'
@@ -22,7 +22,7 @@ export type BackfillStarter = {
 
 export type SlackHandlerDeps = {
   core: BotCore
-  config: Config
+  config: SlackSettings
   logger: Logger
   actors: SlackActorResolver
   client: webApi.WebClient

@@ -3,7 +3,7 @@
 import type { LogFields, Logger } from '../../src/logger.js'
 import type { Actor, MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
 import type { BotCore } from '../../src/core/bot-core.js'
-import { createDiscordBot, type DiscordBot } from '../../adapters/discord/create-discord-bot.js'
+import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/discord-adapter.js'
 import { createTestCore, dumpStore, type TestCore, type TestCoreOptions } from '../support/test-core.js'
 import { fakeReply, lastUserMessage, type FakeOpenAiRequest, type FakeReply } from './fake-openai-server.js'
 import { startFakeDiscord, type FakeDiscord } from './fake-discord-harness.js'
@@ -66,7 +66,8 @@ export function scriptedModelHandler(script: ScriptedModel) {
 export type DiscordTestBot = {
   fake: FakeDiscord
   testCore: TestCore
-  bot: DiscordBot
+  /** The adapter under test, started on the (recording) core through the PlatformAdapter contract. */
+  bot: DiscordAdapter
   /** What the adapter logged (event names and fields). */
   logs: { level: string; event: string; fields: LogFields }[]
   /** Every observe call the adapter made, with the core's outcome. */
@@ -137,8 +138,8 @@ export async function startDiscordTestBot(options: DiscordTestBotOptions = {}): 
   const logs: DiscordTestBot['logs'] = []
   const record = (level: string) => (event: string, fields: LogFields = {}) => void logs.push({ level, event, fields })
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
-  const bot = createDiscordBot({ core, config: testCore.config, logger, stillWorkingAfterMs: options.stillWorkingAfterMs })
-  await bot.start()
+  const bot = createDiscordAdapter({ config: testCore.config, logger, stillWorkingAfterMs: options.stillWorkingAfterMs })
+  await bot.start(core)
   const member = (userId: string): MemberRef => ({ platform: 'discord', workspaceId: fakeIds.guild, userId })
   const actor = (userId: string): Actor => ({ member: member(userId), isPlatformAdmin: false })
   const callbackPath = (payload: { id: string; token: string }) => `/interactions/${payload.id}/${payload.token}/callback`

@@ -1,7 +1,8 @@
 // Runs the real Slack app (Bolt, HTTP receiver on 127.0.0.1 port 0, or Socket Mode) on the real core for tests and
 // benchmarks: a fake Slack Web API that records calls, the real core over SQLite in a temp directory, the real
 // openai SDK against the fake model server with scripted replies. It drives the app only through Slack's protocol.
-import { createSlackApp, slackEventsPath, type SlackApp } from '../../adapters/slack/create-slack-app.js'
+import { slackEventsPath } from '../../adapters/slack/create-slack-app.js'
+import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter.js'
 import type { Actor, MemberRef } from '../../src/core/types.js'
 import type { LogFields, Logger } from '../../src/logger.js'
 import { createTestCore, dumpStore, type TestCore } from '../support/test-core.js'
@@ -58,7 +59,8 @@ function scriptedHandler(script: SlackModelScript) {
 export type SlackTestApp = {
   slack: FakeSlackWebApi
   testCore: TestCore
-  app: SlackApp
+  /** The adapter under test, started on the test core through the PlatformAdapter contract. */
+  app: SlackAdapter
   /** What the app logged (event names and fields), e.g. to know every message event has been handled. */
   logs: { level: string; event: string; fields: LogFields }[]
   /** http://127.0.0.1:<port>/slack/events (HTTP mode). */
@@ -118,8 +120,8 @@ export async function startSlackTestApp(options: SlackTestAppOptions = {}): Prom
   const logs: { level: string; event: string; fields: LogFields }[] = []
   const record = (level: string) => (event: string, fields: LogFields = {}) => void logs.push({ level, event, fields })
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
-  const app = createSlackApp({ core: testCore.core, config: testCore.config, logger, host: '127.0.0.1', sleep: async () => {}, stillWorkingAfterMs: options.stillWorkingAfterMs })
-  await app.start()
+  const app = createSlackAdapter({ config: testCore.config, logger, host: '127.0.0.1', sleep: async () => {}, stillWorkingAfterMs: options.stillWorkingAfterMs })
+  await app.start(testCore.core)
   const eventsUrl = `http://127.0.0.1:${app.port ?? 0}${slackEventsPath}`
   const send = (body: SlackBody, sendOptions: Partial<SignedRequestOptions> = {}) => postSignedToSlackApp(eventsUrl, body, { signingSecret, ...sendOptions })
   const member = (userId: string): MemberRef => ({ platform: 'slack', workspaceId: fakeTeamId, userId })

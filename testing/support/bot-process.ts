@@ -27,7 +27,7 @@ export type BotProcess = {
 type Settings = Record<string, string>
 
 /**
- * `entry` is a path under the repository (`src/main.ts`) or, with `inline`, ES module source to run. Settings may be
+ * `entry` is a path under the repository (`app/main.ts`) or, with `inline`, ES module source to run. Settings may be
  * computed from the process's own directory (e.g. a SQLite file in it).
  */
 export function runProcess(entry: string, settingsFor: Settings | ((directory: string) => Settings), options: { inline?: boolean } = {}): BotProcess {

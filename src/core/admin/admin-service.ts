@@ -8,7 +8,7 @@ import type { ConsentService } from '../records/consent-service.js'
 import type { Counters } from '../records/counters.js'
 import type { HistoryStore } from '../records/history-store.js'
 import type { PolicyService } from '../records/policy-service.js'
-import type { UsageLedger } from '../records/usage-ledger.js'
+import type { UsageLedger } from '../budget/usage-ledger.js'
 import type { Actor, ConsentOutcome, ImportReport, ImportRequest, MemberRef, WorkspacePolicy, WorkspaceRef } from '../types.js'
 
 export function createAdminService(dependencies: {

@@ -2,7 +2,7 @@
 // recorded after. The core only ever talks to a metered model.
 import { isBotError } from '../../bot-error.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../../llm/language-model.js'
-import type { UsageLedger } from '../records/usage-ledger.js'
+import type { UsageLedger } from './usage-ledger.js'
 
 export function createMeteredModel(model: LanguageModel, ledger: UsageLedger): LanguageModel {
   /** Budget check, the call, then accounting: the same for text and structured calls. */

@@ -1,17 +1,16 @@
-// Starts hyperalign: settings, store, models and the core, then Slack and/or Discord when configured, else the
-// console. The composition root: the only module that knows every adapter. Shuts down cleanly on SIGINT/SIGTERM;
-// an error nothing contained is logged with its stack and ends the process with exit code 1.
-import { runConsoleApp } from '../adapters/console/console-app.js'
-import { createDiscordBot } from '../adapters/discord/create-discord-bot.js'
-import { createSlackApp } from '../adapters/slack/create-slack-app.js'
-import { isBotError } from './bot-error.js'
-import { loadConfig } from './config.js'
-import { createBotCore } from './core/create-bot-core.js'
-import { createLanguageModels } from './llm/create-language-models.js'
-import { offerLocalModelDownload } from './llm/model-pull.js'
-import { createLogger } from './logger.js'
-import { installProcessGuard } from './process-guard.js'
-import { openStore } from './store/open-store.js'
+// Starts hyperalign: settings, store, models and the core, then every platform adapter the settings ask for (the
+// console when none is configured). The composition root: it knows adapters only as PlatformAdapter and loops over
+// them. Shuts down cleanly on SIGINT/SIGTERM or when an adapter ends by itself; a startup error exits with code 1.
+import { isBotError } from '../src/bot-error.js'
+import { loadConfig } from '../src/config.js'
+import { createBotCore } from '../src/core/create-bot-core.js'
+import type { PlatformAdapter } from '../src/core/platform-adapter.js'
+import { createLanguageModels } from '../src/llm/create-language-models.js'
+import { offerLocalModelDownload } from '../src/llm/model-pull.js'
+import { createLogger } from '../src/logger.js'
+import { installProcessGuard } from '../src/process-guard.js'
+import { openStore } from '../src/store/open-store.js'
+import { platformAdapters } from './platform-adapters.js'
 
 const samplePath = new URL('../examples/sample-conversation.jsonl', import.meta.url).pathname
 
@@ -31,30 +30,23 @@ async function main(): Promise<void> {
   const { core, lifecycle } = await createBotCore({ config, store, model: models.model, safetyModel: models.safetyModel, logger })
   logger.info('started', { store: store.kind, model: models.description, slack: config.slackEnabled, discord: config.discordEnabled })
 
-  const stops: (() => Promise<void>)[] = []
+  const started: PlatformAdapter[] = []
   const shutdown = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => logger.warn('stop_failed', { error }))
+    for (const adapter of [...started].reverse()) await adapter.stop().catch((error) => logger.warn('stop_failed', { adapter: adapter.name, error }))
     await lifecycle.close()
     await store.close()
   }
+  for (const adapter of platformAdapters(config, logger, { samplePath, modelDescription: models.description })) {
+    await adapter.start(core)
+    started.push(adapter)
+  }
 
-  if (!platforms) {
-    // The console is the whole app when no platform is configured; it ends when its input ends.
-    await runConsoleApp({ core, samplePath, modelDescription: models.description })
+  // An adapter that ends by itself (the console, when its input ends) ends the process with it.
+  const finishing = started.flatMap((adapter) => (adapter.finished ? [adapter.finished()] : []))
+  if (finishing.length) {
+    await Promise.race(finishing)
     await shutdown()
     return
-  }
-  if (config.slackEnabled) {
-    const slack = createSlackApp({ core, config, logger })
-    await slack.start()
-    stops.push(() => slack.stop())
-    logger.info('slack_started', { mode: slack.mode, port: slack.port })
-  }
-  if (config.discordEnabled) {
-    const discord = createDiscordBot({ core, config, logger })
-    await discord.start()
-    stops.push(() => discord.stop())
-    logger.info('discord_started', {})
   }
   let stopping = false
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
