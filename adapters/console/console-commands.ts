@@ -223,24 +223,24 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
   const runAdmin = async (words: string[]) => {
     const [sub = 'policy', value] = words
     const admin = core.admin
-    const at = [operator, consoleWorkspace] as const
+    const scope = [operator, consoleWorkspace] as const
     const memberConsent = async (optedIn: boolean) => {
-      const outcome = await admin.setMemberConsent(...at, value ?? '', optedIn)
+      const outcome = await admin.setMemberConsent(...scope, value ?? '', optedIn)
       return [renderMemberConsent(outcome), ...(outcome.notifyMember ? [`(told ${value} privately: “${outcome.notifyMember}”)`] : [])].join('\n')
     }
     const actions: Record<string, () => Promise<string>> = {
-      policy: async () => renderPolicy(await admin.policy(...at)),
-      enable: async () => renderPolicy(await admin.setEnabled(...at, true)),
-      disable: async () => renderPolicy(await admin.setEnabled(...at, false)),
-      channels: async () => renderPolicy(await admin.setLearningChannels(...at, (value ?? '').split(','))),
-      retention: async () => renderPolicy(await admin.setRetentionDays(...at, Number(value))),
+      policy: async () => renderPolicy(await admin.policy(...scope)),
+      enable: async () => renderPolicy(await admin.setEnabled(...scope, true)),
+      disable: async () => renderPolicy(await admin.setEnabled(...scope, false)),
+      channels: async () => renderPolicy(await admin.setLearningChannels(...scope, (value ?? '').split(','))),
+      retention: async () => renderPolicy(await admin.setRetentionDays(...scope, Number(value))),
       mode: async () => {
         if (value !== 'member' && value !== 'admin') throw new BotError('input_invalid', 'Usage: admin mode <member|admin>')
-        return renderPolicy(await admin.setConsentMode(...at, value))
+        return renderPolicy(await admin.setConsentMode(...scope, value))
       },
-      members: async () => renderMembers(await admin.members(...at)),
-      counts: async () => renderCounts(await admin.counts(...at)),
-      audit: async () => renderAuditLog(await admin.auditLog(...at, 20)),
+      members: async () => renderMembers(await admin.members(...scope)),
+      counts: async () => renderCounts(await admin.counts(...scope)),
+      audit: async () => renderAuditLog(await admin.auditLog(...scope, 20)),
       optin: () => memberConsent(true),
       optout: () => memberConsent(false),
     }
