@@ -1,5 +1,5 @@
 // Discord as a platform adapter: builds the discord.js client (create-discord-bot.ts) on the core it is started with
-// and logs in. Learns, drafts, posts approved drafts, answers as the assistant and backfills.
+// and logs in. What it can do is in its capabilities; the handlers live beside create-discord-bot.ts.
 import type { Client } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
 import type { BotCore } from '../../src/core/bot-core.js'

@@ -1,5 +1,5 @@
 // Slack as a platform adapter: builds the Bolt app (create-slack-app.ts) on the core it is started with and serves
-// it in Socket Mode or over HTTP. Learns, drafts, posts approved drafts and backfills; no assistant answers here.
+// it in Socket Mode or over HTTP. What it can do is in its capabilities; the handlers live beside create-slack-app.ts.
 import type { BotCore } from '../../src/core/bot-core.js'
 import type { PlatformAdapter } from '../../src/core/platform-adapter.js'
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './create-slack-app.js'
