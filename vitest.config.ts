@@ -1,5 +1,5 @@
 // Test runner settings: the whole suite runs in separate forks so native modules (sqlite3, llama.cpp) stay isolated,
-// and the run ends with a summary of what was skipped and why (test/support/skip-summary-reporter.ts).
+// and the run ends with a summary of what was skipped and why (testing/support/skip-summary-reporter.ts).
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -8,6 +8,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default', './test/support/skip-summary-reporter.ts'],
+    reporters: ['default', './testing/support/skip-summary-reporter.ts'],
   },
 })

@@ -6,17 +6,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig, type Config } from '../src/config.js'
 import { createBotCore } from '../src/core/create-bot-core.js'
-import type { Actor, BotCore, MemberRef, WorkspaceRef } from '../src/core/types.js'
+import type { Actor, MemberRef, WorkspaceRef } from '../src/core/types.js'
+import type { BotCore, CoreLifecycle, RunningCore } from '../src/core/bot-core.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../src/llm/language-model.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
-import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from '../test/fakes/fake-openai-server.js'
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from '../testing/fakes/fake-openai-server.js'
 
 export type ModelCall = { purpose: CallContext['purpose']; schemaName?: string; usage: TokenUsage }
 
 export type BenchCore = {
   core: BotCore
+  lifecycle: CoreLifecycle
   store: Store
   /** The store as opened, under any wrapper. */
   rawStore: Store
@@ -60,10 +62,11 @@ export async function createBenchCore(options: BenchCoreOptions = {}): Promise<B
   const model = recordCalls(createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 }), calls)
   const build = (settings?: Record<string, string>) =>
     createBotCore({ config: settings ? parseConfig(environment(settings)) : config, store, model, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
-  const core = await build()
-  const variants: BotCore[] = []
+  const { core, lifecycle } = await build()
+  const variants: RunningCore[] = []
   return {
     core,
+    lifecycle,
     store,
     rawStore,
     server,
@@ -73,11 +76,11 @@ export async function createBenchCore(options: BenchCoreOptions = {}): Promise<B
     async variant(settings) {
       const variant = await build(settings)
       variants.push(variant)
-      return variant
+      return variant.core
     },
     async close() {
-      for (const variant of variants) await variant.close()
-      await core.close()
+      for (const variant of variants) await variant.lifecycle.close()
+      await lifecycle.close()
       await rawStore.close()
       await server.close()
       rmSync(directory, { recursive: true, force: true })
@@ -108,8 +111,8 @@ export const selfActor = (member: MemberRef): Actor => ({ member, isPlatformAdmi
 
 /** Switches the bot on and allows learning in every public channel. */
 export async function enableWorkspace(core: BotCore, workspace: WorkspaceRef): Promise<void> {
-  await core.admin(adminActor(workspace), workspace, { action: 'set_enabled', enabled: true })
-  await core.admin(adminActor(workspace), workspace, { action: 'set_learning_channels', channelIds: ['*'] })
+  await core.admin.setEnabled(adminActor(workspace), workspace, true)
+  await core.admin.setLearningChannels(adminActor(workspace), workspace, ['*'])
 }
 
 /** Every member opts in themselves, as a member would before anything is stored. */

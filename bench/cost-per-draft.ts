@@ -2,9 +2,9 @@
 // history sizes (real core, fake OpenAI-compatible server that reports usage by word count), next to a naive prompt
 // that puts the member's last N messages in; model calls per draft. Measures only; never changes the core.
 import type { ChatMessage } from '../src/llm/language-model.js'
-import type { BotCore, ContextMessage, MemberRef } from '../src/core/types.js'
-import type { FakeOpenAiRequest } from '../test/fakes/fake-openai-server.js'
-import { schemaName, scriptedHandler } from '../test/support/scripted-model.js'
+import type { ContextMessage, MemberRef } from '../src/core/types.js'
+import type { FakeOpenAiRequest } from '../testing/fakes/fake-openai-server.js'
+import { schemaName, scriptedHandler } from '../testing/support/scripted-model.js'
 import { createBenchCore, enableWorkspace, optIn, selfActor, type BenchCore, type ModelCall } from './bench-core.js'
 import { uniqueBenchWorkspace } from './bench-store.js'
 import { messagesFor } from './chat-corpus.js'
@@ -198,7 +198,7 @@ export async function runLearningCallsBenchmark(options: { messages: import('./c
         now = Math.max(now, message.timestamp)
         await bench.core.observe({ ...message, workspace })
         // Jobs run at the time their trigger arrived, so the interval is judged on the replayed clock.
-        await bench.core.idle()
+        await bench.lifecycle.idle()
       }
       const learnCalls = bench.calls.filter((call) => call.purpose === 'learn')
       const promptTokens = learnCalls.reduce((total, call) => total + call.usage.promptTokens, 0)

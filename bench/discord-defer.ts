@@ -12,11 +12,12 @@ import type { Actor } from '../src/core/types.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { silentLogger } from '../src/logger.js'
 import { openStore } from '../src/store/open-store.js'
-import { createDiscordBot, discordIntents } from '../adapters/discord/create-discord-bot.js'
-import { startFakeDiscord, type FakeDiscord } from '../test/fakes/fake-discord-harness.js'
-import { fakeIds, makeUser } from '../test/fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from '../test/fakes/fake-discord-interactions.js'
-import { startFakeOpenAiServer } from '../test/fakes/fake-openai-server.js'
+import { discordIntents } from '../adapters/discord/create-discord-bot.js'
+import { createDiscordAdapter } from '../adapters/discord/discord-adapter.js'
+import { startFakeDiscord, type FakeDiscord } from '../testing/fakes/fake-discord-harness.js'
+import { fakeIds, makeUser } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { startFakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 import { summarize, type LatencySummary } from './latency-summary.js'
 
 export type DiscordDeferReport = {
@@ -109,12 +110,12 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
   })
   const store = await openStore(config.STORE_URL)
   const model = createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 })
-  const core = await createBotCore({ config, store, model, backgroundLearning: false })
+  const { core, lifecycle } = await createBotCore({ config, store, model, backgroundLearning: false })
   const admin: Actor = { member: { platform: 'discord', workspaceId: fakeIds.guild, userId: fakeIds.admin }, isPlatformAdmin: true }
-  await core.admin(admin, { platform: 'discord', workspaceId: fakeIds.guild }, { action: 'set_enabled', enabled: true })
-  const bot = createDiscordBot({ core, config, logger: silentLogger })
+  await core.admin.setEnabled(admin, { platform: 'discord', workspaceId: fakeIds.guild }, true)
+  const bot = createDiscordAdapter({ config, logger: silentLogger })
   try {
-    await bot.start()
+    await bot.start(core)
     await round(fake, concurrency, true) // warm-up
     const deferral: number[] = []
     const answer: number[] = []
@@ -126,7 +127,7 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
     return { deferral: summarize(deferral), answer: summarize(answer) }
   } finally {
     await bot.stop()
-    await core.close()
+    await lifecycle.close()
     await store.close()
     await server.close()
     await fake.close()

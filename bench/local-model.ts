@@ -27,7 +27,7 @@ export type LocalModelBenchResult = {
   rows: LocalModelBenchRow[]
 }
 
-const context: CallContext = { workspaceKey: 'bench:T00FAKETEAM1', purpose: 'eval' }
+const context: CallContext = { workspace: { platform: 'console', workspaceId: 'bench:T00FAKETEAM1' }, purpose: 'eval' }
 const plainPrompt: ChatMessage[] = [{ role: 'user', content: 'Tell me a long story about a cat and a dog.' }]
 const verdictPrompt: ChatMessage[] = [
   { role: 'system', content: 'Decide whether the request may be answered.' },

@@ -1,10 +1,11 @@
 // Benchmark of the observe path: messages per second through `core.observe` into a real store (members opted in
 // first, attributes updated per message), next to raw writes of the same rows through the same Store API, with a
 // breakdown of where the time goes per collection operation. Measures only; never changes the core.
-import { memberChildKey, memberKey } from '../src/core/keys.js'
-import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
+import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import { addToStyleProfile, emptyStyleProfile, styleProfileSchema } from '../src/core/style/style-profile.js'
-import type { BotCore, MemberRef, WorkspaceRef } from '../src/core/types.js'
+import type { MemberRef, WorkspaceRef } from '../src/core/types.js'
+import type { BotCore } from '../src/core/bot-core.js'
 import type { Store, StoreKind } from '../src/store/store.js'
 import { z } from 'zod'
 import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'

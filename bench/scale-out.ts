@@ -6,21 +6,22 @@ import type { z } from 'zod'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { parseConfig } from '../src/config.js'
 import { createBotCore } from '../src/core/create-bot-core.js'
-import { memberKey } from '../src/core/keys.js'
-import { createMeteredModel } from '../src/core/metered-model.js'
-import type { BotCore, MemberRef, WorkspaceRef } from '../src/core/types.js'
-import { createUsageLedger } from '../src/core/usage-ledger.js'
+import { memberKey } from '../src/core/identity/keys.js'
+import { createMeteredModel } from '../src/core/budget/metered-model.js'
+import type { CoreLifecycle } from '../src/core/bot-core.js'
+import type { MemberRef, WorkspaceRef } from '../src/core/types.js'
+import { createUsageLedger } from '../src/core/budget/usage-ledger.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { AtomicCounters } from '../src/store/coordination.js'
 import type { Collection, CollectionName, Store } from '../src/store/store.js'
-import { startFakeOpenAiServer } from '../test/fakes/fake-openai-server.js'
-import { memberId, slashCommand } from '../test/fakes/fake-slack-payloads.js'
-import { postSignedToSlackApp } from '../test/fakes/fake-slack-signed-request.js'
-import { FakeSlackWebApi, fakeTeamId } from '../test/fakes/fake-slack-web-api.js'
-import { startRoundRobinProxy } from '../test/fakes/round-robin-proxy.js'
-import { startAppProcess } from '../test/support/app-process.js'
+import { startFakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
+import { memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { postSignedToSlackApp } from '../testing/fakes/fake-slack-signed-request.js'
+import { FakeSlackWebApi, fakeTeamId } from '../testing/fakes/fake-slack-web-api.js'
+import { startRoundRobinProxy } from '../testing/fakes/round-robin-proxy.js'
+import { startAppProcess } from '../testing/support/app-process.js'
 import { adminActor, enableWorkspace, optIn, selfActor } from './bench-core.js'
 import { eraseWorkspace, uniqueBenchWorkspace } from './bench-store.js'
 import { createLeaseLedgerBaseline } from './lease-ledger-baseline.js'
@@ -87,7 +88,7 @@ async function measureRoundTrips(redisUrl: string): Promise<ScaleOutReport['roun
     generateText: async () => ({ text: 'ok', usage: { promptTokens: 10, completionTokens: 5 }, model: 'instant' }),
     generateObject: () => Promise.reject(new Error('not used')),
   }
-  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 5, context: { workspaceKey: `slack:${workspace.workspaceId}`, memberKey: `slack:${workspace.workspaceId}:U00BENCH`, purpose: 'draft' as const } }
+  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 5, context: { workspace, member: { ...workspace, userId: 'U00BENCH' }, purpose: 'draft' as const } }
   try {
     const perCall = async (budget: number) => {
       const { store, count } = countingStore(inner)
@@ -113,10 +114,10 @@ async function measureLearning(options: ScaleOutOptions, workers: number): Promi
   const config = parseConfig({ STORE_URL: options.redisUrl, LLM_BASE_URL: server.url, LLM_API_KEY: 'bench-key', LLM_MODEL: 'fake-model', LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: String(options.modelDelayMs * 20 + 10_000), LLM_DAILY_TOKEN_BUDGET: '0', LEARN_MIN_NEW_MESSAGES: '100000' })
   const model = () => createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 })
   const setupStore = await openStore(options.redisUrl)
-  const setup = await createBotCore({ config, store: setupStore, model: model(), backgroundLearning: false })
+  const { core: setup, lifecycle: setupLifecycle } = await createBotCore({ config, store: setupStore, model: model(), backgroundLearning: false })
   const workspace: WorkspaceRef = uniqueBenchWorkspace(`learn${workers}`)
   const members: MemberRef[] = Array.from({ length: options.learningJobs }, (_, index) => ({ ...workspace, userId: `U00BENCH${String(index).padStart(4, '0')}` }))
-  const opened: { core: BotCore; store: Store }[] = []
+  const opened: { lifecycle: CoreLifecycle; store: Store }[] = []
   try {
     await enableWorkspace(setup, workspace)
     await optIn(setup, workspace, members.map((member) => member.userId))
@@ -127,7 +128,7 @@ async function measureLearning(options: ScaleOutOptions, workers: number): Promi
     }
     for (let index = 0; index < workers; index++) {
       const store = await openStore(options.redisUrl)
-      opened.push({ store, core: await createBotCore({ config, store, model: model(), learningWorker: true }) })
+      opened.push({ store, lifecycle: (await createBotCore({ config, store, model: model(), learningWorker: true })).lifecycle })
     }
     const queue = setupStore.jobQueue!<MemberRef>('learning', { attempts: 1, backoffMs: 1_000, leaseMs: 30_000, busyDelayMs: 1_000 })
     const started = performance.now()
@@ -141,13 +142,13 @@ async function measureLearning(options: ScaleOutOptions, workers: number): Promi
     const seconds = (performance.now() - started) / 1000
     return { seconds: Math.round(seconds * 100) / 100, jobsPerMinute: Math.round((members.length / seconds) * 60 * 10) / 10 }
   } finally {
-    for (const { core, store } of opened) {
-      await core.close()
+    for (const { lifecycle, store } of opened) {
+      await lifecycle.close()
       await store.close()
     }
     for (const member of members) await setup.forget(adminActor(workspace), member).catch(() => {})
     await eraseWorkspace(setupStore, workspace)
-    await setup.close()
+    await setupLifecycle.close()
     await setupStore.close()
     await server.close()
   }
@@ -158,10 +159,10 @@ async function measureSlackAck(options: ScaleOutOptions, processes: number): Pro
   const slack = await FakeSlackWebApi.start()
   const server = await startFakeOpenAiServer({ delayMs: options.modelDelayMs })
   const environment = { STORE_URL: options.redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: '0', LEARNING_MODE: 'off', LLM_BASE_URL: server.url, LLM_API_KEY: 'bench-key', LLM_MODEL: 'fake-model', LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: String(options.modelDelayMs * 20 + 10_000), LLM_MAX_CONCURRENCY: String(options.concurrency * 2), LLM_DAILY_TOKEN_BUDGET: '0', LOG_LEVEL: 'warn' }
-  const bots = Array.from({ length: processes }, () => startAppProcess('src/main.ts', { ...environment, LOG_LEVEL: 'info' }))
+  const bots = Array.from({ length: processes }, () => startAppProcess('app/main.ts', { ...environment, LOG_LEVEL: 'info' }))
   const setupStore = await openStore(options.redisUrl)
   const workspace: WorkspaceRef = { platform: 'slack', workspaceId: fakeTeamId }
-  const setup = await createBotCore({ config: parseConfig({ STORE_URL: options.redisUrl }), store: setupStore, model: createOpenAiModel({ baseUrl: server.url, apiKey: 'bench-key', model: 'fake-model', timeoutMs: 10_000, maxRetries: 0 }), backgroundLearning: false })
+  const { core: setup, lifecycle: setupLifecycle } = await createBotCore({ config: parseConfig({ STORE_URL: options.redisUrl }), store: setupStore, model: createOpenAiModel({ baseUrl: server.url, apiKey: 'bench-key', model: 'fake-model', timeoutMs: 10_000, maxRetries: 0 }), backgroundLearning: false })
   try {
     const ports = await Promise.all(bots.map(async (bot) => Number((await bot.waitFor((line) => line.event === 'slack_started')).port)))
     // The same proxy in front of one process or two, so its own cost is in both figures.
@@ -199,7 +200,7 @@ async function measureSlackAck(options: ScaleOutOptions, processes: number): Pro
     const counterKeys: string[] = []
     for await (const key of setupStore.counters.keys(`v1:slack:${fakeTeamId}`)) counterKeys.push(key)
     await setupStore.counters.delete(counterKeys)
-    await setup.close()
+    await setupLifecycle.close()
     await setupStore.close()
     await slack.close()
     await server.close()

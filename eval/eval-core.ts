@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../src/config.js'
 import { createBotCore } from '../src/core/create-bot-core.js'
-import type { Actor, BotCore, ContextMessage, DraftResult, Hypothesis, MemberRef, ObservedMessage, Platform, WorkspaceRef } from '../src/core/types.js'
+import type { Actor, ContextMessage, DraftResult, Hypothesis, MemberRef, ObservedMessage, Platform, WorkspaceRef } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { openStore } from '../src/store/open-store.js'
 import { describeError, type ItemError } from './item-error.js'
@@ -39,13 +39,13 @@ export async function createEvalCore(options: {
     LEARN_MIN_NEW_MESSAGES: 1_000_000,
   }
   const store = await openStore(config.STORE_URL)
-  const core: BotCore = await createBotCore({ config, store, model: options.model, safetyModel: options.safetyModel, backgroundLearning: false })
+  const { core, lifecycle } = await createBotCore({ config, store, model: options.model, safetyModel: options.safetyModel, backgroundLearning: false })
   const workspace: WorkspaceRef = { platform: options.platform, workspaceId: options.workspaceId }
   const member = (author: number): MemberRef => ({ ...workspace, userId: `U00EVAL${String(author + 1).padStart(5, '0')}` })
   const actor = (author: number): Actor => ({ member: member(author), isPlatformAdmin: false })
   try {
     const admin: Actor = { member: { ...workspace, userId: 'U00EVALADMIN' }, isPlatformAdmin: true }
-    await core.admin(admin, workspace, { action: 'set_enabled', enabled: true })
+    await core.admin.setEnabled(admin, workspace, true)
     const start = Date.now() - 86_400_000
     const messages: ObservedMessage[] = options.authors.flatMap((author, index) =>
       author.trainTexts.map((text, position) => ({
@@ -59,9 +59,9 @@ export async function createEvalCore(options: {
         timestamp: start + index * 1000 + position,
       })),
     )
-    await core.importMessages({ actor: admin, messages, consentingUserIds: options.authors.map((_, index) => member(index).userId) })
+    await core.admin.importMessages({ actor: admin, messages, consentingUserIds: options.authors.map((_, index) => member(index).userId) })
   } catch (error) {
-    await core.close()
+    await lifecycle.close()
     await store.close()
     rmSync(directory, { recursive: true, force: true })
     throw error
@@ -78,7 +78,7 @@ export async function createEvalCore(options: {
     },
     draft: (author, intent, context) => core.draft({ actor: actor(author), intent, context, channelKind: 'public', channelId, candidates: options.candidates }),
     async close() {
-      await core.close()
+      await lifecycle.close()
       await store.close()
       rmSync(directory, { recursive: true, force: true })
     },

@@ -2,8 +2,8 @@
 // core, write every task under the four conditions, judge pairs of outputs against the author's real text (both
 // orders), and measure each output's calibrated style match to the author. Both are reported; neither is trusted alone.
 import type { Config } from '../src/config.js'
-import { minimumMessagesForStyleMatch } from '../src/core/member-style.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
+import { minimumMessagesForStyleMatch } from '../src/core/records/member-style-store.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
 import type { Hypothesis } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createEvalCore } from './eval-core.js'
@@ -79,7 +79,7 @@ export async function runHyperAlignProtocol(dataset: StyleDataset, options: Styl
   const progress = options.progress ?? (() => {})
   const tasks = options.slice === undefined ? dataset.tasks : dataset.tasks.slice(0, options.slice)
   const measure = createStyleMeasure(dataset.authors, dataset.platform)
-  const workspaceKey = `eval:${dataset.name}`
+  const workspace = { platform: 'console', workspaceId: `eval:${dataset.name}` } as const
 
   const intents = await mapWithConcurrency(tasks, options.concurrency, async (task) => {
     try {
@@ -129,7 +129,7 @@ export async function runHyperAlignProtocol(dataset: StyleDataset, options: Styl
       }
       result.intent = derived.intent
       result.intentCached = derived.cached
-      const input = { intent: derived.intent, context: task.context, trainTexts: author.trainTexts, hypotheses: learned.get(task.author)?.hypotheses ?? [], workspaceKey }
+      const input = { intent: derived.intent, context: task.context, trainTexts: author.trainTexts, hypotheses: learned.get(task.author)?.hypotheses ?? [], workspace }
       const learning = learned.get(task.author)?.error
       const outputs = await Promise.all(
         conditionNames.map((condition) =>

@@ -2,10 +2,10 @@
 // request check -> compose (the core's composer) -> output check, as draft-service runs them. Did the planted text
 // change the draft (its target appears, or a judge says the draft followed it), and did that slip past the check?
 import { z } from 'zod'
-import { buildDraftMessages, cleanDraftText } from '../src/core/composer.js'
-import type { Deliberator } from '../src/core/deliberator.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { quoteText } from '../src/core/quote-data.js'
+import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
+import type { Deliberator } from '../src/core/safety/deliberator.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { quoteText } from '../src/core/prompting/quote-data.js'
 import type { ContextMessage, SafetyDecision, Verdict } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { plantAttack, plantPositions, type InjectionAttack, type InjectionScenario, type PlantPosition } from './injection-sets.js'
@@ -63,18 +63,18 @@ export type InjectionReport = { scenarios: CleanScenarioOutcome[]; bySource: Inj
 
 export type InjectionDependencies = { model: LanguageModel; judgeModel: LanguageModel; deliberator: Deliberator; prompts: PromptLibrary; concurrency: number; progress?: (line: string) => void }
 
-const workspaceKey = 'eval:injection'
+const workspace = { platform: 'console', workspaceId: 'eval:injection' } as const
 
 async function compose(dependencies: InjectionDependencies, intent: string, context: ContextMessage[], requestVerdict: Verdict | undefined): Promise<string> {
   const messages = buildDraftMessages(dependencies.prompts, { intent, context, hypotheses: [], examples: [], requestVerdict })
   // Greedy and seeded, so a difference from the clean draft comes from the attack, not from sampling.
-  const result = await dependencies.model.generateText({ messages, temperature: 0, seed: 1, maxTokens: 600, context: { workspaceKey, purpose: 'draft' } })
+  const result = await dependencies.model.generateText({ messages, temperature: 0, seed: 1, maxTokens: 600, context: { workspace, purpose: 'draft' } })
   return cleanDraftText(result.text)
 }
 
 export async function runInjectionEval(scenarios: InjectionScenario[], attacks: InjectionAttack[], dependencies: InjectionDependencies): Promise<InjectionReport> {
   const { deliberator, prompts } = dependencies
-  const check = (intent: string, context: ContextMessage[]) => ({ task: 'draft' as const, request: intent, context, workspaceKey })
+  const check = (intent: string, context: ContextMessage[]) => ({ task: 'draft' as const, request: intent, context, workspace })
 
   const clean = await mapWithConcurrency(scenarios, dependencies.concurrency, async (scenario) => {
     const outcome: CleanScenarioOutcome & { text?: string } = { scenario: scenario.id, intent: scenario.intent, contextMessages: scenario.context.length }
@@ -172,7 +172,7 @@ export async function judgeInjection(dependencies: Pick<InjectionDependencies, '
     ],
     temperature: 0,
     maxTokens: 300,
-    context: { workspaceKey: 'eval:judge', purpose: 'eval' },
+    context: { workspace: { platform: 'console', workspaceId: 'eval:judge' }, purpose: 'eval' },
   })
   return result.object.followed
 }

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 import { BotError } from '../src/bot-error.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { quoteText } from '../src/core/quote-data.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { quoteText } from '../src/core/prompting/quote-data.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 
 const cacheSchema = z.object({
@@ -21,7 +21,7 @@ export type IntentCache = {
   readonly path: string
 }
 
-export const intentContext = { workspaceKey: 'eval:intents', purpose: 'eval' } as const
+export const intentContext = { workspace: { platform: 'console', workspaceId: 'eval:intents' }, purpose: 'eval' } as const
 
 export function createIntentCache(path: string, model: LanguageModel, prompts: PromptLibrary): IntentCache {
   let stored: z.output<typeof cacheSchema> = { version: 1, intents: {} }

@@ -2,8 +2,8 @@
 // author? Every pair is judged twice with the order swapped, and win rates average both orders, which cancels a
 // judge's preference for the first or second position (the rate of that preference is reported too).
 import { z } from 'zod'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { quoteText } from '../src/core/quote-data.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { quoteText } from '../src/core/prompting/quote-data.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { describeError, type ItemError } from './item-error.js'
 
@@ -26,7 +26,7 @@ export async function judgeOnce(model: LanguageModel, prompts: PromptLibrary, in
       ],
       temperature: 0,
       maxTokens: 300,
-      context: { workspaceKey: 'eval:judge', purpose: 'eval' },
+      context: { workspace: { platform: 'console', workspaceId: 'eval:judge' }, purpose: 'eval' },
     })
     const shownFirstWon = result.object.winner === 'A'
     if (result.object.winner === 'tie') return { order: input.order, winner: 'tie' }

@@ -1,7 +1,7 @@
 // Runs safety prompts through the core's own deliberator (the request check that ships) and counts decisions per
 // group: over-refusal on safe prompts, refusal on unsafe ones. A check that cannot run counts as "blocked", as the
 // shipping gate fails closed. Results carry ids, labels and decisions only, never prompt or reason text.
-import type { Deliberator, SafetyTask } from '../src/core/deliberator.js'
+import type { Deliberator, SafetyTask } from '../src/core/safety/deliberator.js'
 import type { SafetyDecision } from '../src/core/types.js'
 import { describeError, summarizeErrors, type ErrorSummary, type ItemError } from './item-error.js'
 import { mapWithConcurrency } from './run-pool.js'
@@ -49,7 +49,7 @@ export async function runSafetyChecks(
     if (item.prompt.length > options.maxInputCharacters) outcome.overInputLimit = true
     else {
       try {
-        const verdict = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspaceKey: 'eval:safety' })
+        const verdict = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspace: { platform: 'console', workspaceId: 'eval:safety' } })
         outcome.decision = verdict.decision
         outcome.ruleIds = verdict.ruleIds
       } catch (error) {

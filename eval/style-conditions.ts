@@ -1,10 +1,10 @@
 // The four conditions of the HyPerAlign / DITTO comparison. Three use the shipping draft prompt with parts left
 // out (zero-shot: nothing about the author; few-shot: the training texts as examples only; hypotheses: the learned
 // hypotheses only, as in the paper); the full pipeline is the core's own draft path.
-import { buildDraftMessages, cleanDraftText } from '../src/core/composer.js'
-import type { PromptLibrary } from '../src/core/prompt-library.js'
-import { checkUnavailableRule } from '../src/core/safety-gate.js'
-import type { ContextMessage, Hypothesis } from '../src/core/types.js'
+import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
+import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { checkUnavailableRule } from '../src/core/safety/safety-gate.js'
+import type { ContextMessage, Hypothesis, WorkspaceRef } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import type { EvalCore } from './eval-core.js'
 import { describeError, type ItemError } from './item-error.js'
@@ -38,7 +38,7 @@ export type ConditionOutput = {
   coreStyleMatch?: number
 }
 
-export type ConditionInput = { intent: string; context: ContextMessage[]; trainTexts: string[]; hypotheses: Hypothesis[]; workspaceKey: string }
+export type ConditionInput = { intent: string; context: ContextMessage[]; trainTexts: string[]; hypotheses: Hypothesis[]; workspace: WorkspaceRef }
 
 export async function promptCondition(model: LanguageModel, prompts: PromptLibrary, condition: Exclude<ConditionName, 'full'>, input: ConditionInput): Promise<ConditionOutput> {
   try {
@@ -49,7 +49,7 @@ export async function promptCondition(model: LanguageModel, prompts: PromptLibra
       examples: condition === 'few-shot' ? input.trainTexts.map((text) => ({ text })) : [],
     })
     // The core's settings for a single draft, so the conditions differ only in what the prompt says.
-    const result = await model.generateText({ messages, temperature: 0.5, seed: 1, maxTokens: 600, context: { workspaceKey: input.workspaceKey, purpose: 'draft' } })
+    const result = await model.generateText({ messages, temperature: 0.5, seed: 1, maxTokens: 600, context: { workspace: input.workspace, purpose: 'draft' } })
     const text = cleanDraftText(result.text)
     return text ? { text } : { error: { code: 'llm_output_invalid', message: 'The model returned an empty draft.' } }
   } catch (error) {

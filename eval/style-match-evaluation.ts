@@ -3,7 +3,7 @@
 import type { Platform } from '../src/core/types.js'
 import { computeStyleCalibration, defaultStyleCalibration, calibratedStyleMatch, type StyleCalibration } from '../src/core/style/style-calibration.js'
 import { scoreWithTables, styleScoreTables } from '../src/core/style/style-score.js'
-import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import { areaUnderCurve } from './attribution-protocol.js'
 import type { AttributionMember } from './chat-corpus.js'
 import { buildProfiles, ContributionCache } from './style-match-method.js'

@@ -1,7 +1,7 @@
 // Our measured-style attribution: each candidate's texts are normalised and added to a style profile, the
 // population is their sum, and a window is scored by the raw style-match score. Uses only the core's style API.
 import type { Platform } from '../src/core/types.js'
-import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import { emptyStyleProfile, addToStyleProfile, mergeStyleProfile, styleContribution, type StyleContribution, type StyleProfile } from '../src/core/style/style-profile.js'
 import { scoreWithTables, styleScoreTables } from '../src/core/style/style-score.js'
 import type { AttributionMethod } from './attribution-protocol.js'

@@ -2,7 +2,7 @@
 // built from their measure texts, the population is every author's, and the calibration is the one the core computes
 // (own texts = ceiling, other authors' = floor). 1 = as close as the author's own writing, 0 = as close as others'.
 import type { Platform } from '../src/core/types.js'
-import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import { calibratedStyleMatch, computeStyleCalibration, rawStyleMatch, type StyleCalibration } from '../src/core/style/style-calibration.js'
 import { addToStyleProfile, emptyStyleProfile, mergeStyleProfile, type StyleProfile } from '../src/core/style/style-profile.js'
 import { spreadEvenly } from './run-pool.js'

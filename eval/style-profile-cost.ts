@@ -1,7 +1,7 @@
 // Measures what a style profile costs on real messages: microseconds to add and to remove one message (the
 // observe path), serialized bytes of the largest member's profile and of the population, and read validation time.
 import type { Platform } from '../src/core/types.js'
-import { normalizeMarkup } from '../src/core/normalize-markup.js'
+import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import {
   addToStyleProfile,
   emptyStyleProfile,

@@ -1,6 +1,6 @@
 // Structured logs, one line per event on stderr: JSON for servers (log collectors parse it), or a short text line
 // for the interactive console, where JSON would drown the conversation. Log codes, counts and ids; never member
-// text or tokens.
+// text or tokens. An error is logged with its stack and its chain of causes (JSON only; the console line stays short).
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -47,8 +47,23 @@ function textLine(level: LogLevel, event: string, fields: LogFields): string {
 
 function serializeErrors(fields: LogFields): LogFields {
   const out: LogFields = {}
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code } : value
-  }
+  for (const [key, value] of Object.entries(fields)) out[key] = value instanceof Error ? serializeError(value, new Set()) : value
   return out
+}
+
+/** How many causes deep a logged error goes; past that the chain is cut. */
+const maxCauseDepth = 8
+
+/**
+ * An error as the operator needs it: name, message, code, stack and the chain of causes. Never `userMessage` (that
+ * is for the member's screen); error messages are written never to carry member text, and so are their stacks.
+ */
+function serializeError(error: Error, seen: Set<Error>): LogFields {
+  seen.add(error)
+  const cause: unknown = error.cause
+  const serialized: LogFields = { name: error.name, message: error.message, code: (error as { code?: unknown }).code, stack: error.stack }
+  if (cause === undefined) return serialized
+  if (!(cause instanceof Error)) return { ...serialized, cause: typeof cause === 'string' || typeof cause === 'number' ? cause : `(${typeof cause})` }
+  if (seen.has(cause)) return { ...serialized, cause: '(seen above)' }
+  return { ...serialized, cause: seen.size >= maxCauseDepth ? '(cut)' : serializeError(cause, seen) }
 }

@@ -1,17 +1,18 @@
 // The contract every adapter passes (DESIGN §5): the same member stories, driven through Slack (signed requests,
-// fake Web API), Discord (fake gateway and REST) and the console (stdin), each on the real core. A driver only knows
-// how to act on its platform; the assertions are shared.
+// fake Web API), Discord (fake gateway and REST) and the console (stdin), each a PlatformAdapter started on the real
+// core. A driver only knows how to act on its platform; the assertions are shared.
 import { PassThrough } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleApp } from '../adapters/console/console-app.js'
+import { createConsoleAdapter } from '../adapters/console/console-adapter.js'
+import type { PlatformAdapter } from '../src/core/platform-adapter.js'
 import type { MemberRef } from '../src/core/types.js'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { channelMessage, eventCallback, memberId } from './fakes/fake-slack-payloads.js'
-import { comply, scriptedHandler } from './support/scripted-model.js'
-import { actorFor, createTestCore, dumpStore, type TestCore } from './support/test-core.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { channelMessage, eventCallback, memberId } from '../testing/fakes/fake-slack-payloads.js'
+import { comply, scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, dumpStore, type TestCore } from '../testing/support/test-core.js'
 
 type ModelScript = { refuse?: (stage: 'safety_request' | 'safety_output') => string[] | undefined; draft?: () => string }
 
@@ -23,6 +24,8 @@ type Driver = {
   say(text: string, options?: { bot?: boolean }): Promise<void>
   member: MemberRef
   core: TestCore
+  /** The adapter as the composition root sees it (for the console, the one that ran last). */
+  adapter(): PlatformAdapter
   close(): Promise<void>
 }
 
@@ -36,6 +39,7 @@ const slackDriver: DriverFactory = async (script) => {
   return {
     member: harness.member(memberId),
     core: harness.testCore,
+    adapter: () => harness.app,
     optIn: () => harness.optIn(memberId),
     async say(text, options = {}) {
       sequence += 1
@@ -59,6 +63,7 @@ const discordDriver: DriverFactory = async (script) => {
   return {
     member: bot.member(fakeIds.memberAlice),
     core: bot.testCore,
+    adapter: () => bot.bot,
     optIn: () => bot.optIn(fakeIds.memberAlice),
     async say(text, options = {}) {
       await bot.sendMessage(makeMessage({ author: options.bot ? fakeUsers.otherBot : fakeUsers.alice, channelId: fakeIds.publicChannel, content: text }))
@@ -86,19 +91,25 @@ const consoleDriver: DriverFactory = async (script) => {
       }),
     },
   })
+  let adapter: PlatformAdapter | undefined
+  // Each batch of typed lines is one console session: started on the core, finished when its input ends.
   const run = async (lines: string[]) => {
     const input = new PassThrough()
     const output = new PassThrough()
     let text = ''
     output.on('data', (chunk) => (text += chunk))
     input.end(['as ana', ...lines, 'quit'].join('\n') + '\n')
-    await runConsoleApp({ core: core.core, input, output, samplePath: 'examples/sample-conversation.jsonl', modelDescription: 'fake' })
+    adapter = createConsoleAdapter({ input, output, samplePath: 'examples/sample-conversation.jsonl', modelDescription: 'fake' })
+    await adapter.start(core.core)
+    await adapter.finished!()
+    await adapter.stop()
     return text
   }
   await run([]) // the console switches its workspace on at the first start
   return {
     member: { platform: 'console', workspaceId: 'local', userId: 'ana' },
     core,
+    adapter: () => adapter!,
     optIn: async () => void (await run(['optin'])),
     // The console has no bots; a bot message is simply never typed there, which the contract accepts.
     say: async (text, options = {}) => void (options.bot ? undefined : await run([`say ${text}`])),
@@ -121,7 +132,20 @@ afterEach(async () => {
 
 const historySize = async (target: Driver) => (await target.core.core.profile(actorFor(target.member), target.member)).historySize
 
-describe.each(drivers)('adapter contract: %s', (_name, start) => {
+describe.each(drivers)('adapter contract: %s', (name, start) => {
+  it('is a PlatformAdapter: named after its platform, says what it can do, serves the core it was started with', async () => {
+    driver = await start({})
+    const adapter = driver.adapter()
+    expect(adapter.name).toBe(name)
+    expect(adapter.name).toBe(driver.member.platform)
+    for (const can of Object.values(adapter.capabilities)) expect(typeof can).toBe('boolean')
+    // Every platform learns as members write and drafts in their voice; the rest differs and is said, not guessed.
+    expect(adapter.capabilities).toMatchObject({ learnsFromMessages: true, drafts: true })
+    await driver.optIn()
+    await driver.say('learned through the adapter contract')
+    await expect.poll(() => historySize(driver!)).toBe(1)
+  })
+
   it('learns nothing from a member who has not opted in, and nothing from bots', async () => {
     driver = await start({})
     await driver.say('NOT-OPTED-IN-TEXT before consent')

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runConsoleApp } from '../adapters/console/console-app.js'
-import { scriptedHandler } from './support/scripted-model.js'
-import { createTestCore, dumpStore, type TestCore } from './support/test-core.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
+import { createTestCore, dumpStore, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())

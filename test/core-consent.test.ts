@@ -1,8 +1,8 @@
 // Consent and privacy invariants (DESIGN §4): nothing stored before opt-in, opt-out and forget leave nothing
 // behind (checked by scanning the whole store), admins cannot opt members in unless the consent mode allows it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from './support/test-core.js'
-import { scriptedHandler } from './support/scripted-model.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
 
 let test: TestCore
 beforeEach(async () => {
@@ -11,6 +11,7 @@ beforeEach(async () => {
 })
 afterEach(() => test.close())
 
+const otherWorkspace = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM2' }
 const textsOf = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => `${prefix} message number ${index} about the deploy`)
 
 describe('consent', () => {
@@ -71,7 +72,7 @@ describe('consent', () => {
 
   it('in admin consent mode an admin opt-in is recorded as such and the member is told privately', async () => {
     const admin = actorFor(adminMember, true)
-    await test.core.admin(admin, workspace, { action: 'set_consent_mode', mode: 'admin' })
+    await test.core.admin.setConsentMode(admin, workspace, 'admin')
     const outcome = await test.core.setConsent(admin, memberA, true)
     expect(outcome.record).toMatchObject({ optedIn: true, via: 'admin', by: adminMember })
     expect(outcome.notifyMember).toMatch(/admin opted you in/)
@@ -90,7 +91,6 @@ describe('consent', () => {
   })
 
   it('tenants never meet: the same user id in another workspace is another member', async () => {
-    const otherWorkspace = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM2' }
     await enableWorkspace(test.core, otherWorkspace)
     const twin = { ...otherWorkspace, userId: memberA.userId }
     await test.core.setConsent(actorFor(memberA), memberA, true)
@@ -101,6 +101,29 @@ describe('consent', () => {
     await test.core.forget(actorFor(twin), twin)
     expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(1)
     // An admin of one workspace cannot administer the other.
-    await expect(test.core.admin(actorFor(adminMember, true), otherWorkspace, { action: 'counts' })).rejects.toMatchObject({ code: 'not_permitted' })
+    await expect(test.core.admin.counts(actorFor(adminMember, true), otherWorkspace)).rejects.toMatchObject({ code: 'not_permitted' })
+  })
+
+  it('an admin of one workspace cannot erase, opt out or read the posting permission of a member of another', async () => {
+    const twin = { ...otherWorkspace, userId: memberA.userId }
+    const foreignAdmin = actorFor(adminMember, true)
+    await test.core.admin.setEnabled(actorFor({ ...otherWorkspace, userId: 'U00FAKEADMIN' }, true), otherWorkspace, true)
+    await test.core.setConsent(actorFor(twin), twin, true)
+    await test.core.admin.setLearningChannels(actorFor({ ...otherWorkspace, userId: 'U00FAKEADMIN' }, true), otherWorkspace, ['*'])
+    await test.core.observe(message(twin, 'TWIN-TEXT in team two'))
+    await expect(test.core.forget(foreignAdmin, twin)).rejects.toMatchObject({ code: 'not_permitted' })
+    await expect(test.core.setConsent(foreignAdmin, twin, false)).rejects.toMatchObject({ code: 'not_permitted' })
+    await expect(test.core.credential(foreignAdmin, twin)).rejects.toMatchObject({ code: 'not_permitted' })
+    await expect(test.core.removeCredential(foreignAdmin, twin)).rejects.toMatchObject({ code: 'not_permitted' })
+    expect((await test.core.profile(actorFor(twin), twin)).historySize).toBe(1)
+  })
+
+  it('says who may administer a workspace: its admins, never a member or another workspace’s admin', async () => {
+    expect(await test.core.permissions(actorFor(adminMember, true), workspace)).toEqual({ administer: true })
+    expect(await test.core.permissions(actorFor(memberA), workspace)).toEqual({ administer: false })
+    expect(await test.core.permissions(actorFor(adminMember, true), otherWorkspace)).toEqual({ administer: false })
+    // What it says is what the admin calls then do.
+    await expect(test.core.admin.policy(actorFor(memberA), workspace)).rejects.toMatchObject({ code: 'not_permitted' })
+    expect((await test.core.admin.policy(actorFor(adminMember, true), workspace)).enabled).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 // Which channel a draft may read as context when the platform does not say (Slack's assistant pane follows the
 // member around): the core answers with the observe path's own rule, for opted-in members only.
 import { afterEach, describe, expect, it } from 'vitest'
-import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, workspace, type TestCore } from './support/test-core.js'
+import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, workspace, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())
@@ -13,19 +13,19 @@ describe('mayReadAsContext', () => {
     const actor = actorFor(memberA)
     const ask = (channelId: string, channelKind: 'public' | 'private' | 'direct') => core.mayReadAsContext(actor, { channelId, channelKind })
 
-    await core.admin(actorFor(adminMember, true), workspace, { action: 'set_enabled', enabled: true })
+    await core.admin.setEnabled(actorFor(adminMember, true), workspace, true)
     await core.setConsent(actor, memberA, true)
     // Switched on, but learning nowhere yet.
     expect(await ask('C00FAKECHAN1', 'public')).toBe(false)
 
-    await core.admin(actorFor(adminMember, true), workspace, { action: 'set_learning_channels', channelIds: ['*', 'G00FAKEPRIV1'] })
+    await core.admin.setLearningChannels(actorFor(adminMember, true), workspace, ['*', 'G00FAKEPRIV1'])
     expect(await ask('C00FAKECHAN1', 'public')).toBe(true)
     expect(await ask('G00FAKEPRIV1', 'private')).toBe(true)
     expect(await ask('G00FAKEPRIV2', 'private')).toBe(false) // `*` never opens a private channel
     expect(await ask('D00FAKEDM001', 'direct')).toBe(false)
     expect(await core.mayReadAsContext(actorFor(memberB), { channelId: 'C00FAKECHAN1', channelKind: 'public' })).toBe(false) // not opted in
 
-    await core.admin(actorFor(adminMember, true), workspace, { action: 'set_enabled', enabled: false })
+    await core.admin.setEnabled(actorFor(adminMember, true), workspace, false)
     expect(await ask('C00FAKECHAN1', 'public')).toBe(false)
   })
 

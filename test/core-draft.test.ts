@@ -5,9 +5,9 @@ import { parseConfig } from '../src/config.js'
 import { createBotCore } from '../src/core/create-bot-core.js'
 import { createUnconfiguredModel } from '../src/llm/unconfigured-model.js'
 import { openStore } from '../src/store/open-store.js'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { comply, requestsOf, scriptedHandler, stageOf, type Script } from './support/scripted-model.js'
-import { actorFor, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, type TestCore } from './support/test-core.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { comply, requestsOf, scriptedHandler, stageOf, type Script } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())
@@ -72,8 +72,8 @@ describe('draft', () => {
     expect(compose.match(/<\/context>/g)).toHaveLength(1)
     // Nothing was stored as a draft, and the refusal is in the audit log without the text.
     expect((await dumpStore(test.store)).filter((line) => line.startsWith('drafts'))).toHaveLength(0)
-    const audit = await test.core.admin(actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true), memberA, { action: 'audit_log' })
-    expect(audit.action === 'audit_log' && audit.entries[0]).toMatchObject({ kind: 'refusal', ruleIds: ['W4', 'W2'] })
+    const audit = await test.core.admin.auditLog(actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true), memberA)
+    expect(audit[0]).toMatchObject({ kind: 'refusal', ruleIds: ['W4', 'W2'] })
   })
 
   it('refuses a request before composing and shows the rule, not a draft', async () => {
@@ -182,10 +182,23 @@ describe('draft', () => {
     await expect(test.core.finalizeDraft(actorFor(memberA), { action: 'post', draftId: result.draftId })).rejects.toMatchObject({ code: 'not_found' })
   })
 
+  it('shows the member their own draft as a view: what was drafted and its state, never the stored request', async () => {
+    await setup()
+    const result = await test.core.draft({ actor: actorFor(memberA), intent: 'INTENT-STAYS-INSIDE say the build is green', context: [{ author: 'other', text: 'CONTEXT-STAYS-INSIDE is it green?' }], channelKind: 'public', channelId: 'C00FAKECHAN1' })
+    if (result.status !== 'drafted') throw new Error('expected a draft')
+    const view = await test.core.getDraft(actorFor(memberA), result.draftId)
+    expect(Object.keys(view).sort()).toEqual(['createdAt', 'draftId', 'hypothesesUsed', 'status', 'styleMatch', 'text'].filter((key) => key !== 'styleMatch' || result.styleMatch !== undefined))
+    expect(view).toMatchObject({ draftId: result.draftId, text: result.text, status: 'pending', hypothesesUsed: result.hypothesesUsed })
+    const posted = await test.core.finalizeDraft(actorFor(memberA), { action: 'post', draftId: result.draftId })
+    if (posted.status !== 'ready_to_post') throw new Error('expected a post')
+    expect(JSON.stringify([view, posted])).not.toMatch(/STAYS-INSIDE|C00FAKECHAN1|U00FAKEUSER1/)
+    expect(posted.draft.status).toBe('posted')
+  })
+
   it('does not carry examples from a private channel into a public draft or another private channel', async () => {
     await setup()
     const admin = actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true)
-    await test.core.admin(admin, memberA, { action: 'set_learning_channels', channelIds: ['*', 'G00PRIVATE1'] })
+    await test.core.admin.setLearningChannels(admin, memberA, ['*', 'G00PRIVATE1'])
     for (let index = 0; index < 40; index++) await test.core.observe(message(memberA, `private plan ${index}: the reorg is secret`, { channelKind: 'private', channelId: 'G00PRIVATE1' }))
     await test.core.learn(actorFor(memberA), memberA)
     test.server.requests.length = 0
@@ -204,7 +217,7 @@ describe('without a model', () => {
   it('still observes, measures style and scores, and says how to configure a model for the rest', async () => {
     test = await createTestCore()
     const store = await openStore(`sqlite://${test.config.STORE_URL.replace('sqlite://', '').replace(/store\.sqlite$/, 'no-model.sqlite')}`)
-    const core = await createBotCore({ config: parseConfig({}), store, model: createUnconfiguredModel(), backgroundLearning: false })
+    const { core, lifecycle } = await createBotCore({ config: parseConfig({}), store, model: createUnconfiguredModel(), backgroundLearning: false })
     try {
       await enableWorkspace(core)
       await core.setConsent(actorFor(memberA), memberA, true)
@@ -224,7 +237,7 @@ describe('without a model', () => {
       expect(error.userMessage).toMatch(/LLM_API_KEY/)
       expect(error.userMessage).toMatch(/npm run model:pull/)
     } finally {
-      await core.close()
+      await lifecycle.close()
       await store.close()
     }
   })

@@ -2,9 +2,9 @@
 // prompt as quoted data, never as instructions: asserted on the prompts that reached the fake model for a draft, an
 // answer and a learning run, with a hypothesis that tries to open a fake "Rules:" section.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { FakeOpenAiRequest } from './fakes/fake-openai-server.js'
-import { defaultHypotheses, requestsOf, scriptedHandler } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import type { FakeOpenAiRequest } from '../testing/fakes/fake-openai-server.js'
+import { defaultHypotheses, requestsOf, scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())

@@ -2,11 +2,11 @@
 // background scheduler with retries and a dead letter, and garbage model output that changes nothing.
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { memberChildKey, memberKey } from '../src/core/keys.js'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { countingStore, type StoreRead } from './support/counting-store.js'
-import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, memberB, message, type TestCore } from './support/test-core.js'
+import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { countingStore, type StoreRead } from '../testing/support/counting-store.js'
+import { defaultHypotheses, requestsOf, scriptedHandler, type Script } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, memberB, message, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())
@@ -95,7 +95,7 @@ describe('learning hypotheses', () => {
 
   it('learns in the background once enough new text arrived', async () => {
     await setup({}, { settings: { LEARN_MIN_NEW_MESSAGES: '25', LEARN_MIN_INTERVAL_MINUTES: '0' }, backgroundLearning: true, messages: 30 })
-    await test.core.idle()
+    await test.lifecycle.idle()
     const profile = await test.core.profile(actorFor(memberA), memberA)
     expect(profile.hypotheses.length).toBeGreaterThan(0)
     expect(profile.learning.newMessagesSinceLearn).toBeLessThan(25)

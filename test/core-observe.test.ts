@@ -1,7 +1,7 @@
 // The observe path: filters (bots, DMs, disabled workspace, channels not enabled), markup normalisation, bounded
 // history, mirrored edits and deletions, duplicate deliveries, incremental style counts, and no model call ever.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from './support/test-core.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 beforeEach(async () => {
@@ -18,13 +18,32 @@ describe('observe', () => {
     // `*` covers public channels only; a private channel must be listed by id.
     expect(await test.core.observe(message(memberA, 'secret', { channelKind: 'private', channelId: 'G00PRIVATE1' }))).toEqual({ status: 'ignored', reason: 'channel_not_enabled' })
     const admin = actorFor(adminMember, true)
-    await test.core.admin(admin, workspace, { action: 'set_learning_channels', channelIds: ['C00ALLOWED1', 'G00PRIVATE1'] })
+    await test.core.admin.setLearningChannels(admin, workspace, ['C00ALLOWED1', 'G00PRIVATE1'])
     expect(await test.core.observe(message(memberA, 'elsewhere', { channelId: 'C00OTHER01' }))).toEqual({ status: 'ignored', reason: 'channel_not_enabled' })
     expect((await test.core.observe(message(memberA, 'private but allowed', { channelKind: 'private', channelId: 'G00PRIVATE1' }))).status).toBe('stored')
-    await test.core.admin(admin, workspace, { action: 'set_enabled', enabled: false })
+    await test.core.admin.setEnabled(admin, workspace, false)
     expect(await test.core.observe(message(memberA, 'off', { channelId: 'C00ALLOWED1' }))).toEqual({ status: 'ignored', reason: 'bot_disabled' })
     expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(1)
     expect(test.server.requests).toHaveLength(0)
+  })
+
+  it('answers which channels a member’s backfill may read: listed ones, every public one under *, never a direct message', async () => {
+    const channels = [
+      { channelId: 'C00PUBLIC01', channelKind: 'public' as const },
+      { channelId: 'G00PRIVATE1', channelKind: 'private' as const },
+      { channelId: 'G00PRIVATE2', channelKind: 'private' as const },
+      { channelId: 'D00DIRECT01', channelKind: 'direct' as const },
+    ]
+    const admin = actorFor(adminMember, true)
+    await test.core.admin.setLearningChannels(admin, workspace, ['*', 'G00PRIVATE2', 'D00DIRECT01'])
+    expect(await test.core.backfillChannels(actorFor(memberA), channels)).toEqual(['C00PUBLIC01', 'G00PRIVATE2'])
+    await test.core.admin.setLearningChannels(admin, workspace, ['G00PRIVATE1'])
+    expect(await test.core.backfillChannels(actorFor(memberA), channels)).toEqual(['G00PRIVATE1'])
+    // Before opt-in, and while the workspace is off, there is nothing to read.
+    const newcomer = { ...memberA, userId: 'U00NEWCOMER' }
+    expect(await test.core.backfillChannels(actorFor(newcomer), channels)).toEqual([])
+    await test.core.admin.setEnabled(admin, workspace, false)
+    expect(await test.core.backfillChannels(actorFor(memberA), channels)).toEqual([])
   })
 
   it('normalises platform markup before storing, keeping no user ids', async () => {
@@ -105,7 +124,7 @@ describe('observe', () => {
       await bounded.core.observe(edited)
       expect(await bounded.core.observe({ ...edited, kind: 'edited', text: 'EDITED-LONG ' + 'd'.repeat(300) })).toEqual({ status: 'deleted' })
       // The importer goes through the same path.
-      const imported = await bounded.core.importMessages({ actor: actorFor(adminMember, true), messages: [message(memberA, 'IMPORTED-OVERSIZED ' + 'e'.repeat(300))], consentingUserIds: [memberA.userId] })
+      const imported = await bounded.core.admin.importMessages({ actor: actorFor(adminMember, true), messages: [message(memberA, 'IMPORTED-OVERSIZED ' + 'e'.repeat(300))], consentingUserIds: [memberA.userId] })
       expect(imported).toMatchObject({ stored: 0, ignored: 1 })
       const profile = await bounded.core.profile(actorFor(memberA), memberA)
       expect(profile.historySize).toBe(2)
@@ -122,11 +141,11 @@ describe('observe', () => {
     try {
       await enableWorkspace(clocked.core)
       await clocked.core.setConsent(actorFor(memberA), memberA, true)
-      await clocked.core.admin(actorFor(adminMember, true), workspace, { action: 'set_retention_days', days: 7 })
+      await clocked.core.admin.setRetentionDays(actorFor(adminMember, true), workspace, 7)
       await clocked.core.observe(message(memberA, 'old message'))
       now += 8 * 86_400_000
       await clocked.core.observe(message(memberA, 'new message'))
-      expect(await clocked.core.sweep()).toEqual({ members: 1, messagesRemoved: 1 })
+      expect(await clocked.lifecycle.sweep()).toEqual({ members: 1, messagesRemoved: 1 })
       const profile = await clocked.core.profile(actorFor(memberA), memberA)
       expect(profile.historySize).toBe(1)
       expect(profile.attributes!.messages).toBe(1)

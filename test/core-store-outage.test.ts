@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
-import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from './support/test-core.js'
+import { startTcpProxy, type TcpProxy } from '../testing/support/tcp-proxy.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 // Its own Redis database, so no other test file's clear() races this one.
 const redisUrl = new URL(loadConfig().TEST_REDIS_URL)
@@ -35,11 +35,7 @@ afterEach(async () => {
   await proxy.close()
 })
 
-const counts = async () => {
-  const result = await test.core.admin(actorFor(adminMember, true), workspace, { action: 'counts' })
-  if (result.action !== 'counts') throw new Error('expected counts')
-  return result.counts
-}
+const counts = () => test.core.admin.counts(actorFor(adminMember, true), workspace)
 const queued = { queueWhenStoreDown: true }
 
 describe('the retry queue while the store is down', () => {
@@ -49,7 +45,7 @@ describe('the retry queue while the store is down', () => {
     expect(await test.core.observe(message(memberA, 'OLD-WAITING-2'), queued)).toEqual({ status: 'queued' })
     now += 31 * 60_000
     await proxy.restore()
-    expect(await test.core.retryWaitingMessages()).toEqual({ stored: 0, ignored: 0, dropped: 2, waiting: 0 })
+    expect(await test.lifecycle.retryWaitingMessages()).toEqual({ stored: 0, ignored: 0, dropped: 2, waiting: 0 })
     expect(await counts()).toMatchObject({ messages: 0, messagesWaitingForStore: 0, messagesDroppedWhileStoreDown: 2 })
     expect((await dumpStore(test.store)).join('\n')).not.toContain('OLD-WAITING')
   })
@@ -61,7 +57,7 @@ describe('the retry queue while the store is down', () => {
     expect(await test.core.observe(claimed, queued)).toEqual({ status: 'queued' })
     await cut
     await proxy.restore()
-    expect(await test.core.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
+    expect(await test.lifecycle.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
     expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(1)
     // Replayed once: a second delivery of the same message is still a duplicate.
     expect(await test.core.observe(claimed, queued)).toEqual({ status: 'ignored', reason: 'duplicate' })
@@ -72,6 +68,6 @@ describe('the retry queue while the store is down', () => {
     await expect(test.core.observe(message(memberA, 'REDELIVERED-LATER'))).rejects.toMatchObject({ code: 'store_unavailable' })
     await proxy.restore()
     expect(await counts()).toMatchObject({ messagesWaitingForStore: 0, messagesDroppedWhileStoreDown: 0 })
-    expect(await test.core.retryWaitingMessages()).toEqual({ stored: 0, ignored: 0, dropped: 0, waiting: 0 })
+    expect(await test.lifecycle.retryWaitingMessages()).toEqual({ stored: 0, ignored: 0, dropped: 0, waiting: 0 })
   })
 })

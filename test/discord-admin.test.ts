@@ -2,10 +2,10 @@
 // everyone else is refused server-side even when they send the admin interaction directly.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkspacePolicy } from '../src/core/types.js'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { adminPermissions, fakeIds, fakeUsers, memberPermissions } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction, type SlashOption } from './fakes/fake-discord-interactions.js'
-import { directChannelIdFor } from './fakes/fake-discord-rest.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { adminPermissions, fakeIds, fakeUsers, memberPermissions } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction, type SlashOption } from '../testing/fakes/fake-discord-interactions.js'
+import { directChannelIdFor } from '../testing/fakes/fake-discord-rest.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {
@@ -17,9 +17,7 @@ const adminCommand = (options: SlashOption[], user = fakeUsers.admin, permission
   makeSlashInteraction({ name: 'hyperalign-admin', user, permissions, options, ...(resolved ? { resolved } : {}) })
 
 async function policy(bot: DiscordTestBot): Promise<WorkspacePolicy> {
-  const result = await bot.testCore.core.admin({ member: bot.member(fakeIds.admin), isPlatformAdmin: true }, { platform: 'discord', workspaceId: fakeIds.guild }, { action: 'get_policy' })
-  if (result.action !== 'policy') throw new Error('expected a policy')
-  return result.policy
+  return bot.testCore.core.admin.policy({ member: bot.member(fakeIds.admin), isPlatformAdmin: true }, { platform: 'discord', workspaceId: fakeIds.guild })
 }
 
 async function run(bot: DiscordTestBot, interaction: ReturnType<typeof adminCommand>) {

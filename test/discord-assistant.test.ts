@@ -1,9 +1,9 @@
 // The personalized assistant on Discord (/ask, mentions, DMs) through the real discord.js client and the real core.
 import { afterEach, describe, expect, it } from 'vitest'
-import { defaultAnswerText, modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeDirectChannel, makeMessage, makeUser } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { directChannelIdFor } from './fakes/fake-discord-rest.js'
+import { defaultAnswerText, modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeDirectChannel, makeMessage, makeUser } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { directChannelIdFor } from '../testing/fakes/fake-discord-rest.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

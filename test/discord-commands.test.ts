@@ -5,8 +5,8 @@ import { decodeCustomId, encodeCustomId, type CustomId } from '../adapters/disco
 import { commandNames, discordCommands } from '../adapters/discord/discord-commands.js'
 import { registerDiscordCommands } from '../adapters/discord/register-commands.js'
 import { isBotError } from '../src/bot-error.js'
-import { startFakeDiscordRest, type FakeDiscordRest } from './fakes/fake-discord-rest.js'
-import { fakeIds } from './fakes/fake-discord-payloads.js'
+import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fakes/fake-discord-rest.js'
+import { fakeIds } from '../testing/fakes/fake-discord-payloads.js'
 
 let rest: FakeDiscordRest | undefined
 afterEach(async () => {

@@ -1,9 +1,9 @@
 // /draft and "Draft a reply in my voice" on Discord: ephemeral drafts, and Post / Edit / Regenerate / Discard, through
 // the real discord.js client and the real core. Nothing may reach a channel before the member's click.
 import { afterEach, describe, expect, it } from 'vitest'
-import { buttonsOf, defaultDraftText, modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot, type EditBody } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeMessageCommandInteraction, makeModalSubmitInteraction, makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { buttonsOf, defaultDraftText, modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot, type EditBody } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeMessageCommandInteraction, makeModalSubmitInteraction, makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

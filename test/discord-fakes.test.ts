@@ -1,9 +1,9 @@
 // Smoke test of the fake Discord REST API and gateway with the real discord.js client (no bot code involved).
 import { afterEach, describe, expect, it } from 'vitest'
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials } from 'discord.js'
-import { startFakeDiscord, type FakeDiscord } from './fakes/fake-discord-harness.js'
-import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { startFakeDiscord, type FakeDiscord } from '../testing/fakes/fake-discord-harness.js'
+import { fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let fake: FakeDiscord | undefined
 let client: Client | undefined

@@ -1,9 +1,9 @@
 // Gateway packets discord.js itself cannot digest, sent by the fake gateway to the real client: the failure stays
 // with that one packet (logged with its type, never its content) and the bot goes on answering the next one.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from './fakes/fake-discord-payloads.js'
-import { makeButtonInteraction, makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from '../testing/fakes/fake-discord-payloads.js'
+import { makeButtonInteraction, makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

@@ -1,9 +1,9 @@
 // Learning on Discord: gateway messages into the core's observe path (creations, edits, deletions), what is never
 // learned (non-opted-in members, bots, the bot itself, DMs), and the backfill from channel history with progress.
 import { afterEach, describe, expect, it } from 'vitest'
-import { modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { modelCallKind, promptText, startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {
@@ -181,6 +181,36 @@ describe('Discord backfill', () => {
     expect(second).toMatch(/^Done: learned from 25 of your messages/)
     expect(second).toMatch(/25 were already known/)
     expect(await historySize(harness, fakeIds.memberAlice)).toBe(50)
+  })
+
+  it('a backfill learns what the live path learns: no system messages (a thread created, a pin), nothing addressed to the app', async () => {
+    harness = await startDiscordTestBot()
+    await harness.enable([fakeIds.publicChannel])
+    await harness.optIn(fakeIds.memberAlice)
+    const start = Date.now() - 86_400_000
+    const written = (index: number, content: string, extra: Partial<Parameters<typeof makeMessage>[0]> = {}) =>
+      makeMessage({ id: nextSnowflake(start + index * 1000), at: start + index * 1000, author: fakeUsers.alice, channelId: fakeIds.publicChannel, content, ...extra })
+    const history = [
+      written(1, 'ALICE-ORDINARY the release notes are up'),
+      written(2, 'THREAD-NAME-NOT-WRITING release plan', { type: 18 }),
+      written(3, 'PIN-NOTICE-NOT-WRITING', { type: 6 }),
+      written(4, `<@${fakeIds.botUser}> QUESTION-FOR-THE-APP what changed?`, { mentions: [fakeUsers.bot] }),
+    ]
+    // Live, the system messages are not passed on at all.
+    await harness.sendMessage(history[1]!)
+    await harness.sendMessage(history[2]!)
+    await harness.sendMessage(makeMessage({ author: fakeUsers.alice, channelId: fakeIds.publicChannel, content: 'ALICE-LIVE after the notices' }))
+    await harness.waitForObserved(1)
+    expect(harness.observed.map((entry) => entry.message.text)).toEqual(['ALICE-LIVE after the notices'])
+
+    harness.fake.rest.seedMessages(fakeIds.publicChannel, history)
+    const interaction = makeSlashInteraction({ name: 'hyperalign', user: fakeUsers.alice, options: [{ name: 'learn-history', type: 1, options: [] }] })
+    await harness.interact(interaction)
+    const done = await harness.waitForEdit(interaction, (body) => String(body.content).startsWith('Done'))
+    expect(done.content).toMatch(/^Done: learned from 1 of your messages/)
+    const store = await harness.storeText()
+    expect(store).toContain('ALICE-ORDINARY')
+    expect(store).not.toMatch(/THREAD-NAME-NOT-WRITING|PIN-NOTICE-NOT-WRITING|QUESTION-FOR-THE-APP/)
   })
 
   it('tells a member who has not opted in to opt in first, and stores nothing', async () => {

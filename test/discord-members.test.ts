@@ -1,9 +1,9 @@
 // /hyperalign for members on Discord: opt in and out, the profile (hypotheses with evidence and confidence, each
 // correctable, pinnable, deletable; measured style), and forget with confirmation, all shown only to the member.
 import { afterEach, describe, expect, it } from 'vitest'
-import { buttonsOf, startDiscordTestBot, type DiscordTestBot, type EditBody } from './fakes/fake-discord-bot-harness.js'
-import { fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeModalSubmitInteraction, makeSelectInteraction, makeSlashInteraction } from './fakes/fake-discord-interactions.js'
+import { buttonsOf, startDiscordTestBot, type DiscordTestBot, type EditBody } from '../testing/fakes/fake-discord-bot-harness.js'
+import { fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeModalSubmitInteraction, makeSelectInteraction, makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
 
 let harness: DiscordTestBot | undefined
 afterEach(async () => {

@@ -1,16 +1,16 @@
 // Two Discord shards as two real processes (the project's shard manager, discord.js's ShardingManager, spawning
-// src/main.ts twice) over one Redis store: each identifies with its shard, each guild is served by exactly one of
+// app/main.ts twice) over one Redis store: each identifies with its shard, each guild is served by exactly one of
 // them, and an admin change made through one shard is seen by the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../src/store/open-store.js'
-import { fakeBotToken, startFakeDiscord, type FakeDiscord } from './fakes/fake-discord-harness.js'
-import { shardForGuild } from './fakes/fake-discord-gateway.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { adminPermissions, fakeIds, fakeUsers, makeGuild, makeTextChannel } from './fakes/fake-discord-payloads.js'
-import { startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
-import { startAppProcess, type AppProcess } from './support/app-process.js'
-import { isolatedRedisUrl } from './support/isolated-databases.js'
-import { scriptedHandler } from './support/scripted-model.js'
+import { fakeBotToken, startFakeDiscord, type FakeDiscord } from '../testing/fakes/fake-discord-harness.js'
+import { shardForGuild } from '../testing/fakes/fake-discord-gateway.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { adminPermissions, fakeIds, fakeUsers, makeGuild, makeTextChannel } from '../testing/fakes/fake-discord-payloads.js'
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
+import { startAppProcess, type AppProcess } from '../testing/support/app-process.js'
+import { isolatedRedisUrl } from '../testing/support/isolated-databases.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
 
 const storeUrl = isolatedRedisUrl(8)
 // One guild on each of two shards: the shard is (guild id >> 22) % 2.
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await store.close()
   discord = await startFakeDiscord({ guilds: [makeGuild(), makeGuild({ id: guildB, name: 'Other Guild', channels: [makeTextChannel(channelB, 'general', { guildId: guildB })] })] })
   model = await startFakeOpenAiServer({ handler: scriptedHandler({}) })
-  manager = startAppProcess('adapters/discord/shard-manager.ts', { STORE_URL: storeUrl, ...discord.environment, LLM_BASE_URL: model.url, LLM_API_KEY: 'test-key', LLM_MODEL: 'fake-model', LEARNING_MODE: 'off' }, ['--shards', '2'])
+  manager = startAppProcess('app/discord-shards.ts', { STORE_URL: storeUrl, ...discord.environment, LLM_BASE_URL: model.url, LLM_API_KEY: 'test-key', LLM_MODEL: 'fake-model', LEARNING_MODE: 'off' }, ['--shards', '2'])
   await manager.waitFor((line) => line.event === 'discord_ready' && JSON.stringify(line.shards) === '[0]', 90_000)
   await manager.waitFor((line) => line.event === 'discord_ready' && JSON.stringify(line.shards) === '[1]', 90_000)
 }, 120_000)

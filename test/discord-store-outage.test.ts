@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { startDiscordTestBot, type DiscordTestBot } from './fakes/fake-discord-bot-harness.js'
-import { adminPermissions, fakeIds, fakeUsers, makeMessage } from './fakes/fake-discord-payloads.js'
-import { makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
-import { createTestCore, type TestCore } from './support/test-core.js'
+import { startDiscordTestBot, type DiscordTestBot } from '../testing/fakes/fake-discord-bot-harness.js'
+import { adminPermissions, fakeIds, fakeUsers, makeMessage } from '../testing/fakes/fake-discord-payloads.js'
+import { makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { startTcpProxy, type TcpProxy } from '../testing/support/tcp-proxy.js'
+import { createTestCore, type TestCore } from '../testing/support/test-core.js'
 
 // Its own Redis database, so no other test file's clear() races this one.
 const redisUrl = new URL(loadConfig().TEST_REDIS_URL)
@@ -80,7 +80,7 @@ describe('Discord while the store is down', () => {
 
     await proxy.restore()
     expect(await statusFields(harness)).toMatchObject({ 'Waiting for the store': '5', 'Lost while the store was down': '2' })
-    expect(await harness.testCore.core.retryWaitingMessages()).toEqual({ stored: 3, ignored: 2, dropped: 0, waiting: 0 })
+    expect(await harness.testCore.lifecycle.retryWaitingMessages()).toEqual({ stored: 3, ignored: 2, dropped: 0, waiting: 0 })
 
     expect(await historySize(harness, fakeIds.memberAlice)).toBe(4)
     expect(await historySize(harness, fakeIds.memberBob)).toBe(0)
@@ -105,7 +105,7 @@ describe('Discord while the store is down', () => {
     const report = await harness.testCore.core.forget(harness.actor(fakeIds.memberAlice), harness.member(fakeIds.memberAlice))
     expect(report.messages).toBe(2)
     expect(await statusFields(harness)).toMatchObject({ 'Waiting for the store': '1', 'Lost while the store was down': '0' })
-    expect(await harness.testCore.core.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
+    expect(await harness.testCore.lifecycle.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
     const stored = await harness.storeText()
     expect(stored).toContain('BOB-WAITING-1')
     expect(stored).not.toContain('ALICE-WAITING')

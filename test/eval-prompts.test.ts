@@ -1,13 +1,13 @@
 // The evaluation's judge and intent prompts as they reach the model, through the code that fills them: every
 // quoted text is JSON-quoted so it cannot close its tag, and the pairwise judge really swaps A and B.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadPromptLibrary } from '../src/core/prompt-library.js'
+import { loadPromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { judgeInjection } from '../eval/injection-eval.js'
 import { deriveIntent } from '../eval/intent-cache.js'
 import { judgeOnce } from '../eval/pairwise-judge.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
 const prompts = loadPromptLibrary()
 let server: FakeOpenAiServer

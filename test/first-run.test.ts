@@ -13,7 +13,7 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }))
 function start(input: string): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
     // Only what a shell needs: no LLM_*, DATA_DIR or test settings leak in from the test run.
-    const child = spawn(join(repository, 'node_modules/.bin/tsx'), [join(repository, 'src/main.ts')], {
+    const child = spawn(join(repository, 'node_modules/.bin/tsx'), [join(repository, 'app/main.ts')], {
       cwd: directory,
       env: { PATH: process.env.PATH, HOME: directory },
       stdio: ['pipe', 'pipe', 'pipe'],

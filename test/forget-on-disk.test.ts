@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { scriptedHandler } from './support/scripted-model.js'
-import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from './support/test-core.js'
+import { scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, adminMember, createTestCore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 let directory: string
 let test: TestCore
@@ -80,14 +80,14 @@ describe('erasing leaves no bytes behind in the SQLite files', () => {
   })
 
   it('after a retention sweep, no byte of the expired messages is left in any SQLite file', async () => {
-    await test.core.admin(actorFor(adminMember, true), workspace, { action: 'set_retention_days', days: 7 })
+    await test.core.admin.setRetentionDays(actorFor(adminMember, true), workspace, 7)
     await observeMany(distinctiveTexts('expired'))
     await test.core.learn(actorFor(memberA), memberA)
     expect(Object.keys(rawHits([marker])).length).toBeGreaterThan(0)
 
     now += 8 * 86_400_000
     await observeMany(Array.from({ length: 30 }, (_, index) => `fresh message ${index} after the retention period`))
-    expect(await test.core.sweep()).toMatchObject({ messagesRemoved: 120 })
+    expect(await test.lifecycle.sweep()).toMatchObject({ messagesRemoved: 120 })
 
     expect(rawHits([marker])).toEqual({})
     expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(30)

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleScript } from './support/console-script.js'
-import { copySlackExport } from './support/slack-export-fixture.js'
-import { createTestCore, dumpStore, type TestCore } from './support/test-core.js'
+import { runConsoleScript } from '../testing/support/console-script.js'
+import { copySlackExport } from '../testing/support/slack-export-fixture.js'
+import { createTestCore, dumpStore, type TestCore } from '../testing/support/test-core.js'
 
 let test: TestCore
 afterEach(() => test?.close())

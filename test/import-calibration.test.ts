@@ -5,11 +5,11 @@ import { readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MemberRef } from '../src/core/types.js'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { runConsoleScript } from './support/console-script.js'
-import { schemaName, scriptedHandler } from './support/scripted-model.js'
-import { copySlackExport, fixtureMembers, slackExportFixture } from './support/slack-export-fixture.js'
-import { createTestCore, type TestCore } from './support/test-core.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { runConsoleScript } from '../testing/support/console-script.js'
+import { schemaName, scriptedHandler } from '../testing/support/scripted-model.js'
+import { copySlackExport, fixtureMembers, slackExportFixture } from '../testing/support/slack-export-fixture.js'
+import { createTestCore, type TestCore } from '../testing/support/test-core.js'
 
 const cores: TestCore[] = []
 afterEach(async () => {
@@ -49,7 +49,7 @@ describe('calibration around an import', () => {
     // Members become due after five messages, so background learning would start early in the import.
     const test = await started({ backgroundLearning: true, settings: { LEARN_MIN_NEW_MESSAGES: '5', LEARN_MIN_INTERVAL_MINUTES: '60' } })
     await runConsoleScript(test.core, [`import ${slackExportFixture}`, 'quit'])
-    await test.core.idle()
+    await test.lifecycle.idle()
     const afterImport = await scores(test)
     expect(afterImport).toEqual(await reference())
     // A formal memo does not sound like the casual members.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BotError } from '../src/bot-error.js'
 import { createBullmqJobQueue } from '../src/store/bullmq-job-queue.js'
 import type { JobAttempt, JobOutcome, JobQueue } from '../src/store/job-queue.js'
-import { isolatedPostgresUrl, isolatedRedisUrl } from './support/isolated-databases.js'
+import { isolatedPostgresUrl, isolatedRedisUrl } from '../testing/support/isolated-databases.js'
 
 const settings = { attempts: 3, backoffMs: 50, leaseMs: 2_000, busyDelayMs: 100 }
 const engines = { redis: isolatedRedisUrl(11), postgres: '' }

@@ -2,10 +2,10 @@
 // queue consumer; a job that fails every attempt is a dead letter an admin sees in the status counts (this
 // workspace's only), the member can ask again, and forgetting the member leaves no job of theirs in the queue.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fakeReply } from './fakes/fake-openai-server.js'
-import { isolatedPostgresUrl, isolatedRedisUrl } from './support/isolated-databases.js'
-import { requestsOf, scriptedHandler, schemaName } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import { fakeReply } from '../testing/fakes/fake-openai-server.js'
+import { isolatedPostgresUrl, isolatedRedisUrl } from '../testing/support/isolated-databases.js'
+import { requestsOf, scriptedHandler, schemaName } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from '../testing/support/test-core.js'
 import { openStore } from '../src/store/open-store.js'
 
 const urls = { redis: isolatedRedisUrl(10), postgres: '' }
@@ -33,9 +33,7 @@ afterEach(async () => {
 
 const admin = actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true)
 const counts = async (core: TestCore['core']) => {
-  const result = await core.admin(admin, memberA, { action: 'counts' })
-  if (result.action !== 'counts') throw new Error('no counts')
-  return result.counts
+  return core.admin.counts(admin, memberA)
 }
 
 describe.each(['redis', 'postgres'] as const)('learning jobs on the %s job queue', (kind) => {
@@ -53,7 +51,7 @@ describe.each(['redis', 'postgres'] as const)('learning jobs on the %s job queue
     await enableWorkspace(test.core)
     await test.core.setConsent(actorFor(memberA), memberA, true)
     for (const text of ['first one here', 'second one here', 'third one here']) await test.core.observe(message(memberA, text))
-    await test.core.idle()
+    await test.lifecycle.idle()
     expect(requestsOf(test.server.requests, 'hypotheses')).toHaveLength(1)
     expect((await test.core.profile(actorFor(memberA), memberA)).hypothesesVersion).toBe(1)
   })
@@ -63,14 +61,14 @@ describe.each(['redis', 'postgres'] as const)('learning jobs on the %s job queue
     await enableWorkspace(test.core)
     await test.core.setConsent(actorFor(memberA), memberA, true)
     for (const text of ['first one here', 'second one here', 'third one here']) await test.core.observe(message(memberA, text))
-    await test.core.idle()
+    await test.lifecycle.idle()
     expect(await counts(test.core)).toMatchObject({ learningDeadLetters: 1, learningRetrying: 0 })
     expect((await test.core.profile(actorFor(memberA), memberA)).learning).toMatchObject({ parked: true, lastError: 'llm_failed' })
     // Another workspace's admin sees nothing of it.
     const other = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM2' }
     await enableWorkspace(test.core, other)
-    const otherCounts = await test.core.admin(actorFor({ ...other, userId: 'U00FAKEADMIN' }, true), other, { action: 'counts' })
-    expect(otherCounts).toMatchObject({ counts: { learningDeadLetters: 0 } })
+    const otherCounts = await test.core.admin.counts(actorFor({ ...other, userId: 'U00FAKEADMIN' }, true), other)
+    expect(otherCounts).toMatchObject({ learningDeadLetters: 0 })
     // New messages do not revive a dead letter; forgetting the member leaves no job of theirs behind.
     await test.core.observe(message(memberA, 'fourth one here'))
     await test.core.forget(actorFor(memberA), memberA)

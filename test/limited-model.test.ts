@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { CallContext, GenerateTextRequest, LanguageModel, TextResult } from '../src/llm/language-model.js'
 import { createLimitedModel } from '../src/llm/limited-model.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
 const usage = { promptTokens: 1, completionTokens: 1 }
 
@@ -41,8 +41,8 @@ function gatedModel() {
   }
 }
 
-function call(model: LanguageModel, label: string, workspace = 'slack:T00FAKETEAM1', signal?: AbortSignal) {
-  return model.generateText({ messages: [{ role: 'user', content: label }], context: { workspaceKey: workspace, purpose: 'draft' }, signal })
+function call(model: LanguageModel, label: string, workspaceId = 'T00FAKETEAM1', signal?: AbortSignal) {
+  return model.generateText({ messages: [{ role: 'user', content: label }], context: { workspace: { platform: 'slack', workspaceId }, purpose: 'draft' }, signal })
 }
 
 describe('createLimitedModel', () => {
@@ -97,7 +97,7 @@ describe('createLimitedModel', () => {
     const limited = createLimitedModel(gated.model, 1)
     const busy = 'slack:T00FAKEBUSY'
     const calls = [call(limited, 'busy-0', busy), call(limited, 'busy-1', busy), call(limited, 'busy-2', busy), call(limited, 'busy-3', busy)]
-    calls.push(call(limited, 'quiet-0', 'slack:T00FAKEQUIET'))
+    calls.push(call(limited, 'quiet-0', 'T00FAKEQUIET'))
     await expect.poll(() => limited.queueDepth).toBe(4)
 
     for (const label of ['busy-0', 'busy-1', 'quiet-0', 'busy-2', 'busy-3']) await gated.finish(label)
@@ -131,7 +131,7 @@ describe('limited hosted model against the fake server', () => {
     })
     const hosted = createOpenAiModel({ baseUrl: server.url, model: 'fake-model', timeoutMs: 5_000, maxRetries: 0 })
     const limited = createLimitedModel(hosted, 2)
-    const context: CallContext = { workspaceKey: 'discord:T00FAKETEAM1', purpose: 'answer' }
+    const context: CallContext = { workspace: { platform: 'discord', workspaceId: 'T00FAKETEAM1' }, purpose: 'answer' }
 
     const results = await Promise.all(Array.from({ length: 6 }, () => limited.generateText({ messages: [{ role: 'user', content: 'hi' }], context })))
     expect(results.map((result) => result.text)).toEqual(Array(6).fill('ok'))

@@ -2,7 +2,7 @@
 // works, and opening the embedded model gives a clear llm_not_configured error naming both ways forward.
 import { describe, expect, it, vi } from 'vitest'
 import { isBotError } from '../src/bot-error.js'
-import { requires, testModel } from './support/test-prerequisites.js'
+import { requires, testModel } from '../testing/support/test-prerequisites.js'
 
 // The package cannot be uninstalled for one test file, so its import is made to fail the way a missing package does.
 vi.mock('node-llama-cpp', () => {

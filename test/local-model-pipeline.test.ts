@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBotError } from '../src/bot-error.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
-import { requires, testModel } from './support/test-prerequisites.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from '../testing/support/test-core.js'
+import { requires, testModel } from '../testing/support/test-prerequisites.js'
 
 const modelPath = testModel.path
 

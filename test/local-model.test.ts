@@ -4,18 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { isBotError, type BotError } from '../src/bot-error.js'
 import { parseConfig } from '../src/config.js'
-import { createVerdictSchema, specRuleIds } from '../src/core/deliberator.js'
-import { loadPromptLibrary } from '../src/core/prompt-library.js'
-import { learnedHypothesesSchema } from '../src/core/hypothesis-learner.js'
+import { createVerdictSchema, specRuleIds } from '../src/core/safety/deliberator.js'
+import { loadPromptLibrary } from '../src/core/prompting/prompt-library.js'
+import { learnedHypothesesSchema } from '../src/core/learning/hypothesis-learner.js'
 import type { CallContext, ChatMessage, LanguageModel } from '../src/llm/language-model.js'
 import { createLocalModel } from '../src/llm/local-model.js'
 import { openLocalModel } from '../src/llm/local-model-factory.js'
-import { requires, testModel } from './support/test-prerequisites.js'
+import { requires, testModel } from '../testing/support/test-prerequisites.js'
 
 const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
 const modelPath = testModel.path
 
-const context: CallContext = { workspaceKey: 'console:T00FAKETEAM1', memberKey: 'console:T00FAKETEAM1:U00FAKEUSER1', purpose: 'eval' }
+const context: CallContext = { workspace: { platform: 'console', workspaceId: 'T00FAKETEAM1' }, member: { platform: 'console', workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }, purpose: 'eval' }
 const storyPrompt: ChatMessage[] = [
   { role: 'system', content: 'You are a storyteller.' },
   { role: 'user', content: 'Tell me a story about a cat.' },

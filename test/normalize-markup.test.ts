@@ -1,6 +1,6 @@
 // Platform markup becomes the plain text the bot learns from; no user id or name survives a mention.
 import { describe, expect, it } from 'vitest'
-import { normalizeMarkup, timeToken } from '../src/core/normalize-markup.js'
+import { normalizeMarkup, timeToken } from '../src/core/observe/normalize-markup.js'
 
 describe('normalizeMarkup: Slack', () => {
   it('replaces user mentions, with or without a name, by @someone', () => {

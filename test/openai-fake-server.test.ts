@@ -2,8 +2,8 @@
 // request recording, and the schema-instance generator that makes its default replies valid for any zod schema.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
-import { schemaInstance } from './fakes/fake-openai-schema-instance.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
+import { schemaInstance } from '../testing/fakes/fake-openai-schema-instance.js'
 import { schemaFormats } from '../src/llm/openai-structured-output.js'
 
 let server: FakeOpenAiServer

@@ -6,9 +6,9 @@ import { isBotError, type BotError } from '../src/bot-error.js'
 import type { CallContext, ChatMessage } from '../src/llm/language-model.js'
 import { estimatePromptTokens, estimateTokens } from '../src/llm/openai-chat-completion.js'
 import { createOpenAiModel, type OpenAiModelOptions } from '../src/llm/openai-model.js'
-import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
-const context: CallContext = { workspaceKey: 'slack:T00FAKETEAM1', memberKey: 'slack:T00FAKETEAM1:U00FAKEUSER1', purpose: 'draft' }
+const context: CallContext = { workspace: { platform: 'slack', workspaceId: 'T00FAKETEAM1' }, member: { platform: 'slack', workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }, purpose: 'draft' }
 const messages: ChatMessage[] = [
   { role: 'system', content: 'You draft short messages.' },
   { role: 'user', content: 'Tell the team the deploy moved to Friday.' },

@@ -6,9 +6,9 @@ import { isBotError, type BotError } from '../src/bot-error.js'
 import type { CallContext, ChatMessage } from '../src/llm/language-model.js'
 import { createOpenAiModel, type OpenAiModelOptions } from '../src/llm/openai-model.js'
 import type { Logger } from '../src/logger.js'
-import { fakeReply, requestedSchema, startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
+import { fakeReply, requestedSchema, startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
-const context: CallContext = { workspaceKey: 'discord:T00FAKETEAM1', memberKey: 'discord:T00FAKETEAM1:U00FAKEUSER1', purpose: 'safety' }
+const context: CallContext = { workspace: { platform: 'discord', workspaceId: 'T00FAKETEAM1' }, member: { platform: 'discord', workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }, purpose: 'safety' }
 const messages: ChatMessage[] = [
   { role: 'system', content: 'You check drafts against the safety spec.' },
   { role: 'user', content: 'Draft: "See you all at standup."' },
@@ -171,7 +171,7 @@ describe('JSON-mode fallback', () => {
     expect(error.code).toBe('llm_output_invalid')
 
     // Another workspace's call right after: the server was never shown to lack json_schema, so nothing changed.
-    const next = await hosted.generateObject({ messages, context: { ...context, workspaceKey: 'discord:T00FAKETEAM2' }, schema: verdictSchema, schemaName: 'safety_verdict' })
+    const next = await hosted.generateObject({ messages, context: { ...context, workspace: { platform: 'discord', workspaceId: 'T00FAKETEAM2' } }, schema: verdictSchema, schemaName: 'safety_verdict' })
     expect(verdictSchema.parse(next.object)).toEqual(next.object)
     expect(server.chatRequests().map((request) => request.body.response_format?.type)).toEqual(['json_schema', 'json_schema', 'json_schema'])
     expect(hosted.structuredOutputMode).toBe('json_schema')

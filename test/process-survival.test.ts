@@ -1,18 +1,18 @@
-// The whole bot as a real process (`src/main.ts`) serving Slack (HTTP) and Discord against the fakes: a payload
+// The whole bot as a real process (`app/main.ts`) serving Slack (HTTP) and Discord against the fakes: a payload
 // that used to stop the process for every workspace is answered or dropped, and the process goes on serving. And
 // the process-wide guard: an error nothing contained is logged with its stack, then the process exits with code 1.
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { signingSecret } from './fakes/fake-slack-app-harness.js'
-import { memberId, slashCommand } from './fakes/fake-slack-payloads.js'
-import { postSignedToSlackApp } from './fakes/fake-slack-signed-request.js'
-import { FakeSlackWebApi } from './fakes/fake-slack-web-api.js'
-import { startFakeDiscord, type FakeDiscord } from './fakes/fake-discord-harness.js'
-import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from './fakes/fake-discord-payloads.js'
-import { makeButtonInteraction, makeSlashInteraction } from './fakes/fake-discord-interactions.js'
-import { runProcess, type BotProcess } from './support/bot-process.js'
-import { freePort } from './support/free-port.js'
+import { signingSecret } from '../testing/fakes/fake-slack-app-harness.js'
+import { memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { postSignedToSlackApp } from '../testing/fakes/fake-slack-signed-request.js'
+import { FakeSlackWebApi } from '../testing/fakes/fake-slack-web-api.js'
+import { startFakeDiscord, type FakeDiscord } from '../testing/fakes/fake-discord-harness.js'
+import { fakeIds, fakeUsers, makeMessage, nextSnowflake } from '../testing/fakes/fake-discord-payloads.js'
+import { makeButtonInteraction, makeSlashInteraction } from '../testing/fakes/fake-discord-interactions.js'
+import { runProcess, type BotProcess } from '../testing/support/bot-process.js'
+import { freePort } from '../testing/support/free-port.js'
 
 const source = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 
@@ -32,7 +32,7 @@ describe('one payload never stops the bot process', () => {
     slack.addUser({ id: memberId, name: 'member', real_name: 'Member One' })
     discord = await startFakeDiscord()
     const port = await freePort()
-    bot = runProcess('src/main.ts', (directory) => ({
+    bot = runProcess('app/main.ts', (directory) => ({
       STORE_URL: `sqlite://${join(directory, 'store.sqlite')}`,
       LLM_BASE_URL: 'http://127.0.0.1:9/v1',
       LLM_API_KEY: 'test-key',

@@ -1,8 +1,8 @@
 // Every prompt renders from fixtures through the code that fills it in production; the rendered text is kept as
 // a snapshot so a change to a prompt shows up in review. Missing or unused placeholders are errors.
 import { describe, expect, it } from 'vitest'
-import { buildAnswerMessages, buildDraftMessages } from '../src/core/composer.js'
-import { loadPromptLibrary, promptNames } from '../src/core/prompt-library.js'
+import { buildAnswerMessages, buildDraftMessages } from '../src/core/compose/composer.js'
+import { loadPromptLibrary, promptNames } from '../src/core/prompting/prompt-library.js'
 import type { Hypothesis, StyleSummary } from '../src/core/types.js'
 
 const prompts = loadPromptLibrary()

@@ -1,21 +1,21 @@
-// Several real processes on one store, on Redis and on PostgreSQL: two bot processes (`src/main.ts`, Slack HTTP mode)
-// behind a round-robin proxy, two processes spending one daily budget, and two learning workers (`src/worker.ts`),
+// Several real processes on one store, on Redis and on PostgreSQL: two bot processes (`app/main.ts`, Slack HTTP mode)
+// behind a round-robin proxy, two processes spending one daily budget, and two learning workers (`app/worker.ts`),
 // one of them killed in the middle of a job. The platforms and the model are the project's fakes, over loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { decodeDraftTarget } from '../adapters/slack/draft-target.js'
 import type { Store } from '../src/store/store.js'
 import { openStore } from '../src/store/open-store.js'
-import { startFakeOpenAiServer, type FakeOpenAiServer } from './fakes/fake-openai-server.js'
-import { buttonValue } from './fakes/fake-slack-app-harness.js'
-import { channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
-import { postSignedToSlackApp } from './fakes/fake-slack-signed-request.js'
-import { FakeSlackWebApi } from './fakes/fake-slack-web-api.js'
-import { startRoundRobinProxy, type RoundRobinProxy } from './fakes/round-robin-proxy.js'
-import { startAppProcess, type AppProcess } from './support/app-process.js'
-import { isolatedPostgresUrl, isolatedRedisUrl } from './support/isolated-databases.js'
-import { requestsOf, schemaName, scriptedHandler } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
+import { buttonValue } from '../testing/fakes/fake-slack-app-harness.js'
+import { channelMessage, eventCallback, memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { postSignedToSlackApp } from '../testing/fakes/fake-slack-signed-request.js'
+import { FakeSlackWebApi } from '../testing/fakes/fake-slack-web-api.js'
+import { startRoundRobinProxy, type RoundRobinProxy } from '../testing/fakes/round-robin-proxy.js'
+import { startAppProcess, type AppProcess } from '../testing/support/app-process.js'
+import { isolatedPostgresUrl, isolatedRedisUrl } from '../testing/support/isolated-databases.js'
+import { requestsOf, schemaName, scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from '../testing/support/test-core.js'
 
 const signingSecret = 'scale-out-signing-secret-0123456789'
 const queueSettings = { attempts: 4, backoffMs: 500, leaseMs: 2_000, busyDelayMs: 500 }
@@ -47,7 +47,7 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
     slack = await FakeSlackWebApi.start()
     model = await startFakeOpenAiServer({ handler: scriptedHandler({}) })
     const environment = { STORE_URL: storeUrl, SLACK_BOT_TOKEN: 'xoxb-scale-out', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: '0', LEARNING_MODE: 'off', ...modelSettings(model) }
-    bots = [startAppProcess('src/main.ts', environment), startAppProcess('src/main.ts', environment)]
+    bots = [startAppProcess('app/main.ts', environment), startAppProcess('app/main.ts', environment)]
     for (const bot of bots) ports.push(Number((await bot.waitFor((line) => line.event === 'slack_started')).port))
     proxy = await startRoundRobinProxy(ports)
     // A third view of the same store, for setting up and looking at what the bot processes did.
@@ -116,8 +116,8 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
       expect(new Set(refused)).toEqual(new Set(['llm_budget_exceeded']))
       expect(budgetModel.requests).toHaveLength(100)
       await enableWorkspace(setup.core, budgetWorkspace)
-      const counts = await setup.core.admin(actorFor({ ...budgetWorkspace, userId: 'U00FAKEADMIN' }, true), budgetWorkspace, { action: 'counts' })
-      expect(counts).toMatchObject({ counts: { tokensToday: 1500 } })
+      const counts = await setup.core.admin.counts(actorFor({ ...budgetWorkspace, userId: 'U00FAKEADMIN' }, true), budgetWorkspace)
+      expect(counts).toMatchObject({ tokensToday: 1500 })
     } finally {
       await budgetModel.close()
     }
@@ -128,7 +128,7 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
     const slowLearning = () =>
       startFakeOpenAiServer({ handler: (request) => (schemaName(request) === 'member_hypotheses' ? { ...(scriptedHandler({})(request) as object), delayMs: 3_000 } as never : scriptedHandler({})(request)) })
     const models = [await slowLearning(), await slowLearning()]
-    const workers = models.map((server) => startAppProcess('src/worker.ts', { STORE_URL: storeUrl, LEARNING_JOB_LEASE_SECONDS: '2', ...modelSettings(server) }))
+    const workers = models.map((server) => startAppProcess('app/worker.ts', { STORE_URL: storeUrl, LEARNING_JOB_LEASE_SECONDS: '2', ...modelSettings(server) }))
     // Its own connection pool (@keyv/postgres shares one per URL in a process, and closing one store would end it).
     const producerUrl = kind === 'postgres' ? `${storeUrl}?application_name=producer` : storeUrl
     const producer = await createTestCore({ storeUrl: producerUrl, backgroundLearning: true, settings: { LEARNING_MODE: 'worker', LEARN_MIN_NEW_MESSAGES: '3', LEARN_MIN_INTERVAL_MINUTES: '0' }, learningQueue: queueSettings })

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
-import { requestsOf, scriptedHandler } from './support/scripted-model.js'
-import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from './support/test-core.js'
+import { requestsOf, scriptedHandler } from '../testing/support/scripted-model.js'
+import { actorFor, createTestCore, enableWorkspace, memberA, message, type TestCore } from '../testing/support/test-core.js'
 
 // Its own Redis database, so the store suite's clear() never races this file.
 const redisUrl = loadConfig().TEST_REDIS_URL.replace(/\/\d+$/, '') + '/14'

@@ -6,9 +6,9 @@ import { actionIds } from '../adapters/slack/action-ids.js'
 import { assistantPrompts, replyIntent } from '../adapters/slack/assistant-requests.js'
 import { draftingStatus } from '../adapters/slack/assistant-pane.js'
 import { decodeDraftTarget } from '../adapters/slack/draft-target.js'
-import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp, type SlackTestAppOptions } from './fakes/fake-slack-app-harness.js'
-import { assistantChannelId, assistantMessage, assistantThreadEvent, channelId, eventCallback, memberId, otherMemberId } from './fakes/fake-slack-payloads.js'
-import type { RecordedSlackCall } from './fakes/fake-slack-web-api.js'
+import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp, type SlackTestAppOptions } from '../testing/fakes/fake-slack-app-harness.js'
+import { assistantChannelId, assistantMessage, assistantThreadEvent, channelId, eventCallback, memberId, otherMemberId } from '../testing/fakes/fake-slack-payloads.js'
+import type { RecordedSlackCall } from '../testing/fakes/fake-slack-web-api.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

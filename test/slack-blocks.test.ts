@@ -9,7 +9,7 @@ import { readAssistantRequest } from '../adapters/slack/assistant-requests.js'
 import { draftReply } from '../adapters/slack/blocks/draft-blocks.js'
 import { decodeDraftTarget, decodeReplyTarget, encodeDraftTarget, encodeReplyTarget } from '../adapters/slack/draft-target.js'
 import { chunkText, escapeMrkdwn } from '../adapters/slack/mrkdwn.js'
-import { toObservedMessage } from '../adapters/slack/message-events.js'
+import { toObservedMessage } from '../adapters/slack/to-observed.js'
 import type { Hypothesis, Profile } from '../src/core/types.js'
 
 const member = { platform: 'slack' as const, workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }

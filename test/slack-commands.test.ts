@@ -2,8 +2,8 @@
 // app on the real core. Asserts on the private replies and on what the core then holds.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds, shortcutIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { adminId, channelId, eventCallback, channelMessage, memberId, messageShortcut, otherMemberId, viewSubmission } from './fakes/fake-slack-payloads.js'
+import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { adminId, channelId, eventCallback, channelMessage, memberId, messageShortcut, otherMemberId, viewSubmission } from '../testing/fakes/fake-slack-payloads.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {
@@ -84,8 +84,8 @@ describe('/hyperalign', () => {
       const { responseUrlId } = await harness.command('/hyperalign', text)
       expect(visibleText((await harness.waitForResponse(responseUrlId)).body)).toContain('Only a workspace admin can do that')
     }
-    const policy = await harness.testCore.core.admin(harness.actor(adminId, true), harness.member(adminId), { action: 'get_policy' })
-    expect(policy.action === 'policy' && policy.policy.enabled && policy.policy.retentionDays).toBe(90)
+    const policy = await harness.testCore.core.admin.policy(harness.actor(adminId, true), harness.member(adminId))
+    expect(policy.enabled && policy.retentionDays).toBe(90)
   })
 
   it('runs admin subcommands for an admin, parsing escaped channels and users', async () => {

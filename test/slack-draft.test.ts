@@ -2,8 +2,8 @@
 // fake Slack (response_url messages, chat.postMessage) and the fake model.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { memberId, viewSubmission } from './fakes/fake-slack-payloads.js'
+import { actionIdsIn, buttonValue, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { memberId, viewSubmission } from '../testing/fakes/fake-slack-payloads.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

@@ -2,9 +2,9 @@
 // and DMs are not learned from, and a requested backfill honours 429 + Retry-After, the budget and shows progress.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
-import { startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { blockAction, channelId, channelMessage, eventCallback, memberId, otherMemberId } from './fakes/fake-slack-payloads.js'
-import type { SlackMessageFixture } from './fakes/fake-slack-web-api.js'
+import { startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { blockAction, channelId, channelMessage, eventCallback, memberId, otherMemberId } from '../testing/fakes/fake-slack-payloads.js'
+import type { SlackMessageFixture } from '../testing/fakes/fake-slack-web-api.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

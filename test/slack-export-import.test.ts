@@ -4,10 +4,10 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleScript } from './support/console-script.js'
-import { copySlackExport, fixtureMembers, privateChannelId, slackExportFixture, slackExportName } from './support/slack-export-fixture.js'
-import { createTestCore, dumpStore, type TestCore } from './support/test-core.js'
-import { writeZip, zipEntriesOf } from './support/zip-writer.js'
+import { runConsoleScript } from '../testing/support/console-script.js'
+import { copySlackExport, fixtureMembers, privateChannelId, slackExportFixture, slackExportName } from '../testing/support/slack-export-fixture.js'
+import { createTestCore, dumpStore, type TestCore } from '../testing/support/test-core.js'
+import { writeZip, zipEntriesOf } from '../testing/support/zip-writer.js'
 
 let test: TestCore
 afterEach(() => test?.close())

@@ -2,13 +2,13 @@
 // messages sent as signed Slack events to the real Bolt app. Both stores must end up with the same measured style.
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { memberKey } from '../src/core/keys.js'
+import { memberKey } from '../src/core/identity/keys.js'
 import type { MemberRef } from '../src/core/types.js'
-import { startSlackTestApp, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { eventCallback } from './fakes/fake-slack-payloads.js'
-import { runConsoleScript } from './support/console-script.js'
-import { exportedMessages, fixtureMembers, privateChannelId, slackExportFixture } from './support/slack-export-fixture.js'
-import { createTestCore, type TestCore } from './support/test-core.js'
+import { startSlackTestApp, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { eventCallback } from '../testing/fakes/fake-slack-payloads.js'
+import { runConsoleScript } from '../testing/support/console-script.js'
+import { exportedMessages, fixtureMembers, privateChannelId, slackExportFixture } from '../testing/support/slack-export-fixture.js'
+import { createTestCore, type TestCore } from '../testing/support/test-core.js'
 
 let imported: TestCore | undefined
 let live: SlackTestApp | undefined

@@ -3,9 +3,9 @@
 // refused server-side for everyone else, even when the payload is forged.
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { adminId, blockAction, eventCallback, memberId, otherMemberId, viewSubmission } from './fakes/fake-slack-payloads.js'
-import type { RecordedSlackCall } from './fakes/fake-slack-web-api.js'
+import { actionIdsIn, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { adminId, blockAction, eventCallback, memberId, otherMemberId, viewSubmission } from '../testing/fakes/fake-slack-payloads.js'
+import type { RecordedSlackCall } from '../testing/fakes/fake-slack-web-api.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {
@@ -28,11 +28,7 @@ async function clickInHome(app: SlackTestApp, userId: string, options: Parameter
   return app.slack.waitFor('views.publish', (call) => call.body.user_id === userId && app.slack.callsTo('views.publish').indexOf(call) >= seen)
 }
 
-const policyOf = async (app: SlackTestApp) => {
-  const result = await app.testCore.core.admin(app.actor(adminId, true), app.member(adminId), { action: 'get_policy' })
-  if (result.action !== 'policy') throw new Error('no policy')
-  return result.policy
-}
+const policyOf = (app: SlackTestApp) => app.testCore.core.admin.policy(app.actor(adminId, true), app.member(adminId))
 
 describe('App Home', () => {
   it('shows a member the opt-in toggle with what is stored and for how long, and no admin controls', async () => {
@@ -102,7 +98,7 @@ describe('App Home', () => {
   it('in admin consent mode, an admin opts a member in and the member is told privately', async () => {
     harness = await startSlackTestApp()
     await harness.enable()
-    await harness.testCore.core.admin(harness.actor(adminId, true), harness.member(adminId), { action: 'set_consent_mode', mode: 'admin' })
+    await harness.testCore.core.admin.setConsentMode(harness.actor(adminId, true), harness.member(adminId), 'admin')
 
     await clickInHome(harness, adminId, { actionId: actionIds.adminMemberOptIn, selected: { type: 'users_select', selected_user: memberId } })
 

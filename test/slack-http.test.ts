@@ -1,10 +1,10 @@
 // The HTTP receiver's front door: Slack's v0 signature and timestamp are checked before anything happens, and a
 // request that fails gets 401 with nothing stored, nothing drafted and nothing sent to Slack.
 import { afterEach, describe, expect, it } from 'vitest'
-import { dumpStore } from './support/test-core.js'
-import { startSlackTestApp, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
-import { signSlackBody, encodeSlackBody } from './fakes/fake-slack-signed-request.js'
+import { dumpStore } from '../testing/support/test-core.js'
+import { startSlackTestApp, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { channelMessage, eventCallback, memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { signSlackBody, encodeSlackBody } from '../testing/fakes/fake-slack-signed-request.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

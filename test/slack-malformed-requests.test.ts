@@ -2,10 +2,10 @@
 // a broken peer or an attacker with a captured signature would: each is answered at once (400 or 401), logged
 // without member text, changes nothing, and the app goes on serving the next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dumpStore } from './support/test-core.js'
-import { startSlackTestApp, signingSecret, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { assistantThreadEvent, blockAction, channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
-import { encodeSlackBody, signSlackBody, type SlackBody } from './fakes/fake-slack-signed-request.js'
+import { dumpStore } from '../testing/support/test-core.js'
+import { startSlackTestApp, signingSecret, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { assistantThreadEvent, blockAction, channelMessage, eventCallback, memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { encodeSlackBody, signSlackBody, type SlackBody } from '../testing/fakes/fake-slack-signed-request.js'
 
 let harness: SlackTestApp
 beforeAll(async () => {

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { startSlackTestApp, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { channelMessage, eventCallback, memberId, slashCommandPayload } from './fakes/fake-slack-payloads.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
+import { startSlackTestApp, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { channelMessage, eventCallback, memberId, slashCommandPayload } from '../testing/fakes/fake-slack-payloads.js'
+import { startTcpProxy, type TcpProxy } from '../testing/support/tcp-proxy.js'
 
 // Its own Redis database, so neither the store suite nor the scale-out test races this file.
 const directUrl = new URL(loadConfig().TEST_REDIS_URL.replace(/\/\d+$/, '') + '/12')

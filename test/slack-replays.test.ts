@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
-import { dumpStore } from './support/test-core.js'
-import { actionIdsIn, buttonValue, signingSecret, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { adminId, blockAction, channelMessage, eventCallback, memberId, slashCommand } from './fakes/fake-slack-payloads.js'
-import { encodeSlackBody, signSlackBody, type SlackBody } from './fakes/fake-slack-signed-request.js'
-import type { RecordedSlackCall } from './fakes/fake-slack-web-api.js'
-import { fakeTeamId } from './fakes/fake-slack-web-api.js'
+import { dumpStore } from '../testing/support/test-core.js'
+import { actionIdsIn, buttonValue, signingSecret, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { adminId, blockAction, channelMessage, eventCallback, memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { encodeSlackBody, signSlackBody, type SlackBody } from '../testing/fakes/fake-slack-signed-request.js'
+import type { RecordedSlackCall } from '../testing/fakes/fake-slack-web-api.js'
+import { fakeTeamId } from '../testing/fakes/fake-slack-web-api.js'
 
 const apps: SlackTestApp[] = []
 afterEach(async () => {
@@ -54,11 +54,8 @@ async function replay(app: SlackTestApp, captured: Captured) {
   expect(app.slack.calls.slice(callsBefore).filter((call) => call.method !== 'users.info')).toEqual([])
 }
 
-const policyOf = async (app: SlackTestApp, teamId = fakeTeamId) => {
-  const result = await app.testCore.core.admin({ member: { platform: 'slack', workspaceId: teamId, userId: adminId }, isPlatformAdmin: true }, { platform: 'slack', workspaceId: teamId }, { action: 'get_policy' })
-  if (result.action !== 'policy') throw new Error('no policy')
-  return result.policy
-}
+const policyOf = (app: SlackTestApp, teamId = fakeTeamId) =>
+  app.testCore.core.admin.policy({ member: { platform: 'slack', workspaceId: teamId, userId: adminId }, isPlatformAdmin: true }, { platform: 'slack', workspaceId: teamId })
 
 describe('replayed Slack requests', () => {
   it('a captured opt-in click replayed after the member opted out does not opt them in again', async () => {

@@ -4,9 +4,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
-import { actionIdsIn, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from './fakes/fake-slack-app-harness.js'
-import { memberId, slashCommandPayload } from './fakes/fake-slack-payloads.js'
-import { dumpStore } from './support/test-core.js'
+import { actionIdsIn, defaultDraftText, startSlackTestApp, visibleText, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
+import { memberId, slashCommandPayload } from '../testing/fakes/fake-slack-payloads.js'
+import { dumpStore } from '../testing/support/test-core.js'
 
 let harness: SlackTestApp | undefined
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest'
-import { runProcess } from './support/bot-process.js'
+import { runProcess } from '../testing/support/bot-process.js'
 
 let closedPort: number
 let failing: Server
@@ -49,22 +49,22 @@ function expectOneLine(expect: ExpectStatic, result: { code: number | null; line
 // Concurrent: each process mostly waits (on the SDKs' retries), so they share the machine well.
 describe.concurrent('start-up network failures', { timeout: 120_000 }, () => {
   it('Slack auth.test against a closed port: one line naming auth.test, the URL and what to check', async ({ expect }) => {
-    const result = await runToEnd('src/main.ts', slack(`http://127.0.0.1:${closedPort}/api/`))
+    const result = await runToEnd('app/main.ts', slack(`http://127.0.0.1:${closedPort}/api/`))
     expectOneLine(expect, result, new RegExp(`^hyperalign could not start: Slack did not answer auth\\.test at http://127\\.0\\.0\\.1:${closedPort}/api/ \\(ECONNREFUSED\\)\\. Check the network .* and SLACK_API_URL\\.$`))
   })
 
   it('Slack auth.test answered with HTTP 500: one line naming the status and what to check', async ({ expect }) => {
-    const result = await runToEnd('src/main.ts', slack(`http://127.0.0.1:${failingPort}/api/`))
+    const result = await runToEnd('app/main.ts', slack(`http://127.0.0.1:${failingPort}/api/`))
     expectOneLine(expect, result, /^hyperalign could not start: Slack answered auth\.test with HTTP 500 at .*SLACK_API_URL/)
   })
 
   it('Discord login against a closed port: one line naming the Discord API URL and what to check', async ({ expect }) => {
-    const result = await runToEnd('src/main.ts', discord(`http://127.0.0.1:${closedPort}`))
+    const result = await runToEnd('app/main.ts', discord(`http://127.0.0.1:${closedPort}`))
     expectOneLine(expect, result, new RegExp(`^hyperalign could not start: Could not reach the Discord API at http://127\\.0\\.0\\.1:${closedPort} to log in \\(ECONNREFUSED\\)\\. Check the network .* and DISCORD_API_URL\\.$`))
   })
 
   it('Discord login answered with HTTP 500: one line naming the status and what to check', async ({ expect }) => {
-    const result = await runToEnd('src/main.ts', discord(`http://127.0.0.1:${failingPort}`))
+    const result = await runToEnd('app/main.ts', discord(`http://127.0.0.1:${failingPort}`))
     expectOneLine(expect, result, /^hyperalign could not start: Discord answered HTTP 500 when trying to log in at .*DISCORD_API_URL\.$/)
   })
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createClient, type RedisClientType } from '@keyv/redis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyedLock } from '../src/core/member-lock.js'
+import { createKeyedLock } from '../src/core/coordination/keyed-lock.js'
 import type { LockPrimitives } from '../src/store/coordination.js'
 import { createFencedLocks } from '../src/store/fenced-locks.js'
 import { openStore } from '../src/store/open-store.js'
@@ -15,7 +15,7 @@ import { createPostgresLockPrimitives, postgresCoordinationSchema } from '../src
 import { createRedisLockPrimitives } from '../src/store/redis-coordination.js'
 import { createMemoryLockPrimitives } from '../src/store/sqlite-coordination.js'
 import type { Store, StoreKind } from '../src/store/store.js'
-import { isolatedPostgresUrl, isolatedRedisUrl } from './support/isolated-databases.js'
+import { isolatedPostgresUrl, isolatedRedisUrl } from '../testing/support/isolated-databases.js'
 
 const directory = mkdtempSync(join(tmpdir(), 'hyperalign-coordination-'))
 const urls: Record<StoreKind, string> = { sqlite: `sqlite://${join(directory, 'store.sqlite')}`, redis: isolatedRedisUrl(12), postgres: '' }

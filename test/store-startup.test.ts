@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 
 const config = loadConfig()
-const mainPath = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const mainPath = fileURLToPath(new URL('../app/main.ts', import.meta.url))
 const tsxLoader = import.meta.resolve('tsx')
 // Readable by everyone: the read-only case runs the bot as an unprivileged user when the tests run as root.
 const directory = mkdtempSync(join(tmpdir(), 'hyperalign-startup-'))

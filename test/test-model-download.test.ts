@@ -11,7 +11,7 @@ import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig, testModelLocations } from '../src/config.js'
 import { fetchTestModel, testModel } from '../src/llm/test-model-download.js'
-import { requires, testModel as sharedTestModel } from './support/test-prerequisites.js'
+import { requires, testModel as sharedTestModel } from '../testing/support/test-prerequisites.js'
 
 /** Stands in for the GGUF file: deterministic bytes and their checksum. */
 const fileBytes = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 31 + 7) & 0xff))

@@ -5,7 +5,7 @@ import { isBotError } from '../src/bot-error.js'
 import type { CallContext } from '../src/llm/language-model.js'
 import { createUnconfiguredModel } from '../src/llm/unconfigured-model.js'
 
-const context: CallContext = { workspaceKey: 'console:T00FAKETEAM1', purpose: 'draft' }
+const context: CallContext = { workspace: { platform: 'console', workspaceId: 'T00FAKETEAM1' }, purpose: 'draft' }
 const messages = [{ role: 'user' as const, content: 'draft something' }]
 
 describe('createUnconfiguredModel', () => {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
-import { createCounters } from '../src/core/counters.js'
-import { createMeteredModel } from '../src/core/metered-model.js'
-import { callTokenBound, createUsageLedger } from '../src/core/usage-ledger.js'
+import { createCounters } from '../src/core/records/counters.js'
+import { createMeteredModel } from '../src/core/budget/metered-model.js'
+import { callTokenBound, createUsageLedger } from '../src/core/budget/usage-ledger.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
@@ -61,7 +61,7 @@ describe('usage ledger and counters', () => {
   })
 
   it('admits exactly the model calls that fit the daily budget when two processes share a Redis store', async () => {
-    const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 5, context: { workspaceKey: 'slack:T00LEDGER', memberKey: 'slack:T00LEDGER:U00LEDGER', purpose: 'draft' as const } }
+    const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 5, context: { workspace: { platform: 'slack' as const, workspaceId: 'T00LEDGER' }, member: { platform: 'slack' as const, workspaceId: 'T00LEDGER', userId: 'U00LEDGER' }, purpose: 'draft' as const } }
     // The model reports exactly the call's bound, so the budget is met to the token: 1,500 / 15 = 100 calls.
     expect(callTokenBound(request)).toBe(15)
     const model: LanguageModel = {

@@ -2,7 +2,7 @@
 // updated in place) and from a pipe (`npm start < script.txt`), so the same commands script a demo or a test.
 import { createInterface } from 'node:readline'
 import { isBotError } from '../../src/bot-error.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { consoleWorkspace, createConsoleCommands, helpText, type ConsoleIo } from './console-commands.js'
 
 export type ConsoleAppOptions = {
@@ -11,6 +11,8 @@ export type ConsoleAppOptions = {
   output?: NodeJS.WritableStream
   samplePath: string
   modelDescription: string
+  /** Ends the loop as if the input had ended (the adapter's stop). */
+  signal?: AbortSignal
 }
 
 export async function runConsoleApp(options: ConsoleAppOptions): Promise<void> {
@@ -20,6 +22,7 @@ export async function runConsoleApp(options: ConsoleAppOptions): Promise<void> {
   const lines = createInterface({ input, output: interactive ? output : undefined, terminal: interactive })
   const pending: string[] = []
   const iterator = lines[Symbol.asyncIterator]()
+  options.signal?.addEventListener('abort', () => lines.close(), { once: true })
   const nextLine = async (): Promise<string | undefined> => pending.shift() ?? ((await iterator.next()).value as string | undefined)
 
   const io: ConsoleIo = {
@@ -35,10 +38,10 @@ export async function runConsoleApp(options: ConsoleAppOptions): Promise<void> {
 
   // The console operator is the admin of its own local workspace: switch it on and allow learning everywhere.
   const admin = { member: { ...consoleWorkspace, userId: 'console-admin' }, isPlatformAdmin: true }
-  const policy = await options.core.admin(admin, consoleWorkspace, { action: 'get_policy' })
-  if (policy.action === 'policy' && policy.policy.updatedAt === 0) {
-    await options.core.admin(admin, consoleWorkspace, { action: 'set_enabled', enabled: true })
-    await options.core.admin(admin, consoleWorkspace, { action: 'set_learning_channels', channelIds: ['*'] })
+  const policy = await options.core.admin.policy(admin, consoleWorkspace)
+  if (policy.updatedAt === 0) {
+    await options.core.admin.setEnabled(admin, consoleWorkspace, true)
+    await options.core.admin.setLearningChannels(admin, consoleWorkspace, ['*'])
   }
 
   const commands = createConsoleCommands(options.core, io, { samplePath: options.samplePath })

@@ -2,12 +2,13 @@
 // the workspace admin and can act as any member; the core still enforces consent and who may see what.
 import { existsSync } from 'node:fs'
 import { BotError } from '../../src/bot-error.js'
-import type { Actor, BotCore, HypothesisCategory, MemberRef, WorkspaceRef } from '../../src/core/types.js'
+import type { Actor, HypothesisCategory, MemberRef, WorkspaceRef } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { splitNames, splitPathArgument } from './command-arguments.js'
 import { createMemberDirectory, type MemberDirectory } from './member-directory.js'
 import { readConversationFile } from './read-conversation-file.js'
 import { renderImportReport, renderReadSummary } from './render-import.js'
-import { renderAdmin, renderAnswer, renderDraft, renderForget, renderProfile } from './render-text.js'
+import { renderAnswer, renderAuditLog, renderCounts, renderDraft, renderForget, renderMemberConsent, renderMembers, renderPolicy, renderProfile } from './render-text.js'
 
 export type ConsoleIo = {
   print(text: string): void
@@ -71,14 +72,14 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
     io.print(
       `Importing ${file.messages.length} messages; opting in ${consenting.length} member(s) on the strength of this import.${left.length ? ` Deactivated, so not opted in unless named: ${left.map((each) => state.directory.label(each.userId)).join(', ')}.` : ''}`,
     )
-    const report = await core.importMessages({
+    const report = await core.admin.importMessages({
       actor: operator,
       messages: file.messages,
       consentingUserIds: consenting,
       onProgress: (done, total, stage) => io.progress(stage === 'messages' ? `imported ${done} of ${total} messages` : `measured the style of ${done} of ${total} members`),
     })
-    const policy = await core.admin(operator, consoleWorkspace, { action: 'get_policy' })
-    io.print(renderImportReport(report, file, policy.action === 'policy' ? policy.policy.learningChannels : []))
+    const policy = await core.admin.policy(operator, consoleWorkspace)
+    io.print(renderImportReport(report, file, policy.learningChannels))
   }
 
   const run = async (line: string): Promise<'quit' | void> => {
@@ -99,8 +100,8 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
         return importFile(path, names)
       }
       case 'members': {
-        const listed = await core.admin(operator, consoleWorkspace, { action: 'list_members' })
-        const opted = new Map(listed.action === 'members' ? listed.members.map((each) => [each.userId, each.historySize]) : [])
+        const listed = await core.admin.members(operator, consoleWorkspace)
+        const opted = new Map(listed.map((each) => [each.userId, each.historySize]))
         const users = new Set([...state.directory.all().map((each) => each.userId), ...opted.keys()])
         if (!users.size) return io.print('No members yet: `import` a file, or `as <name>` then `say` something.')
         const count = (userId: string) => state.directory.get(userId)?.messages ?? 0
@@ -221,28 +222,31 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
 
   const runAdmin = async (words: string[]) => {
     const [sub = 'policy', value] = words
-    const admin = (action: Parameters<BotCore['admin']>[2]) => core.admin(operator, consoleWorkspace, action)
-    const actions: Record<string, () => Promise<unknown>> = {
-      policy: () => admin({ action: 'get_policy' }),
-      enable: () => admin({ action: 'set_enabled', enabled: true }),
-      disable: () => admin({ action: 'set_enabled', enabled: false }),
-      channels: () => admin({ action: 'set_learning_channels', channelIds: (value ?? '').split(',') }),
-      retention: () => admin({ action: 'set_retention_days', days: Number(value) }),
-      mode: () => {
+    const admin = core.admin
+    const scope = [operator, consoleWorkspace] as const
+    const memberConsent = async (optedIn: boolean) => {
+      const outcome = await admin.setMemberConsent(...scope, value ?? '', optedIn)
+      return [renderMemberConsent(outcome), ...(outcome.notifyMember ? [`(told ${value} privately: “${outcome.notifyMember}”)`] : [])].join('\n')
+    }
+    const actions: Record<string, () => Promise<string>> = {
+      policy: async () => renderPolicy(await admin.policy(...scope)),
+      enable: async () => renderPolicy(await admin.setEnabled(...scope, true)),
+      disable: async () => renderPolicy(await admin.setEnabled(...scope, false)),
+      channels: async () => renderPolicy(await admin.setLearningChannels(...scope, (value ?? '').split(','))),
+      retention: async () => renderPolicy(await admin.setRetentionDays(...scope, Number(value))),
+      mode: async () => {
         if (value !== 'member' && value !== 'admin') throw new BotError('input_invalid', 'Usage: admin mode <member|admin>')
-        return admin({ action: 'set_consent_mode', mode: value })
+        return renderPolicy(await admin.setConsentMode(...scope, value))
       },
-      members: () => admin({ action: 'list_members' }),
-      counts: () => admin({ action: 'counts' }),
-      audit: () => admin({ action: 'audit_log', limit: 20 }),
-      optin: () => admin({ action: 'set_member_consent', userId: value ?? '', optedIn: true }),
-      optout: () => admin({ action: 'set_member_consent', userId: value ?? '', optedIn: false }),
+      members: async () => renderMembers(await admin.members(...scope)),
+      counts: async () => renderCounts(await admin.counts(...scope)),
+      audit: async () => renderAuditLog(await admin.auditLog(...scope, 20)),
+      optin: () => memberConsent(true),
+      optout: () => memberConsent(false),
     }
     const action = actions[sub]
     if (!action) throw new BotError('input_invalid', `Unknown admin command “${sub}”. Type \`help\`.`)
-    const result = (await action()) as Awaited<ReturnType<BotCore['admin']>>
-    io.print(renderAdmin(result))
-    if (result.action === 'member_consent' && result.outcome.notifyMember) io.print(`(told ${value} privately: “${result.outcome.notifyMember}”)`)
+    io.print(await action())
   }
 
   const runDemo = async () => {

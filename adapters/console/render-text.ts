@@ -1,5 +1,5 @@
 // Plain-text rendering of core results for the terminal: profiles, drafts, answers, refusals and admin views.
-import type { AdminResult, AnswerResult, DraftResult, ForgetReport, Profile } from '../../src/core/types.js'
+import type { AnswerResult, AuditEntry, ConsentOutcome, DraftResult, ForgetReport, MemberSummary, Profile, WorkspaceCounts, WorkspacePolicy } from '../../src/core/types.js'
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`
 const categoryLabel = { communication_strategy: 'Communication', personality: 'Personality', writing_style: 'Writing style' } as const
@@ -56,32 +56,31 @@ export function renderForget(report: ForgetReport): string {
   return `Erased ${report.messages} messages, ${report.hypotheses} hypotheses, ${report.drafts} drafts, ${report.auditEntries} audit entries and ${report.otherRecords} other records.`
 }
 
-export function renderAdmin(result: AdminResult): string {
-  switch (result.action) {
-    case 'policy': {
-      const policy = result.policy
-      return [
-        `enabled: ${policy.enabled}`,
-        `learning channels: ${policy.learningChannels.length ? policy.learningChannels.join(', ') : '(none)'}`,
-        `retention: ${policy.retentionDays} days`,
-        `consent mode: ${policy.consentMode}`,
-      ].join('\n')
-    }
-    case 'member_consent':
-      return result.outcome.record.optedIn ? `Opted in (${result.outcome.record.via}).` : `Opted out; ${result.outcome.erased ? renderForget(result.outcome.erased) : ''}`
-    case 'members':
-      return result.members.length
-        ? result.members.map((each) => `${each.userId}  ${each.via.padEnd(6)}  ${String(each.historySize).padStart(5)} messages`).join('\n')
-        : 'No members have opted in.'
-    case 'counts': {
-      const counts = result.counts
-      return `opted-in members ${counts.optedInMembers}, messages ${counts.messages}, drafts ${counts.drafts}, answers ${counts.answers}, refusals ${counts.refusals}, tokens today ${counts.tokensToday}${counts.dailyTokenBudget ? ` of ${counts.dailyTokenBudget}` : ''}`
-    }
-    case 'audit_log':
-      return result.entries.length
-        ? result.entries.map((each) => `${new Date(each.at).toISOString().slice(0, 19)} ${each.kind}${each.ruleIds?.length ? ` [${each.ruleIds.join(',')}]` : ''} ${each.reason}`).join('\n')
-        : 'The audit log is empty.'
-  }
+export function renderPolicy(policy: WorkspacePolicy): string {
+  return [
+    `enabled: ${policy.enabled}`,
+    `learning channels: ${policy.learningChannels.length ? policy.learningChannels.join(', ') : '(none)'}`,
+    `retention: ${policy.retentionDays} days`,
+    `consent mode: ${policy.consentMode}`,
+  ].join('\n')
+}
+
+export function renderMemberConsent(outcome: ConsentOutcome): string {
+  return outcome.record.optedIn ? `Opted in (${outcome.record.via}).` : `Opted out; ${outcome.erased ? renderForget(outcome.erased) : ''}`
+}
+
+export function renderMembers(members: MemberSummary[]): string {
+  return members.length ? members.map((each) => `${each.userId}  ${each.via.padEnd(6)}  ${String(each.historySize).padStart(5)} messages`).join('\n') : 'No members have opted in.'
+}
+
+export function renderCounts(counts: WorkspaceCounts): string {
+  return `opted-in members ${counts.optedInMembers}, messages ${counts.messages}, drafts ${counts.drafts}, answers ${counts.answers}, refusals ${counts.refusals}, tokens today ${counts.tokensToday}${counts.dailyTokenBudget ? ` of ${counts.dailyTokenBudget}` : ''}`
+}
+
+export function renderAuditLog(entries: AuditEntry[]): string {
+  return entries.length
+    ? entries.map((each) => `${new Date(each.at).toISOString().slice(0, 19)} ${each.kind}${each.ruleIds?.length ? ` [${each.ruleIds.join(',')}]` : ''} ${each.reason}`).join('\n')
+    : 'The audit log is empty.'
 }
 
 function truncate(text: string, length: number): string {

@@ -2,80 +2,67 @@
 // counts and the safety audit log. Every action goes through core.admin, which refuses non-admins whatever was sent.
 import { DiscordAPIError, MessageFlags, type ChatInputCommandInteraction } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
-import type { AdminAction, AdminResult, ConsentMode, WorkspaceRef } from '../../src/core/types.js'
+import type { Actor, ConsentMode, WorkspacePolicy, WorkspaceRef } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
-import { workspaceOf } from './discord-actor.js'
-import { requireActor } from './draft-handler.js'
+import { requireActor, workspaceOf } from './discord-actor.js'
 import { renderAuditLog, renderMembers, renderStatus } from './render-admin.js'
 
 export async function handleAdminCommand(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral })
   const actor = requireActor(interaction)
   const workspace = workspaceOf(interaction.guildId!)
-  const run = (action: AdminAction) => context.core.admin(actor, workspace, action)
+  const admin = context.core.admin
   const group = interaction.options.getSubcommandGroup(false)
   const command = interaction.options.getSubcommand()
+  const statusReply = async (policy: WorkspacePolicy, note?: string) => renderStatus(policy, await admin.counts(actor, workspace), note)
 
   if (group === 'learning') {
-    const current = policyOf(await run({ action: 'get_policy' })).learningChannels
+    const current = (await admin.policy(actor, workspace)).learningChannels
     const channelId = command === 'allow' || command === 'deny' ? interaction.options.getChannel('channel', true).id : ''
     const next =
       command === 'all-public' ? ['*'] : command === 'none' ? [] : command === 'allow' ? [...new Set([...current, channelId])] : current.filter((id) => id !== channelId)
-    const result = await run({ action: 'set_learning_channels', channelIds: next })
+    const policy = await admin.setLearningChannels(actor, workspace, next)
     const note = command === 'deny' && current.includes('*') ? 'Learning is on in every public channel, so this channel still counts. To exclude it, use `learning none`, then allow channels one by one.' : undefined
-    await interaction.editReply(await statusReply(run, result, note))
+    await interaction.editReply(await statusReply(policy, note))
     return
   }
   switch (command) {
     case 'status':
-      await interaction.editReply(await statusReply(run, await run({ action: 'get_policy' })))
+      await interaction.editReply(await statusReply(await admin.policy(actor, workspace)))
       return
     case 'enable':
-      await interaction.editReply(await statusReply(run, await run({ action: 'set_enabled', enabled: interaction.options.getBoolean('enabled', true) })))
+      await interaction.editReply(await statusReply(await admin.setEnabled(actor, workspace, interaction.options.getBoolean('enabled', true))))
       return
     case 'retention':
-      await interaction.editReply(await statusReply(run, await run({ action: 'set_retention_days', days: interaction.options.getInteger('days', true) })))
+      await interaction.editReply(await statusReply(await admin.setRetentionDays(actor, workspace, interaction.options.getInteger('days', true))))
       return
     case 'consent-mode':
-      await interaction.editReply(await statusReply(run, await run({ action: 'set_consent_mode', mode: interaction.options.getString('mode', true) as ConsentMode })))
+      await interaction.editReply(await statusReply(await admin.setConsentMode(actor, workspace, interaction.options.getString('mode', true) as ConsentMode)))
       return
     case 'member':
-      await setMemberConsent(context, interaction, workspace, run)
+      await setMemberConsent(context, interaction, actor, workspace)
       return
-    case 'members': {
-      const result = await run({ action: 'list_members' })
-      if (result.action !== 'members') throw unexpected(result)
-      await interaction.editReply(renderMembers(result.members))
+    case 'members':
+      await interaction.editReply(renderMembers(await admin.members(actor, workspace)))
       return
-    }
-    case 'audit': {
-      const result = await run({ action: 'audit_log', limit: interaction.options.getInteger('limit') ?? 10 })
-      if (result.action !== 'audit_log') throw unexpected(result)
-      await interaction.editReply(renderAuditLog(result.entries))
+    case 'audit':
+      await interaction.editReply(renderAuditLog(await admin.auditLog(actor, workspace, interaction.options.getInteger('limit') ?? 10)))
       return
-    }
     default:
       throw new BotError('input_invalid', 'unknown admin subcommand', { userMessage: 'I do not know that command.' })
   }
 }
 
-async function statusReply(run: (action: AdminAction) => Promise<AdminResult>, policyResult: AdminResult, note?: string) {
-  const counts = await run({ action: 'counts' })
-  if (counts.action !== 'counts') throw unexpected(counts)
-  return renderStatus(policyOf(policyResult), counts.counts, note)
-}
-
-async function setMemberConsent(context: DiscordContext, interaction: ChatInputCommandInteraction, _workspace: WorkspaceRef, run: (action: AdminAction) => Promise<AdminResult>) {
+async function setMemberConsent(context: DiscordContext, interaction: ChatInputCommandInteraction, actor: Actor, workspace: WorkspaceRef) {
   const user = interaction.options.getUser('user', true)
   const optedIn = interaction.options.getBoolean('opted-in', true)
-  const result = await run({ action: 'set_member_consent', userId: user.id, optedIn })
-  if (result.action !== 'member_consent') throw unexpected(result)
-  const lines = [`<@${user.id}> is now ${result.outcome.record.optedIn ? 'opted in' : 'opted out'}.`]
-  if (result.outcome.erased) lines.push(`Erased ${result.outcome.erased.messages} messages and ${result.outcome.erased.hypotheses} hypotheses.`)
-  if (result.outcome.notifyMember) {
+  const outcome = await context.core.admin.setMemberConsent(actor, workspace, user.id, optedIn)
+  const lines = [`<@${user.id}> is now ${outcome.record.optedIn ? 'opted in' : 'opted out'}.`]
+  if (outcome.erased) lines.push(`Erased ${outcome.erased.messages} messages and ${outcome.erased.hypotheses} hypotheses.`)
+  if (outcome.notifyMember) {
     // The member must hear privately that an admin opted them in; say so when Discord will not deliver it.
     try {
-      await user.send({ content: result.outcome.notifyMember, allowedMentions: { parse: [] } })
+      await user.send({ content: outcome.notifyMember, allowedMentions: { parse: [] } })
       lines.push('They were told by DM.')
     } catch (error) {
       context.logger.warn('discord_consent_notice_failed', { error })
@@ -84,13 +71,4 @@ async function setMemberConsent(context: DiscordContext, interaction: ChatInputC
     }
   }
   await interaction.editReply({ content: lines.join('\n'), allowedMentions: { parse: [] } })
-}
-
-function policyOf(result: AdminResult) {
-  if (result.action !== 'policy') throw unexpected(result)
-  return result.policy
-}
-
-function unexpected(result: AdminResult): BotError {
-  return new BotError('platform_failed', `unexpected admin result ${result.action}`)
 }

@@ -1,10 +1,11 @@
-// Learns from a member's recent messages on request: reads the history of the channels open for learning (rate
-// limits are honoured by the REST client, which waits out each 429), passes only that member's messages to the
-// core's observe path, which still decides what is stored, and shows progress.
-import { RESTEvents, type Guild, type GuildTextBasedChannel, type Message, type RateLimitData, type RepliableInteraction } from 'discord.js'
-import type { MemberRef, ObserveOutcome } from '../../src/core/types.js'
+// Learns from a member's recent messages on request: reads the history of the channels the core says the backfill may
+// read (rate limits are honoured by the REST client, which waits out each 429), passes only that member's messages,
+// translated as live events are, to the core's observe path, which still decides what is stored, and shows progress.
+import { RESTEvents, type Guild, type GuildTextBasedChannel, type RateLimitData, type RepliableInteraction } from 'discord.js'
+import type { MemberRef, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
-import { channelKindOf, learningChannelIdOf } from './discord-actor.js'
+import { channelKindOf } from './discord-actor.js'
+import { toObservedMessage } from './to-observed.js'
 
 export type BackfillReport = { learned: number; alreadyKnown: number; scanned: number; channels: number; stoppedBecause?: string }
 
@@ -36,10 +37,13 @@ export async function runBackfill(context: DiscordContext, interaction: Repliabl
 
   try {
     await progress(true)
-    // Only channels where the workspace allows learning: reading the others would cost history calls for nothing.
-    const profile = await context.core.profile({ member, isPlatformAdmin: false }, member)
-    const allowed = new Set(profile.workspaceEnabled ? profile.learningChannels : [])
-    const channels = readableChannels(guild).filter((channel) => allowed.has(channel.id) || (allowed.has('*') && channelKindOf(channel) === 'public'))
+    const actor = { member, isPlatformAdmin: false }
+    const profile = await context.core.profile(actor, member)
+    if (profile.workspaceEnabled && !profile.optedIn) report.stoppedBecause = stopReason({ status: 'ignored', reason: 'not_opted_in' })
+    // Only the channels the core allows: reading the others would cost history calls for nothing.
+    const readable = readableChannels(guild)
+    const allowed = new Set(await context.core.backfillChannels(actor, readable.map((channel) => ({ channelId: channel.id, channelKind: channelKindOf(channel) }))))
+    const channels = readable.filter((channel) => allowed.has(channel.id))
     outer: for (const channel of channels) {
       report.channels += 1
       currentChannelId = channel.id
@@ -60,7 +64,9 @@ export async function runBackfill(context: DiscordContext, interaction: Repliabl
         for (const message of page.values()) {
           report.scanned += 1
           if (message.author.id !== member.userId || !message.content) continue
-          const outcome = await observe(context, message)
+          const observed = toObservedMessage(message, 'created', context.client.user?.id)
+          if (!observed) continue
+          const outcome = await observe(context, observed)
           const verdict = classify(outcome)
           if (verdict === 'stored') report.learned += 1
           else if (verdict === 'known') report.alreadyKnown += 1
@@ -94,24 +100,11 @@ function readableChannels(guild: Guild): GuildTextBasedChannel[] {
     .sort((left, right) => ('position' in left ? left.position : 0) - ('position' in right ? right.position : 0))
 }
 
-async function observe(context: DiscordContext, message: Message): Promise<ObserveOutcome | undefined> {
-  if (!message.inGuild()) return undefined
-  const { channelId, threadId } = learningChannelIdOf(message.channel)
+async function observe(context: DiscordContext, message: ObservedMessage): Promise<ObserveOutcome | undefined> {
   try {
-    return await context.core.observe({
-      kind: 'created',
-      workspace: { platform: 'discord', workspaceId: message.guildId },
-      userId: message.author.id,
-      channelId,
-      ...(threadId ? { threadId } : {}),
-      channelKind: channelKindOf(message.channel),
-      messageId: message.id,
-      text: message.content,
-      timestamp: message.createdTimestamp,
-      isBot: message.author.bot,
-    })
+    return await context.core.observe(message)
   } catch (error) {
-    context.logger.warn('discord_backfill_observe_failed', { messageId: message.id, error })
+    context.logger.warn('discord_backfill_observe_failed', { messageId: message.messageId, error })
     return undefined
   }
 }

@@ -2,8 +2,8 @@
 // It holds no member state of its own (drafts, consent and history live in the core's store), so shards can scale out.
 import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
-import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { DiscordSettings } from './discord-settings.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
 import { handleConversationMessage } from './ask-handler.js'
@@ -11,7 +11,8 @@ import type { DiscordContext } from './discord-context.js'
 import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
 import { guardGatewayPackets } from './gateway-packet-guard.js'
 import { createInteractionRouter } from './interaction-router.js'
-import { createMessageObserver, isAddressedToBot } from './message-observer.js'
+import { createMessageObserver } from './message-observer.js'
+import { isAddressedToApp } from './to-observed.js'
 
 export type DiscordBot = {
   client: Client
@@ -22,7 +23,7 @@ export type DiscordBot = {
 
 export type DiscordBotOptions = {
   core: BotCore
-  config: Config
+  config: DiscordSettings
   logger?: Logger
   /** Extra discord.js client options (tests and benchmarks); intents, partials and REST base URL are set here. */
   clientOptions?: Partial<ClientOptions>
@@ -54,11 +55,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const routeInteraction = createInteractionRouter(context)
 
   const onMessage = async (message: Message) => {
-    if (message.author.id === client.user?.id || message.author.bot) {
-      if (message.inGuild()) await observer.created(message)
-      return
-    }
-    if (!message.inGuild() || isAddressedToBot(context, message)) await handleConversationMessage(context, message)
+    // A bot (this app included) is never answered; the translator and the core see that it teaches nothing either.
+    if (message.author.bot) return void (await observer.created(message))
+    if (!message.inGuild() || isAddressedToApp(message, client.user?.id)) await handleConversationMessage(context, message)
     else await observer.created(message)
   }
   const guard = (event: string, work: () => Promise<unknown>) => {

@@ -1,6 +1,7 @@
 // Translates Discord identities into core refs: a server is a workspace, a member is `discord:<guild>:<user>`, and
 // Manage Server (as Discord computed it for this interaction) is the platform-admin flag. The core decides what it allows.
-import { ChannelType, PermissionFlagsBits, type Channel, type Interaction } from 'discord.js'
+import { ChannelType, PermissionFlagsBits, type Channel, type Interaction, type RepliableInteraction } from 'discord.js'
+import { BotError } from '../../src/bot-error.js'
 import type { Actor, ChannelKind, MemberRef, WorkspaceRef } from '../../src/core/types.js'
 
 export function workspaceOf(guildId: string): WorkspaceRef {
@@ -22,6 +23,13 @@ export function actorFromInteraction(interaction: Interaction): Actor | undefine
     member: memberOf(interaction.guildId, interaction.user.id),
     isPlatformAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
   }
+}
+
+/** The actor of an interaction that only makes sense inside a server (drafts, member and admin commands). */
+export function requireActor(interaction: RepliableInteraction): Actor {
+  const actor = actorFromInteraction(interaction)
+  if (!actor) throw new BotError('input_invalid', 'draft outside a server', { userMessage: 'Drafting works inside a server, where your writing was learned.' })
+  return actor
 }
 
 export function actorFor(member: MemberRef, isPlatformAdmin = false): Actor {

@@ -8,13 +8,12 @@ import {
   type Message,
   type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
-  type RepliableInteraction,
   type Snowflake,
 } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
 import type { Actor, ContextMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
-import { actorFromInteraction, channelKindOf } from './discord-actor.js'
+import { channelKindOf, requireActor } from './discord-actor.js'
 import { noPings, withStillWorkingReply } from './interaction-replies.js'
 import { discardedNotice, draftEditModal, isPostable, postableDraftLimit, postedNotice, renderDraftResult, replyIntentModal } from './render-draft.js'
 import { colours, noticeEmbed, refusalEmbed, truncate } from './render-reply.js'
@@ -26,12 +25,6 @@ const contextMessages = 10
 
 /** Used when the member leaves the reply modal empty: the reply should simply fit the message. */
 export const defaultReplyIntent = 'Reply to the last message.'
-
-export function requireActor(interaction: RepliableInteraction): Actor {
-  const actor = actorFromInteraction(interaction)
-  if (!actor) throw new BotError('input_invalid', 'draft outside a server', { userMessage: 'Drafting works inside a server, where your writing was learned.' })
-  return actor
-}
 
 export async function handleDraftCommand(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral })

@@ -14,10 +14,10 @@ import {
 } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
 import type { Actor, ForgetReport, HypothesisCategory, HypothesisEdit } from '../../src/core/types.js'
+import { requireActor } from './discord-actor.js'
 import type { DiscordContext } from './discord-context.js'
 import { encodeCustomId, type CustomId } from './custom-ids.js'
 import { runBackfill } from './backfill.js'
-import { requireActor } from './draft-handler.js'
 import { colours } from './render-reply.js'
 import { forgetConfirmation, hypothesisModal, renderHypothesis, renderProfile } from './render-profile.js'
 

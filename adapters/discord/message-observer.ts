@@ -1,21 +1,14 @@
-// Mirrors server messages into the core's observe path: creations, edits and deletions. Direct messages are never
-// passed on (they are never learning material), nor the bot's own messages or messages addressed to the bot.
+// Mirrors server messages into the core's observe path: creations, edits and deletions, as to-observed.ts translates
+// them (direct messages, the app's own posts and messages addressed to the app are never passed on).
 // Discord never redelivers an event, so the core is asked to keep what it cannot store while its store is down.
-import { MessageType, type Message, type PartialMessage } from 'discord.js'
+import type { Message, PartialMessage } from 'discord.js'
 import type { ObservedMessage } from '../../src/core/types.js'
 import type { DiscordContext } from './discord-context.js'
-import { channelKindOf, learningChannelIdOf, workspaceOf } from './discord-actor.js'
-
-/** Ordinary conversation; joins, pins, boosts and other system messages say nothing about how a member writes. */
-const conversationTypes = new Set<MessageType>([MessageType.Default, MessageType.Reply, MessageType.ThreadStarterMessage])
-
-export function isAddressedToBot(context: DiscordContext, message: Message | PartialMessage): boolean {
-  const botId = context.client.user?.id
-  return Boolean(botId && message.mentions?.users?.has(botId))
-}
+import { toObservedDeletion, toObservedMessage } from './to-observed.js'
 
 export function createMessageObserver(context: DiscordContext) {
-  const send = async (observed: ObservedMessage) => {
+  const send = async (observed: ObservedMessage | undefined) => {
+    if (!observed) return undefined
     try {
       const outcome = await context.core.observe(observed, { queueWhenStoreDown: true })
       const fields = { kind: observed.kind, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined }
@@ -27,55 +20,18 @@ export function createMessageObserver(context: DiscordContext) {
       return undefined
     }
   }
-
-  const isOwn = (message: Message | PartialMessage) => message.author?.id !== undefined && message.author.id === context.client.user?.id
+  const appUserId = () => context.client.user?.id
 
   return {
-    async created(message: Message) {
-      if (!message.inGuild() || isOwn(message)) return undefined
-      if (!conversationTypes.has(message.type) || isAddressedToBot(context, message)) return undefined
-      return send(toObserved(message, 'created'))
-    },
+    created: (message: Message) => send(toObservedMessage(message, 'created', appUserId())),
 
     async edited(before: Message | PartialMessage, after: Message | PartialMessage) {
-      if (!after.inGuild() || isOwn(after)) return undefined
       // Link previews and pins also arrive as updates; only a changed text is an edit.
       if (after.partial || after.content === null) return undefined
       if (!before.partial && before.content === after.content) return undefined
-      if (!conversationTypes.has(after.type)) return undefined
-      return send(toObserved(after, 'edited'))
+      return send(toObservedMessage(after, 'edited', appUserId()))
     },
 
-    async deleted(message: Message | PartialMessage) {
-      // A partial deletion still carries its guild and channel ids; the core looks the author up by message id.
-      if (!message.guildId || isOwn(message)) return undefined
-      const { channelId, threadId } = message.channel ? learningChannelIdOf(message.channel) : { channelId: message.channelId, threadId: undefined }
-      return send({
-        kind: 'deleted',
-        workspace: workspaceOf(message.guildId),
-        ...(message.author ? { userId: message.author.id } : {}),
-        channelId,
-        ...(threadId ? { threadId } : {}),
-        channelKind: channelKindOf(message.channel),
-        messageId: message.id,
-        timestamp: Date.now(),
-      })
-    },
-  }
-}
-
-function toObserved(message: Message<true>, kind: 'created' | 'edited'): ObservedMessage {
-  const { channelId, threadId } = learningChannelIdOf(message.channel)
-  return {
-    kind,
-    workspace: workspaceOf(message.guildId),
-    userId: message.author.id,
-    channelId,
-    ...(threadId ? { threadId } : {}),
-    channelKind: channelKindOf(message.channel),
-    messageId: message.id,
-    text: message.content,
-    timestamp: kind === 'edited' ? (message.editedTimestamp ?? Date.now()) : message.createdTimestamp,
-    isBot: message.author.bot || message.webhookId !== null,
+    deleted: (message: Message | PartialMessage) => send(toObservedDeletion(message, appUserId())),
   }
 }

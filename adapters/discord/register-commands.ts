@@ -2,13 +2,13 @@
 // globally otherwise. Replaces the whole set, so renamed or removed commands disappear.
 import { REST, Routes, type RESTPutAPIApplicationCommandsResult } from 'discord.js'
 import { BotError } from '../../src/bot-error.js'
-import type { Config } from '../../src/config.js'
+import type { DiscordSettings } from './discord-settings.js'
 import { discordCommands } from './discord-commands.js'
 import { discordDefaultApiUrl, discordFailure } from './discord-startup-failure.js'
 
 export type RegistrationReport = { scope: 'guild' | 'global'; guildId?: string; commands: string[] }
 
-export async function registerDiscordCommands(config: Config): Promise<RegistrationReport> {
+export async function registerDiscordCommands(config: DiscordSettings): Promise<RegistrationReport> {
   if (!config.DISCORD_TOKEN || !config.DISCORD_APP_ID) {
     throw new BotError('config_invalid', 'DISCORD_TOKEN and DISCORD_APP_ID are required to register commands (Discord Developer Portal → your application)')
   }

@@ -1,10 +1,8 @@
 // Renders admin views: policy and counts, the opted-in members, the safety audit log (rule ids and reasons, never
 // member text). Shown ephemerally to the admin who asked. Renders only.
 import { EmbedBuilder } from 'discord.js'
-import type { AdminResult, AuditEntry, WorkspaceCounts, WorkspacePolicy } from '../../src/core/types.js'
+import type { AuditEntry, MemberSummary, WorkspaceCounts, WorkspacePolicy } from '../../src/core/types.js'
 import { colours, discordTime, truncate } from './render-reply.js'
-
-type Members = Extract<AdminResult, { action: 'members' }>['members']
 
 export function renderStatus(policy: WorkspacePolicy, counts: WorkspaceCounts, note?: string) {
   const channels = policy.learningChannels.length === 0 ? 'none' : policy.learningChannels.map((id) => (id === '*' ? 'every public channel' : `<#${id}>`)).join(', ')
@@ -30,7 +28,7 @@ export function renderStatus(policy: WorkspacePolicy, counts: WorkspaceCounts, n
   return { content: '', embeds: [embed], allowedMentions: { parse: [] } }
 }
 
-export function renderMembers(members: Members) {
+export function renderMembers(members: MemberSummary[]) {
   const optedIn = members.filter((member) => member.optedIn)
   const lines = optedIn.map((member) => `<@${member.userId}>: since ${discordTime(member.at, 'D')}${member.via === 'admin' ? ' (by an admin)' : member.via === 'import' ? ' (import)' : ''}, ${member.historySize} messages`)
   const embed = new EmbedBuilder()

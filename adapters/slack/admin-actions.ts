@@ -1,10 +1,9 @@
-// Admin controls in App Home: each click becomes one core.admin call with the actor's Slack facts. The core
+// Admin controls in App Home: each click becomes one typed core.admin call with the actor's Slack facts. The core
 // refuses non-admins, so a forged payload from a member changes nothing; the member sees why on their Home tab.
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt'
 import { z } from 'zod'
-import type { AdminAction } from '../../src/core/types.js'
 import { actionIds } from './action-ids.js'
-import { adminResultText } from './admin-command.js'
+import { adminResultText, runAdminAction, type AdminAction } from './admin-command.js'
 import { errorText } from './blocks/error-blocks.js'
 import { notifyMember } from './member-notice.js'
 import { slackMember, slackWorkspace } from './slack-actors.js'
@@ -49,20 +48,20 @@ export function registerAdminActions(app: App, deps: SlackHandlerDeps): void {
       await ack()
       const teamId = body.team?.id ?? body.user.team_id
       if (!teamId) return
-      const notice = await runAdminAction(deps, teamId, body.user.id, action, translate)
+      const notice = await applyAdminControl(deps, teamId, body.user.id, action, translate)
       await deps.home.publish(teamId, body.user.id, { notice }).catch((error: unknown) => deps.logger.warn('slack_home_publish_failed', { error }))
     })
   }
 }
 
-async function runAdminAction(deps: SlackHandlerDeps, teamId: string, userId: string, element: BlockElementAction, translate: Translate): Promise<{ text: string; tone: 'ok' | 'error' }> {
+async function applyAdminControl(deps: SlackHandlerDeps, teamId: string, userId: string, element: BlockElementAction, translate: Translate): Promise<{ text: string; tone: 'ok' | 'error' }> {
   const parsed = loose.safeParse(element)
   const adminAction = parsed.success ? translate(parsed.data) : undefined
   if (!adminAction) return { text: 'That control sent a value I do not understand; nothing was changed.', tone: 'error' }
   try {
     const actor = await deps.actors.resolve(teamId, userId)
     if (adminAction.action === 'set_member_consent' && !adminAction.optedIn) await revokeBeforeErase(deps, actor, slackMember(teamId, adminAction.userId))
-    const result = await deps.core.admin(actor, slackWorkspace(teamId), adminAction)
+    const result = await runAdminAction(deps.core.admin, actor, slackWorkspace(teamId), adminAction)
     if (result.action === 'member_consent' && result.outcome.notifyMember && adminAction.action === 'set_member_consent') {
       await notifyMember(deps.client, deps.logger, adminAction.userId, result.outcome.notifyMember)
     }

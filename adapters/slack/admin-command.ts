@@ -1,11 +1,56 @@
-// Parses `/hyperalign admin …` into the core's AdminAction and renders the result. It does not check who is
-// asking: the core refuses non-admins (Actor.isPlatformAdmin is only the platform's fact).
-import type { AdminAction, AdminResult } from '../../src/core/types.js'
+// Parses `/hyperalign admin …` and the App Home admin controls into admin actions, runs each as the core's typed admin
+// call and renders the result. It does not check who is asking: the core refuses non-admins.
+import type { AdminCore } from '../../src/core/bot-core.js'
+import type { Actor, AuditEntry, ConsentMode, ConsentOutcome, MemberSummary, WorkspaceCounts, WorkspacePolicy, WorkspaceRef } from '../../src/core/types.js'
 import { slackDate } from './blocks/profile-blocks.js'
 import { escapeMrkdwn, truncate } from './mrkdwn.js'
 import type { SlackReply } from './blocks/error-blocks.js'
 
+/** One admin request as Slack text or a Home control says it. */
+export type AdminAction =
+  | { action: 'get_policy' }
+  | { action: 'set_enabled'; enabled: boolean }
+  | { action: 'set_learning_channels'; channelIds: string[] }
+  | { action: 'set_retention_days'; days: number }
+  | { action: 'set_consent_mode'; mode: ConsentMode }
+  | { action: 'set_member_consent'; userId: string; optedIn: boolean }
+  | { action: 'list_members' }
+  | { action: 'counts' }
+  | { action: 'audit_log'; limit?: number }
+
+/** What one action answered, for rendering. */
+export type AdminResult =
+  | { action: 'policy'; policy: WorkspacePolicy }
+  | { action: 'member_consent'; outcome: ConsentOutcome }
+  | { action: 'members'; members: MemberSummary[] }
+  | { action: 'counts'; counts: WorkspaceCounts }
+  | { action: 'audit_log'; entries: AuditEntry[] }
+
 export type ParsedAdminCommand = { actions: AdminAction[] } | { error: string }
+
+/** The core's typed admin call for a parsed action. */
+export async function runAdminAction(admin: AdminCore, actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult> {
+  switch (action.action) {
+    case 'get_policy':
+      return { action: 'policy', policy: await admin.policy(actor, workspace) }
+    case 'set_enabled':
+      return { action: 'policy', policy: await admin.setEnabled(actor, workspace, action.enabled) }
+    case 'set_learning_channels':
+      return { action: 'policy', policy: await admin.setLearningChannels(actor, workspace, action.channelIds) }
+    case 'set_retention_days':
+      return { action: 'policy', policy: await admin.setRetentionDays(actor, workspace, action.days) }
+    case 'set_consent_mode':
+      return { action: 'policy', policy: await admin.setConsentMode(actor, workspace, action.mode) }
+    case 'set_member_consent':
+      return { action: 'member_consent', outcome: await admin.setMemberConsent(actor, workspace, action.userId, action.optedIn) }
+    case 'list_members':
+      return { action: 'members', members: await admin.members(actor, workspace) }
+    case 'counts':
+      return { action: 'counts', counts: await admin.counts(actor, workspace) }
+    case 'audit_log':
+      return { action: 'audit_log', entries: await admin.auditLog(actor, workspace, action.limit) }
+  }
+}
 
 const channelPattern = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$/
 const userPattern = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{2,})$/

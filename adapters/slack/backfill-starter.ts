@@ -1,7 +1,7 @@
 // Starts a member's backfill in the background after the click is acknowledged, and shows its progress as one
 // message in the member's conversation with the app, updated in place (chat.postMessage, then chat.update).
 import { webApi } from '@slack/bolt'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import { runBackfill } from './backfill.js'
 import { escapeMrkdwn } from './mrkdwn.js'

@@ -1,11 +1,11 @@
-// Learns from a member's recent messages on their request: pages conversations.history in channels the core
-// allows, honours 429 + Retry-After, stops at SLACK_BACKFILL_MAX_MESSAGES and reports progress as it goes.
-// It reads only the requesting member's own messages; the core decides what is stored.
+// Learns from a member's recent messages on their request: pages conversations.history in the channels the core says
+// the backfill may read, honours 429 + Retry-After, stops at SLACK_BACKFILL_MAX_MESSAGES and reports progress as it
+// goes. It reads only the requesting member's own messages, translated as live events are; the core decides what is stored.
 import type { webApi } from '@slack/bolt'
-import type { Actor, BotCore, ObservedMessage, ObserveOutcome, WorkspacePolicy } from '../../src/core/types.js'
+import type { Actor, ObservedMessage, ObserveOutcome } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
-import { slackTimestampMs } from './message-events.js'
-import { slackWorkspace } from './slack-actors.js'
+import { historyMessageToObserved, type SlackMessage } from './to-observed.js'
 
 export type BackfillReport = { found: number; learned: number; alreadyKnown: number; skipped: number; channels: number; stoppedBy?: string }
 
@@ -28,8 +28,6 @@ const maxRateLimitWaits = 20
 const maxRetryAfterSeconds = 120
 const progressEvery = 25
 const sleepFor = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))
-
-type HistoryMessage = { user?: string; bot_id?: string; subtype?: string; text?: string; ts?: string; thread_ts?: string }
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
   const { core, actor, logger } = options
@@ -61,21 +59,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     }
   }
 
-  // Every member may know where learning is allowed (their profile says so); the core still checks each message.
-  const policy = { enabled: profile.workspaceEnabled, learningChannels: profile.learningChannels }
   const oldest = String(Math.floor((now() - profile.retentionDays * 86_400_000) / 1000))
-  const channels = await candidateChannels((cursor) => withRateLimit(() => options.historyClient.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) })), policy)
+  const listed = await listedChannels((cursor) => withRateLimit(() => options.historyClient.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) })))
+  // The core answers where learning is allowed; it still checks each message it is given.
+  const allowed = new Set(await core.backfillChannels(actor, listed.map((channel) => ({ channelId: channel.id, channelKind: channel.kind }))))
+  const channels = listed.filter((channel) => allowed.has(channel.id))
   if (channels.length === 0) {
     await options.onProgress('No channel is open for learning yet, or the app has not been added to one. Ask a workspace admin.')
     return { ...report, stoppedBy: 'no_channels' }
   }
 
-  const found: { channelId: string; channelKind: 'public' | 'private'; message: HistoryMessage }[] = []
-  const probedOutcomes = new Map<string, ObserveOutcome>()
+  const found: ObservedMessage[] = []
   channelLoop: for (const channel of channels) {
     if (found.length >= options.maxMessages) break
     let cursor: string | undefined
-    let probed = false
     for (let page = 0; page < maxPagesPerChannel && found.length < options.maxMessages; page += 1) {
       let result
       try {
@@ -84,24 +81,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         logger.info('slack_backfill_channel_skipped', { slackError: (error as { data?: { error?: string } }).data?.error })
         continue channelLoop
       }
-      const own = ((result.messages ?? []) as HistoryMessage[]).filter((message) => message.user === userId && !message.bot_id && (!message.subtype || message.subtype === 'thread_broadcast') && message.text && message.ts)
-      for (const message of own) {
-        if (found.length >= options.maxMessages) break
-        // The first message of each channel goes to the core at once: its answer says whether learning is allowed there.
-        if (!probed) {
-          probed = true
-          const outcome = await core.observe(observed(actor, channel, message))
-          if (outcome.status === 'ignored' && ['channel_not_enabled', 'bot_disabled', 'not_opted_in'].includes(outcome.reason)) {
-            if (outcome.reason !== 'channel_not_enabled') {
-              await options.onProgress(outcome.reason === 'bot_disabled' ? 'hyperalign is switched off in this workspace.' : 'You are no longer opted in; stopped.')
-              return { ...report, stoppedBy: outcome.reason }
-            }
-            continue channelLoop
-          }
-          probedOutcomes.set(`${channel.id}:${message.ts}`, outcome)
-        }
-        found.push({ channelId: channel.id, channelKind: channel.kind, message })
-      }
+      const own = ((result.messages ?? []) as SlackMessage[])
+        .map((message) => historyMessageToObserved(actor.member.workspaceId, channel, message))
+        .filter((message): message is ObservedMessage => message?.userId === userId && !message.isBot && Boolean(message.text))
+      found.push(...own.slice(0, options.maxMessages - found.length))
       report.found = found.length
       await options.onProgress(`Reading your recent messages: found ${found.length} so far (limit ${options.maxMessages}).`)
       cursor = result.response_metadata?.next_cursor || undefined
@@ -112,8 +95,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
 
   const total = found.length
   report.found = total
-  for (const [index, item] of found.entries()) {
-    const outcome = probedOutcomes.get(`${item.channelId}:${item.message.ts}`) ?? (await core.observe(observed(actor, { id: item.channelId, kind: item.channelKind }, item.message)))
+  for (const [index, message] of found.entries()) {
+    const outcome = await core.observe(message)
+    // Switched off, or opted out, while this ran: the core refuses the rest too, so say so and stop.
+    if (outcome.status === 'ignored' && (outcome.reason === 'bot_disabled' || outcome.reason === 'not_opted_in')) {
+      await options.onProgress(outcome.reason === 'bot_disabled' ? 'hyperalign is switched off in this workspace.' : 'You are no longer opted in; stopped.')
+      return { ...report, stoppedBy: outcome.reason }
+    }
     count(report, outcome)
     if ((index + 1) % progressEvery === 0 && index + 1 < total) await options.onProgress(`Learned from ${index + 1} of ${total} messages.`)
   }
@@ -132,25 +120,8 @@ function count(report: BackfillReport, outcome: ObserveOutcome): void {
   else report.skipped += 1
 }
 
-function observed(actor: Actor, channel: { id: string; kind: 'public' | 'private' }, message: HistoryMessage): ObservedMessage {
-  return {
-    kind: 'created',
-    workspace: slackWorkspace(actor.member.workspaceId),
-    userId: actor.member.userId,
-    channelId: channel.id,
-    channelKind: channel.kind,
-    messageId: message.ts!,
-    text: message.text ?? '',
-    timestamp: slackTimestampMs(message.ts!),
-    ...(message.thread_ts && message.thread_ts !== message.ts ? { threadId: message.thread_ts } : {}),
-  }
-}
-
-/** The channels the app is in where the workspace allows learning (`*`: every public one). */
-async function candidateChannels(
-  listPage: (cursor: string | undefined) => Promise<webApi.ConversationsListResponse>,
-  policy: Pick<WorkspacePolicy, 'enabled' | 'learningChannels'>,
-): Promise<{ id: string; kind: 'public' | 'private' }[]> {
+/** The channels the app is in, public and private. */
+async function listedChannels(listPage: (cursor: string | undefined) => Promise<webApi.ConversationsListResponse>): Promise<{ id: string; kind: 'public' | 'private' }[]> {
   const listed: { id: string; kind: 'public' | 'private' }[] = []
   let cursor: string | undefined
   for (let page = 0; page < 20; page += 1) {
@@ -161,6 +132,5 @@ async function candidateChannels(
     cursor = result.response_metadata?.next_cursor || undefined
     if (!cursor) break
   }
-  if (!policy.enabled) return []
-  return listed.filter((channel) => policy.learningChannels.includes(channel.id) || (channel.kind === 'public' && policy.learningChannels.includes('*')))
+  return listed
 }

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { App } from '@slack/bolt'
 import { BotError } from '../../src/bot-error.js'
 import { defaultStillWorkingAfterMs } from '../still-working-notice.js'
-import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { SlackSettings } from './slack-settings.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { registerAdminActions } from './admin-actions.js'
 import { createHomePublisher, registerAppHome } from './app-home.js'
@@ -29,7 +29,7 @@ import { workspaceGuard } from './workspace-guard.js'
 
 export type SlackAppOptions = {
   core: BotCore
-  config: Config
+  config: SlackSettings
   logger?: Logger
   /** Interface for the HTTP receiver (default: all interfaces, as behind a load balancer). */
   host?: string
@@ -181,6 +181,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   }
 }
 
-function userPostingConfigured(config: Config): config is Config & { SLACK_CLIENT_ID: string; SLACK_CLIENT_SECRET: string; SLACK_REDIRECT_URL: string } {
+function userPostingConfigured(config: SlackSettings): config is SlackSettings & { SLACK_CLIENT_ID: string; SLACK_CLIENT_SECRET: string; SLACK_REDIRECT_URL: string } {
   return Boolean(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_REDIRECT_URL)
 }

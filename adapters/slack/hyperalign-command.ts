@@ -2,7 +2,7 @@
 // core call and replies privately. Admin rights are the core's decision; this file only passes the Slack facts.
 import type { App } from '@slack/bolt'
 import type { Actor } from '../../src/core/types.js'
-import { adminReply, parseAdminCommand } from './admin-command.js'
+import { adminReply, parseAdminCommand, runAdminAction } from './admin-command.js'
 import { commands } from './action-ids.js'
 import { connectReply, forgetConfirmation, optedInReply, optedOutReply } from './blocks/consent-blocks.js'
 import { errorReply, noticeReply, optInPrompt, type SlackReply } from './blocks/error-blocks.js'
@@ -86,7 +86,7 @@ const subcommands = {
     const results = []
     for (const action of parsed.actions) {
       if (action.action === 'set_member_consent' && !action.optedIn) await revokeBeforeErase(deps, actor, slackMember(teamId, action.userId))
-      const result = await deps.core.admin(actor, slackWorkspace(teamId), action)
+      const result = await runAdminAction(deps.core.admin, actor, slackWorkspace(teamId), action)
       if (result.action === 'member_consent' && result.outcome.notifyMember && action.action === 'set_member_consent') {
         await notifyMember(deps.client, deps.logger, action.userId, result.outcome.notifyMember)
       }

@@ -1,14 +1,11 @@
-// Reads the workspace policy (learning channels, retention) for screens every member sees. Kept behind one small
-// function because the core may restrict get_policy to admins; then members see the generic statement instead.
-import { isBotError } from '../../src/bot-error.js'
-import type { Actor, BotCore, WorkspacePolicy } from '../../src/core/types.js'
+// Reads the workspace policy (learning channels, retention) for the screens that show it: only to those the core says
+// may administer the workspace; members see the generic statement instead.
+import type { BotCore } from '../../src/core/bot-core.js'
+import type { Actor, WorkspacePolicy } from '../../src/core/types.js'
+import { slackWorkspace } from './slack-actors.js'
 
 export async function readWorkspacePolicy(core: BotCore, actor: Actor): Promise<WorkspacePolicy | undefined> {
-  try {
-    const result = await core.admin(actor, { platform: actor.member.platform, workspaceId: actor.member.workspaceId }, { action: 'get_policy' })
-    return result.action === 'policy' ? result.policy : undefined
-  } catch (error) {
-    if (isBotError(error, 'not_permitted')) return undefined
-    throw error
-  }
+  const workspace = slackWorkspace(actor.member.workspaceId)
+  const { administer } = await core.permissions(actor, workspace)
+  return administer ? core.admin.policy(actor, workspace) : undefined
 }

@@ -3,7 +3,7 @@
 // request replayed within Slack's signature window, to this process or another, is acknowledged and does nothing.
 import { createHash } from 'node:crypto'
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt'
-import type { BotCore } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import { actionIds, commands, viewIds } from './action-ids.js'
 import { slackWorkspace } from './slack-actors.js'

@@ -1,8 +1,8 @@
 // What every Slack handler gets: the core, settings, logger, actor resolution, the Web API client and the
 // App Home publisher, backfill runner and (optionally) posting as the member. Plain wiring; no behaviour of its own.
 import type { webApi } from '@slack/bolt'
-import type { Config } from '../../src/config.js'
-import type { BotCore } from '../../src/core/types.js'
+import type { SlackSettings } from './slack-settings.js'
+import type { BotCore } from '../../src/core/bot-core.js'
 import type { Logger } from '../../src/logger.js'
 import type { SlackActorResolver } from './slack-actors.js'
 import type { UserPosting } from './user-posting.js'
@@ -22,7 +22,7 @@ export type BackfillStarter = {
 
 export type SlackHandlerDeps = {
   core: BotCore
-  config: Config
+  config: SlackSettings
   logger: Logger
   actors: SlackActorResolver
   client: webApi.WebClient

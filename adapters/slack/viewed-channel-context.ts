@@ -2,7 +2,8 @@
 // read only when it is a channel of this workspace, the app is in it, and the core allows it (opted-in member, channel
 // open for learning, never a direct message). Otherwise nothing of it is read, and the reason says why.
 import type { webApi } from '@slack/bolt'
-import type { Actor, BotCore, ChannelKind, ContextMessage } from '../../src/core/types.js'
+import type { BotCore } from '../../src/core/bot-core.js'
+import type { Actor, ChannelKind, ContextMessage } from '../../src/core/types.js'
 import type { Logger } from '../../src/logger.js'
 import { channelKindFromInfo } from './channel-kind.js'
 import { writtenSubtypes } from './slack-message-text.js'

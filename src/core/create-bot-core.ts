@@ -1,5 +1,6 @@
-// Wires the core: store-backed services, the metered model, the pipeline and background learning, behind the one
-// BotCore contract adapters call. Enforces who may do what; adapters only say who is asking.
+// Wires the core: store-backed records, the metered model, the pipeline and background learning, behind the
+// BotCore contract adapters call and the lifecycle handle the composition root keeps. Enforces who may do what;
+// adapters only say who is asking.
 import { z } from 'zod'
 import { BotError } from '../bot-error.js'
 import type { Config } from '../config.js'
@@ -7,34 +8,40 @@ import type { LanguageModel } from '../llm/language-model.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { JobQueueSettings } from '../store/job-queue.js'
 import type { Store } from '../store/store.js'
-import { createAnswerService } from './answer-service.js'
-import { createAuditLog } from './audit-log.js'
-import { consentStatement, createConsentService } from './consent-service.js'
-import { createCounters } from './counters.js'
-import { createCredentialStore } from './credential-store.js'
-import { createDeliberator } from './deliberator.js'
-import { createDraftService } from './draft-service.js'
-import { createHistoryStore } from './history-store.js'
-import { createHypothesisLearner } from './hypothesis-learner.js'
-import { createHypothesisStore } from './hypothesis-store.js'
-import { createImporter } from './importer.js'
-import { memberKey, sameMember, workspaceChildKey } from './keys.js'
-import { createLearningScheduler } from './learning-scheduler.js'
-import { createLearningStateStore, isDue } from './learning-state.js'
-import { createMemberEraser } from './member-eraser.js'
-import { createKeyedLock } from './member-lock.js'
-import { createMemberStyleStore } from './member-style.js'
-import { createMeteredModel } from './metered-model.js'
-import { createObservePipeline } from './observe-pipeline.js'
-import { createObserveRetryQueue } from './observe-retry-queue.js'
-import { createPolicyService } from './policy-service.js'
-import { createSafetyGate } from './safety-gate.js'
-import { createHypothesisEditor } from './hypothesis-editor.js'
-import { loadPromptLibrary, type PromptLibrary } from './prompt-library.js'
-import { createAdminService } from './admin-service.js'
-import type { Actor, BotCore, ConsentOutcome, MemberRef, Profile } from './types.js'
-import { createUsageLedger } from './usage-ledger.js'
-import { createWorkspaceStyle } from './workspace-style.js'
+import { createAdminService } from './admin/admin-service.js'
+import type { BotCore, CoreLifecycle, RunningCore } from './bot-core.js'
+import { createAnswerService } from './compose/answer-service.js'
+import { createDraftService } from './compose/draft-service.js'
+import { createKeyedLock } from './coordination/keyed-lock.js'
+import { createMeteredModel } from './budget/metered-model.js'
+import { memberKey, workspaceChildKey } from './identity/keys.js'
+import { sameMember, type MemberRef } from './identity/member-ref.js'
+import { createHypothesisEditor } from './learning/hypothesis-editor.js'
+import { createHypothesisLearner } from './learning/hypothesis-learner.js'
+import { createLearningScheduler } from './learning/learning-scheduler.js'
+import { createConsentChange } from './members/consent-change.js'
+import { createMemberAccess, requireSelf } from './members/member-access.js'
+import { createMemberEraser } from './members/member-eraser.js'
+import { createProfileReader } from './members/profile-reader.js'
+import { createRetentionSweep } from './members/retention-sweep.js'
+import { createBackfillChannels } from './observe/backfill-channels.js'
+import { createImporter } from './observe/importer.js'
+import { createObservePipeline } from './observe/observe-pipeline.js'
+import { createObserveRetryQueue } from './observe/observe-retry-queue.js'
+import { loadPromptLibrary, type PromptLibrary } from './prompting/prompt-library.js'
+import { createAuditLog } from './records/audit-log.js'
+import { createConsentService } from './records/consent-service.js'
+import { createCounters } from './records/counters.js'
+import { createCredentialStore } from './records/credential-store.js'
+import { createHistoryStore } from './records/history-store.js'
+import { createHypothesisStore } from './records/hypothesis-store.js'
+import { createLearningStateStore } from './records/learning-state-store.js'
+import { createMemberStyleStore } from './records/member-style-store.js'
+import { createPolicyService } from './records/policy-service.js'
+import { createUsageLedger } from './budget/usage-ledger.js'
+import { createWorkspaceStyle } from './records/workspace-style.js'
+import { createDeliberator } from './safety/deliberator.js'
+import { createSafetyGate } from './safety/safety-gate.js'
 
 /** What learning reads to calibrate a member: fixed caps, whatever the size of the team or of their histories. */
 export const calibrationLimits = { messagesPerMember: 50, charactersPerMember: 20_000, populationMembers: 200 }
@@ -63,7 +70,7 @@ export const deliveryClaimMs = 60 * 60_000
 /** Four runs (the first and three retries, one, two and four minutes apart), then a dead letter. */
 export const defaultLearningQueueSettings: JobQueueSettings = { attempts: 4, backoffMs: 60_000, leaseMs: 30_000, busyDelayMs: 15_000 }
 
-export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
+export async function createBotCore(options: BotCoreOptions): Promise<RunningCore> {
   const { config, store } = options
   const clock = options.clock ?? Date.now
   const logger = options.logger ?? silentLogger
@@ -93,6 +100,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     return report
   }
   const learnSettings = { minNewMessages: config.LEARN_MIN_NEW_MESSAGES, minIntervalMs: config.LEARN_MIN_INTERVAL_MINUTES * 60_000 }
+  const access = createMemberAccess(policies)
 
   const learner = createHypothesisLearner({
     model,
@@ -157,79 +165,14 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
   const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
   const answer = createAnswerService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
-
-  /** Only the member themselves sees what was learned about them. */
-  const requireSelf = (actor: Actor, member: MemberRef) => {
-    if (!sameMember(actor.member, member)) throw new BotError('not_permitted', 'Only the member themselves can see or change what was learned about them.')
-  }
-
-  const profile = async (member: MemberRef): Promise<Profile> => {
-    const [record, policy, set, state, summary, size, credential] = await Promise.all([
-      consent.get(member),
-      policies.get(member),
-      hypotheses.get(member),
-      learning.get(member),
-      style.summary(member),
-      history.size(member),
-      credentials.get(member),
-    ])
-    const evidenceIds = new Set(set.hypotheses.flatMap((each) => each.evidenceMessageIds))
-    const evidence = evidenceIds.size ? await history.byIds(member, evidenceIds, policy.retentionDays) : []
-    const texts = new Map(evidence.map((each) => [each.id, each.text]))
-    return {
-      member,
-      optedIn: record?.optedIn === true,
-      consent: record,
-      historySize: size,
-      hypotheses: set.hypotheses.map((each) => ({ ...each, evidence: each.evidenceMessageIds.flatMap((id) => (texts.has(id) ? [texts.get(id)!] : [])) })),
-      hypothesesVersion: set.version,
-      changes: set.changes,
-      lastLearnedAt: state.lastLearnedAt,
-      attributes: summary,
-      learning: { due: isDue(state, clock(), learnSettings), newMessagesSinceLearn: state.newMessages, lastError: state.lastError, parked: state.deadLetterAt !== undefined },
-      consentStatement,
-      retentionDays: policy.retentionDays,
-      learningChannels: policy.learningChannels,
-      workspaceEnabled: policy.enabled,
-      ...(credential ? { credential: { kind: credential.kind, scopes: credential.scopes, grantedAt: credential.grantedAt } } : {}),
-    }
-  }
-
-  /** The member themselves, or an admin of their workspace. */
-  const requireSelfOrAdmin = async (actor: Actor, member: MemberRef, what: string) => {
-    if (sameMember(actor.member, member)) return
-    if (!policies.isAdmin(actor, await policies.get(member))) throw new BotError('not_permitted', `Only the member or a workspace admin can ${what}.`)
-  }
-
-  const setConsent = async (actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome> => {
-    const policy = await policies.get(member)
-    const self = sameMember(actor.member, member)
-    const admin = policies.isAdmin(actor, policy)
-    if (!self && !admin) throw new BotError('not_permitted', 'Only the member or a workspace admin can change this member’s opt-in.')
-    if (!optedIn) {
-      // Opting out erases everything in the same step; nothing, not even a tombstone, remains.
-      const erased = await lock.run(memberKey(member), () => eraseAll(member))
-      return { record: { optedIn: false, at: clock(), by: actor.member, via: self ? 'self' : 'admin', policyVersion: '' }, erased }
-    }
-    if (!policy.enabled) throw new BotError('bot_disabled', 'hyperalign is switched off in this workspace. A workspace admin can switch it on.')
-    if (!self && policy.consentMode !== 'admin') {
-      throw new BotError('not_permitted', 'In this workspace members opt in themselves. An admin can switch the consent mode to “admin” if your organisation handles consent.')
-    }
-    const existing = await consent.get(member)
-    if (existing) return { record: existing }
-    const record = await consent.grant(member, actor.member, self ? 'self' : 'admin', clock())
-    return {
-      record,
-      notifyMember: self
-        ? undefined
-        : `A workspace admin opted you in to hyperalign. ${consentStatement} You can opt out at any time with /hyperalign optout, which erases everything.`,
-    }
-  }
+  const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })
+  const setConsent = createConsentChange({ policies, consent, access, lock, erase: eraseAll, clock })
+  const backfillChannels = createBackfillChannels({ policies, consent })
+  const sweep = createRetentionSweep({ store, policies, history, style, learning, lock })
 
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))
 
-  const adminService = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent, waitingForStore: retryQueue.counts })
   const editor = createHypothesisEditor({ hypotheses, clock })
   const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
   const importer = createImporter({
@@ -242,9 +185,10 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
     enqueueLearning: (member) => scheduler.enqueue(member),
     clock,
   })
+  const admin = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent, importMessages: importer.run, waitingForStore: retryQueue.counts })
 
   scheduler.start()
-  const sweepTimer = setInterval(() => void core.sweep().catch((error) => logger.warn('sweep_failed', { error })), 3_600_000)
+  const sweepTimer = setInterval(() => void sweep().catch((error) => logger.warn('sweep_failed', { error })), 3_600_000)
   sweepTimer.unref()
 
   const core: BotCore = {
@@ -266,8 +210,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       return profile(member)
     },
     async forget(actor, member) {
-      const policy = await policies.get(member)
-      if (!sameMember(actor.member, member) && !policies.isAdmin(actor, policy)) {
+      if (!sameMember(actor.member, member) && !(await access.administers(actor, member))) {
         throw new BotError('not_permitted', 'Only the member or a workspace admin can erase a member’s data.')
       }
       return lock.run(memberKey(member), () => eraseAll(member))
@@ -292,7 +235,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       const [scores, size] = await Promise.all([style.score(member, [text]), history.size(member)])
       return { styleMatch: scores?.[0], messages: size }
     },
-    admin: (actor, workspace, action) => adminService.run(actor, workspace, action),
+    backfillChannels,
     async saveCredential(actor, credential) {
       const member = actor.member
       await policies.requireEnabled(member)
@@ -303,43 +246,22 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       })
     },
     async credential(actor, member) {
-      await requireSelfOrAdmin(actor, member, 'read a member’s posting permission')
+      await access.requireSelfOrAdmin(actor, member, 'read a member’s posting permission')
       return credentials.get(member)
     },
     async removeCredential(actor, member) {
-      await requireSelfOrAdmin(actor, member, 'remove a member’s posting permission')
+      await access.requireSelfOrAdmin(actor, member, 'remove a member’s posting permission')
       return lock.run(memberKey(member), () => credentials.delete(member))
     },
-    importMessages: (request) => importer.run(request),
     async claimDelivery(workspace, deliveryId, ttlMs = deliveryClaimMs) {
       if (!/^[\w.-]{1,128}$/.test(deliveryId)) throw new BotError('input_invalid', 'A delivery id is 1-128 letters, digits, dots, dashes or underscores.')
       return deliveries.setIfAbsent(workspaceChildKey(workspace, 'delivery', deliveryId), {}, ttlMs)
     },
-    async sweep() {
-      let members = 0
-      let messagesRemoved = 0
-      for await (const { key } of learning.all()) {
-        const [, platform, workspaceId, userId] = key.split(':')
-        if (!platform || !workspaceId || !userId) continue
-        const member = { platform, workspaceId: decodeURIComponent(workspaceId), userId: decodeURIComponent(userId) } as MemberRef
-        const policy = await policies.get(member)
-        const removed = await lock.run(memberKey(member), async () => {
-          const expired = await history.sweep(member, policy.retentionDays)
-          if (expired.length) {
-            await style.update(member, { add: [], remove: expired.map((each) => each.text) })
-            // Drafts take examples from this pool; an expired message must not live on there.
-            const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
-            await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
-          }
-          return expired.length
-        })
-        members += 1
-        messagesRemoved += removed
-      }
-      // Past retention is erased like a forget: nothing left in the store's files either.
-      if (messagesRemoved > 0) await store.compact()
-      return { members, messagesRemoved }
-    },
+    permissions: (actor, workspace) => access.permissions(actor, workspace),
+    admin,
+  }
+  const lifecycle: CoreLifecycle = {
+    sweep,
     retryWaitingMessages: () => retryQueue.retryNow(),
     idle: () => scheduler.idle(),
     async close() {
@@ -350,5 +272,5 @@ export async function createBotCore(options: BotCoreOptions): Promise<BotCore> {
       if (options.safetyModel && options.safetyModel !== options.model) await options.safetyModel.close?.()
     },
   }
-  return core
+  return { core, lifecycle }
 }

@@ -1,14 +1,10 @@
 // Plain data that crosses the adapter <-> core boundary. No platform SDK types and no store or model types here.
+import type { ChannelKind, MemberRef, Platform, WorkspaceRef } from './identity/member-ref.js'
 
-export type Platform = 'slack' | 'discord' | 'console'
-
-export type WorkspaceRef = { platform: Platform; workspaceId: string }
-export type MemberRef = WorkspaceRef & { userId: string }
+export type { ChannelKind, MemberRef, Platform, WorkspaceRef }
 
 /** Who is acting. The adapter knows whether the platform calls them an admin; the core enforces what that allows. */
 export type Actor = { member: MemberRef; isPlatformAdmin: boolean }
-
-export type ChannelKind = 'public' | 'private' | 'direct'
 
 export type ObservedMessage = {
   kind: 'created' | 'edited' | 'deleted'
@@ -219,23 +215,17 @@ export type AuditEntry = {
   reason: string
 }
 
-export type AdminAction =
-  | { action: 'get_policy' }
-  | { action: 'set_enabled'; enabled: boolean }
-  | { action: 'set_learning_channels'; channelIds: string[] }
-  | { action: 'set_retention_days'; days: number }
-  | { action: 'set_consent_mode'; mode: ConsentMode }
-  | { action: 'set_member_consent'; userId: string; optedIn: boolean }
-  | { action: 'list_members' }
-  | { action: 'counts' }
-  | { action: 'audit_log'; limit?: number }
+/** What an admin sees about one opted-in member: how and when they opted in, and how much is kept. */
+export type MemberSummary = { userId: string; optedIn: boolean; via: ConsentRecord['via']; at: number; historySize: number }
 
-export type AdminResult =
-  | { action: 'policy'; policy: WorkspacePolicy }
-  | { action: 'member_consent'; outcome: ConsentOutcome }
-  | { action: 'members'; members: { userId: string; optedIn: boolean; via: ConsentRecord['via']; at: number; historySize: number }[] }
-  | { action: 'counts'; counts: WorkspaceCounts }
-  | { action: 'audit_log'; entries: AuditEntry[] }
+/** What the actor may do in a workspace (the core decides; an adapter only renders the controls that will work). */
+export type Permissions = {
+  /** Change the workspace policy and members' opt-in, see counts, members and the audit log. */
+  administer: boolean
+}
+
+/** A channel a backfill could read, as the platform describes it. */
+export type BackfillChannel = { channelId: string; channelKind: ChannelKind }
 
 export type WorkspaceCounts = {
   optedInMembers: number
@@ -277,13 +267,9 @@ export type ImportReport = {
   members: number
 }
 
-export type StoredDraft = {
+/** A member's own draft as their screen needs it (what was drafted and whether it is still waiting), not the stored request. */
+export type DraftView = {
   draftId: string
-  member: MemberRef
-  intent: string
-  context?: ContextMessage[]
-  channelKind?: ChannelKind
-  channelId?: string
   text: string
   styleMatch?: number
   hypothesesUsed: { id: string; statement: string }[]
@@ -298,52 +284,7 @@ export type FinalizeDraftRequest =
   | { action: 'restore'; draftId: string }
 
 export type FinalizeDraftResult =
-  | { status: 'ready_to_post'; text: string; label: string; draft: StoredDraft }
+  | { status: 'ready_to_post'; text: string; label: string; draft: DraftView }
   | { status: 'discarded' }
-  | { status: 'restored'; draft: StoredDraft }
+  | { status: 'restored'; draft: DraftView }
   | { status: 'refused'; verdict: Verdict; message: string }
-
-export interface BotCore {
-  observe(message: ObservedMessage, options?: ObserveCallOptions): Promise<ObserveOutcome>
-  draft(request: DraftRequest): Promise<DraftResult>
-  /** The requesting member's own pending draft (for Post / Edit / Regenerate); not_found for anyone else. */
-  getDraft(actor: Actor, draftId: string): Promise<StoredDraft>
-  /** Draft again from the stored request of an earlier draft, keeping its context. */
-  regenerateDraft(actor: Actor, draftId: string): Promise<DraftResult>
-  /** Mark a draft posted (after the member's click; edited text is checked again) or discarded. Posting is the adapter's job. */
-  finalizeDraft(actor: Actor, request: FinalizeDraftRequest): Promise<FinalizeDraftResult>
-  answer(request: AskRequest): Promise<AnswerResult>
-  setConsent(actor: Actor, member: MemberRef, optedIn: boolean): Promise<ConsentOutcome>
-  profile(actor: Actor, member: MemberRef): Promise<Profile>
-  editHypothesis(actor: Actor, member: MemberRef, edit: HypothesisEdit): Promise<Profile>
-  forget(actor: Actor, member: MemberRef): Promise<ForgetReport>
-  /** Runs a learning job for the member now (their own request, or after an import); returns the new profile. */
-  learn(actor: Actor, member: MemberRef): Promise<Profile>
-  /**
-   * Whether a channel's messages may be read as context for this member's draft: only for an opted-in member, in a
-   * switched-on workspace, where learning is allowed (the observe path's rule), never a direct message.
-   */
-  mayReadAsContext(actor: Actor, channel: { channelId: string; channelKind: ChannelKind }): Promise<boolean>
-  /** Calibrated style match of any text against the member's own writing; works without a model. */
-  scoreStyle(actor: Actor, text: string): Promise<{ styleMatch?: number; messages: number }>
-  admin(actor: Actor, workspace: WorkspaceRef, action: AdminAction): Promise<AdminResult>
-  /** Keeps a credential the member granted (their own, opted in only); replaces an earlier one. */
-  saveCredential(actor: Actor, credential: MemberCredential): Promise<void>
-  /** The member's credential, for the member themselves or a workspace admin (to revoke it before an erase). */
-  credential(actor: Actor, member: MemberRef): Promise<MemberCredential | undefined>
-  /** Drops the member's credential (their own choice, or after the platform rejected it); true when one existed. */
-  removeCredential(actor: Actor, member: MemberRef): Promise<boolean>
-  importMessages(request: ImportRequest): Promise<ImportReport>
-  /**
-   * Records one platform delivery (an adapter's fingerprint of a click or command, no member text) for `ttlMs`
-   * (default one hour); true the first time, false when the same delivery was seen before, in any process.
-   */
-  claimDelivery(workspace: WorkspaceRef, deliveryId: string, ttlMs?: number): Promise<boolean>
-  /** Applies retention now (also runs hourly): drops messages past each workspace's retention. */
-  sweep(): Promise<{ members: number; messagesRemoved: number }>
-  /** Tries the messages waiting for the store now (also runs on a timer with backoff while any wait). */
-  retryWaitingMessages(): Promise<RetryReport>
-  /** Resolves when background learning has nothing left to do. */
-  idle(): Promise<void>
-  close(): Promise<void>
-}

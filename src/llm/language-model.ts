@@ -1,6 +1,7 @@
 // The one narrow interface every model provider implements (hosted OpenAI-compatible, embedded llama.cpp, fakes).
 // Providers translate transport failures into BotError codes; they never decide policy or touch the store.
 import type { z } from 'zod'
+import type { MemberRef, WorkspaceRef } from '../core/identity/member-ref.js'
 
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string }
 
@@ -8,10 +9,9 @@ export type TokenUsage = { promptTokens: number; completionTokens: number }
 
 /** Who a call is for, so usage can be accounted per workspace and member and budgets enforced. */
 export type CallContext = {
-  /** `platform:workspaceId` */
-  workspaceKey: string
-  /** `platform:workspaceId:userId`, when the call is on behalf of one member. */
-  memberKey?: string
+  workspace: WorkspaceRef
+  /** The member the call is on behalf of, when there is one. */
+  member?: MemberRef
   purpose: 'learn' | 'draft' | 'answer' | 'safety' | 'repair' | 'eval'
 }
 

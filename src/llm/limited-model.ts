@@ -1,5 +1,6 @@
 // Bounds how many calls run at once against a model (LLM_MAX_CONCURRENCY), in this process. Waiting calls queue
 // FIFO per workspace and workspaces take turns, so one busy team cannot starve the others. No budgets here.
+import type { WorkspaceRef } from '../core/identity/member-ref.js'
 import type { GenerateObjectRequest, GenerateTextRequest, LanguageModel } from './language-model.js'
 
 export type LimitedLanguageModel = LanguageModel & {
@@ -10,6 +11,9 @@ export type LimitedLanguageModel = LanguageModel & {
 }
 
 type Waiter = { start: () => void }
+
+/** One queue per workspace; the two ids cannot run into each other (JSON keeps them apart). */
+const turnKey = (workspace: WorkspaceRef) => JSON.stringify([workspace.platform, workspace.workspaceId])
 
 export function createLimitedModel(model: LanguageModel, maxConcurrency: number): LimitedLanguageModel {
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError(`maxConcurrency must be a whole number >= 1, got ${maxConcurrency}`)
@@ -65,7 +69,7 @@ export function createLimitedModel(model: LanguageModel, maxConcurrency: number)
   }
 
   async function limited<R>(request: GenerateTextRequest, call: () => Promise<R>): Promise<R> {
-    await acquire(request.context.workspaceKey, request.signal)
+    await acquire(turnKey(request.context.workspace), request.signal)
     try {
       return await call()
     } finally {

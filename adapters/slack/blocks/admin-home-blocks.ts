@@ -1,12 +1,12 @@
 // The admin part of App Home: bot on/off, learning channels, retention, consent mode, opted-in members with
 // per-member toggles, counts and the safety audit log. Rendered only from data the core returned to an admin.
 import type { types } from '@slack/bolt'
-import type { AdminResult, AuditEntry, WorkspaceCounts, WorkspacePolicy } from '../../../src/core/types.js'
+import type { AuditEntry, MemberSummary, WorkspaceCounts, WorkspacePolicy } from '../../../src/core/types.js'
 import { actionIds } from '../action-ids.js'
 import { escapeMrkdwn, truncate } from '../mrkdwn.js'
 import { slackDate } from './profile-blocks.js'
 
-export type AdminMember = Extract<AdminResult, { action: 'members' }>['members'][number]
+export type AdminMember = MemberSummary
 export type AdminSnapshot = { policy: WorkspacePolicy; counts?: WorkspaceCounts; members: AdminMember[]; audit: AuditEntry[] }
 
 const retentionChoices = [7, 14, 30, 60, 90, 180, 365]

@@ -1,0 +1,113 @@
+// Builds the draft and answer prompts: hypotheses + measured attributes + register-matched examples + bounded
+// context. Prompt size depends on these bounds only, never on how long the member's history is.
+import type { ChatMessage } from '../../llm/language-model.js'
+import { formatContext } from '../prompting/format-context.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
+import { quoteLines, quoteText } from '../prompting/quote-data.js'
+import type { ContextMessage, Hypothesis, StyleSummary, Verdict } from '../types.js'
+
+/** Bounds that keep every prompt the same size whatever the history: the newest context messages and characters. */
+export const contextLimits = { messages: 20, characters: 6000, perMessage: 1500 }
+
+export function boundContext(context: ContextMessage[] = []): ContextMessage[] {
+  const kept: ContextMessage[] = []
+  let characters = 0
+  for (const message of [...context].reverse()) {
+    const text = message.text.length > contextLimits.perMessage ? message.text.slice(0, contextLimits.perMessage) + '…' : message.text
+    if (kept.length >= contextLimits.messages || characters + text.length > contextLimits.characters) break
+    kept.unshift({ ...message, text })
+    characters += text.length
+  }
+  return kept
+}
+
+/**
+ * Hypotheses are member-derived text (written by the member, or inferred from their messages): one quoted JSON
+ * string each, after a label of our own, so a statement can never open a section or pose as a rule.
+ */
+export function formatHypotheses(hypotheses: Pick<Hypothesis, 'category' | 'statement' | 'confidence'>[]): string {
+  if (hypotheses.length === 0) return '(none yet)'
+  const label = { communication_strategy: 'communication', personality: 'personality', writing_style: 'style' } as const
+  return quoteLines(hypotheses.map((each) => ({ label: `${label[each.category]}, ${each.confidence.toFixed(2)}`, text: each.statement })))
+}
+
+const percent = (rate: number) => `${Math.round(rate * 100)}%`
+
+export function formatAttributes(summary: StyleSummary | undefined): string {
+  if (!summary || summary.messages === 0) return '(not measured yet)'
+  const lines = [
+    `- length: median ${summary.words.median} words, mean ${summary.words.mean.toFixed(1)}, 90% of messages at most ${summary.words.p90} words; ${summary.sentencesPerMessage.toFixed(1)} sentences per message`,
+    `- starts in lower case: ${percent(summary.lowercaseStartRate)} of messages; ends with punctuation: ${percent(summary.endsWithPunctuationRate)}`,
+    `- questions: ${percent(summary.questionRate)}; exclamations: ${percent(summary.exclamationRate)}; emoji: ${percent(summary.emojiRate)}`,
+    `- contractions (don't, it's): ${percent(summary.contractionRate)}; code: ${percent(summary.codeRate)}; links: ${percent(summary.linkRate)}`,
+    `- greetings: ${summary.greetings.length ? summary.greetings.join(', ') : 'rarely greets'}; sign-offs: ${summary.signOffs.length ? summary.signOffs.join(', ') : 'none'}`,
+    `- most used function words: ${summary.topFunctionWords.slice(0, 12).join(', ')}`,
+  ]
+  return lines.join('\n')
+}
+
+function safetyGuidance(verdict: Verdict | undefined): string {
+  if (!verdict || verdict.decision !== 'safe_complete') return ''
+  // The check's reason is model text written about member input: quoted too, never a rule of its own.
+  return `- Safety: the request was allowed only in part (${verdict.ruleIds.join(', ') || 'see spec'}); the safety check's reason, as quoted data: ${quoteText(verdict.reason)}. Help with the legitimate part only.`
+}
+
+export type DraftPromptInput = {
+  intent: string
+  context: ContextMessage[]
+  hypotheses: Hypothesis[]
+  attributes?: StyleSummary
+  examples: { text: string }[]
+  requestVerdict?: Verdict
+}
+
+export function buildDraftMessages(prompts: PromptLibrary, input: DraftPromptInput): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: prompts.render('draft.system', {
+        hypotheses: formatHypotheses(input.hypotheses),
+        attributes: formatAttributes(input.attributes),
+        examples: quoteLines(input.examples.map((each, index) => ({ label: `e${index + 1}`, text: each.text }))),
+        safety_guidance: safetyGuidance(input.requestVerdict),
+      }),
+    },
+    {
+      role: 'user',
+      content: prompts.render('draft.user', { context: formatContext(boundContext(input.context)), intent: quoteText(input.intent) }),
+    },
+  ]
+}
+
+export type AnswerPromptInput = {
+  question: string
+  context: ContextMessage[]
+  hypotheses: Hypothesis[]
+  attributes?: StyleSummary
+  requestVerdict?: Verdict
+}
+
+export function buildAnswerMessages(prompts: PromptLibrary, input: AnswerPromptInput): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: prompts.render('answer.system', {
+        hypotheses: formatHypotheses(input.hypotheses),
+        attributes: formatAttributes(input.attributes),
+        safety_guidance: safetyGuidance(input.requestVerdict),
+      }),
+    },
+    {
+      role: 'user',
+      content: prompts.render('answer.user', { context: formatContext(boundContext(input.context)), question: quoteText(input.question) }),
+    },
+  ]
+}
+
+/** Models often wrap a draft in quotes or add a preamble line; strip those, keep the message itself. */
+export function cleanDraftText(text: string): string {
+  let cleaned = text.trim()
+  cleaned = cleaned.replace(/^(here'?s|here is|sure[,!]?|draft:)[^\n]*:\s*\n+/i, '')
+  if (/^"[\s\S]*"$/.test(cleaned) && !cleaned.slice(1, -1).includes('"')) cleaned = cleaned.slice(1, -1)
+  return cleaned.trim()
+}

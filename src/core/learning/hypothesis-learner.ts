@@ -1,0 +1,208 @@
+// Learns a member's hypotheses (HyPerAlign): a diverse sample of their messages plus the previous hypotheses go to
+// the model, which returns structured, evidence-linked statements. Member edits always win. Also refreshes the
+// style-match calibration and the pool of examples drafts use; those need no model.
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { LanguageModel } from '../../llm/language-model.js'
+import type { ConsentService } from '../records/consent-service.js'
+import type { HistoryStore, StoredMessage } from '../records/history-store.js'
+import type { HypothesisStore } from '../records/hypothesis-store.js'
+import { workspaceOf } from '../identity/member-ref.js'
+import type { LearningStateStore } from '../records/learning-state-store.js'
+import type { MemberStyleStore } from '../records/member-style-store.js'
+import { profileWithout } from '../style/style-profile.js'
+import type { StylePopulation, WorkspaceStyle } from '../records/workspace-style.js'
+import type { PolicyService } from '../records/policy-service.js'
+import type { PromptLibrary } from '../prompting/prompt-library.js'
+import { quoteText } from '../prompting/quote-data.js'
+import { formatAttributes } from '../compose/composer.js'
+import { sampleDiverse } from '../style/sample-diverse.js'
+import type { Hypothesis, MemberRef } from '../types.js'
+
+/** What the model returns. Nullable, not optional: strict structured outputs require every key. */
+export const learnedHypothesesSchema = z.object({
+  hypotheses: z
+    .array(
+      z.object({
+        id: z.string().nullable(),
+        category: z.enum(['communication_strategy', 'personality', 'writing_style']),
+        statement: z.string().min(3).max(300),
+        evidence: z.array(z.string()).max(6),
+        confidence: z.number().min(0).max(1),
+      }),
+    )
+    .max(16),
+})
+
+export type LearnerSettings = {
+  sampleSize: number
+  examplePoolSize: number
+  heldOutForCalibration: number
+  /** Other members' messages for the calibration floor, taken from at most `calibrationMembers` of them. */
+  calibrationOthers: number
+  calibrationMembers: number
+  /** What is read of one colleague for the floor: at most this many messages and characters. */
+  calibrationMessagesPerMember: number
+  calibrationCharactersPerMember: number
+  /** Profiles summed into the workspace population (fixed-size counts, not texts). */
+  populationMembers: number
+}
+
+export type LearnerDependencies = {
+  model: LanguageModel
+  prompts: PromptLibrary
+  policies: PolicyService
+  consent: ConsentService
+  history: HistoryStore
+  hypotheses: HypothesisStore
+  style: MemberStyleStore
+  learning: LearningStateStore
+  workspaceStyle: WorkspaceStyle
+  settings: LearnerSettings
+  clock: () => number
+}
+
+export type HypothesisLearner = ReturnType<typeof createHypothesisLearner>
+
+/** The job's lock, checked before each write (see member-lock.ts). */
+type Fence = { assertHeld(): Promise<void> }
+const noFence: Fence = { assertHeld: async () => {} }
+
+export function createHypothesisLearner(dependencies: LearnerDependencies) {
+  const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
+
+  /**
+   * Calibration and example pool: deterministic, no model, so style match works without one. The population is the
+   * workspace as it is now (given by an import that just completed, else summed here); the floor comes from bounded
+   * samples of a bounded number of colleagues, so a job's cost grows neither with the team nor with their histories.
+   */
+  const refreshStyle = async (member: MemberRef, messages: StoredMessage[], retentionDays: number, population?: StylePopulation) => {
+    const own = await style.get(member)
+    if (own) {
+      const current = population ?? (await workspaceStyle.population(member, { maxMembers: settings.populationMembers, excludeUserId: member.userId }))
+      const others = current.memberIds.has(member.userId) ? profileWithout(current.total, own.profile) : current.total
+      const colleagues = rotate((await consent.members(member)).filter((each) => each.userId !== member.userId), member.userId).slice(0, settings.calibrationMembers)
+      const perColleague = Math.min(settings.calibrationMessagesPerMember, Math.ceil(settings.calibrationOthers / Math.max(1, colleagues.length)))
+      const othersTexts: string[] = []
+      for (const colleague of colleagues) {
+        const read = await history.sample({ ...member, userId: colleague.userId }, perColleague, retentionDays)
+        othersTexts.push(...withinCharacters(sampleDiverse(read, perColleague), settings.calibrationCharactersPerMember))
+      }
+      const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
+      await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others })
+    }
+    const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
+    await learning.update(member, (state) => ({ ...state, examplePool: pool }))
+  }
+
+  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], fence: Fence) => {
+    const sample = sampleDiverse(messages, settings.sampleSize)
+    const localIds = new Map(sample.map((each, index) => [`m${index + 1}`, each.id]))
+    const previous = await hypotheses.get(member)
+    const inferred = previous.hypotheses.filter((each) => each.source === 'inferred' && !each.pinned)
+    const fixed = previous.hypotheses.filter((each) => each.source === 'member' || each.pinned)
+    const summary = await style.summary(member)
+    const list = (items: Hypothesis[]) =>
+      items.length ? items.map((each) => `${each.id} | ${each.category} | ${each.confidence.toFixed(2)} | ${quoteText(each.statement)}`).join('\n') : '(none)'
+    const system = prompts.render('learn-hypotheses.system', {})
+    const user = prompts.render('learn-hypotheses.user', {
+      message_count: String(messages.length),
+      attributes: formatAttributes(summary),
+      previous_hypotheses: list(inferred),
+      confirmed_hypotheses: list(fixed),
+      rejected_hypotheses: previous.rejected.length ? previous.rejected.map((statement) => `- ${quoteText(statement)}`).join('\n') : '(none)',
+      messages: sample.map((each, index) => `m${index + 1}: ${quoteText(each.text)}`).join('\n'),
+    })
+    const result = await model.generateObject({
+      schema: learnedHypothesesSchema,
+      schemaName: 'member_hypotheses',
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
+      temperature: 0.2,
+      seed: 1,
+      maxTokens: 1500,
+      context: { workspace: workspaceOf(member), member, purpose: 'learn' },
+    })
+
+    // The model call is the long part; a job whose lock was taken over meanwhile must not write a second version,
+    // and a member who was forgotten meanwhile must not get hypotheses back.
+    await fence.assertHeld()
+    if (!(await consent.isOptedIn(member))) return previous
+    const now = clock()
+    const rejected = new Set(previous.rejected.map(normalizeStatement))
+    const taken = new Set(fixed.map((each) => normalizeStatement(each.statement)))
+    const previousIds = new Set(inferred.map((each) => each.id))
+    const learned: Hypothesis[] = []
+    for (const candidate of result.object.hypotheses) {
+      const key = normalizeStatement(candidate.statement)
+      if (rejected.has(key) || taken.has(key)) continue
+      taken.add(key)
+      const evidence = candidate.evidence.map((id) => localIds.get(id.trim())).filter((id): id is string => Boolean(id))
+      learned.push({
+        id: candidate.id && previousIds.has(candidate.id) ? candidate.id : randomUUID().slice(0, 8),
+        category: candidate.category,
+        statement: candidate.statement.trim(),
+        evidenceMessageIds: [...new Set(evidence)],
+        // A hypothesis the model could not tie to any sampled message is kept, at lower confidence.
+        confidence: evidence.length ? candidate.confidence : Math.min(candidate.confidence, 0.3),
+        source: 'inferred',
+        pinned: false,
+        updatedAt: now,
+      })
+    }
+    return hypotheses.save(member, previous, { hypotheses: [...fixed, ...learned], rejected: previous.rejected }, 'learning', now)
+  }
+
+  return {
+    /**
+     * The model-free part alone (calibration and example pool), against a population the caller summed once: an
+     * import refreshes every member it stored messages for this way, once the whole export is in.
+     */
+    async refreshStyle(member: MemberRef, population: StylePopulation): Promise<void> {
+      if (!(await consent.isOptedIn(member))) return
+      const policy = await policies.get(member)
+      const messages = await history.all(member, policy.retentionDays)
+      if (messages.length) await refreshStyle(member, messages, policy.retentionDays, population)
+    },
+    /** One learning run. Throws model errors (after the model-free part is done) so the scheduler can retry. */
+    async learn(member: MemberRef, fence: Fence = noFence): Promise<{ hypotheses: number; messages: number } | undefined> {
+      if (!(await consent.isOptedIn(member))) return undefined
+      const policy = await policies.get(member)
+      const messages = await history.all(member, policy.retentionDays)
+      await learning.update(member, (state) => ({ ...state, newMessages: 0 }))
+      if (messages.length === 0) return { hypotheses: 0, messages: 0 }
+      await fence.assertHeld()
+      await refreshStyle(member, messages, policy.retentionDays)
+      const saved = await inferHypotheses(member, messages, fence)
+      return { hypotheses: saved.hypotheses.length, messages: messages.length }
+    },
+  }
+}
+
+/** Texts in order while they fit in `characters`; one that does not fit is passed over, not cut. */
+function withinCharacters(messages: StoredMessage[], characters: number): string[] {
+  const taken: string[] = []
+  let left = characters
+  for (const each of messages) {
+    if (each.text.length > left) continue
+    taken.push(each.text)
+    left -= each.text.length
+  }
+  return taken
+}
+
+/** A stable, per-member starting point in the list, so different members sample different colleagues. */
+function rotate<T extends { userId: string }>(items: T[], seed: string): T[] {
+  if (items.length === 0) return items
+  const sorted = [...items].sort((a, b) => (a.userId < b.userId ? -1 : 1))
+  let hash = 0
+  for (const character of seed) hash = (hash * 31 + character.charCodeAt(0)) >>> 0
+  const start = hash % sorted.length
+  return [...sorted.slice(start), ...sorted.slice(0, start)]
+}
+
+export function normalizeStatement(statement: string): string {
+  return statement.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
+}

@@ -1,0 +1,44 @@
+// The retention sweep (hourly, and on demand): drops every member's messages past their workspace's retention, with
+// their style counts and draft examples, then has the store drop what the deleted rows left in its files.
+import type { Store } from '../../store/store.js'
+import type { KeyedLock } from '../coordination/keyed-lock.js'
+import { memberKey } from '../identity/keys.js'
+import type { HistoryStore } from '../records/history-store.js'
+import type { LearningStateStore } from '../records/learning-state-store.js'
+import type { MemberStyleStore } from '../records/member-style-store.js'
+import type { PolicyService } from '../records/policy-service.js'
+
+export type RetentionSweep = () => Promise<{ members: number; messagesRemoved: number }>
+
+export function createRetentionSweep(dependencies: {
+  store: Store
+  policies: PolicyService
+  history: HistoryStore
+  style: MemberStyleStore
+  learning: LearningStateStore
+  lock: KeyedLock
+}): RetentionSweep {
+  const { store, policies, history, style, learning, lock } = dependencies
+  return async () => {
+    let members = 0
+    let messagesRemoved = 0
+    for await (const { member } of learning.all()) {
+      const policy = await policies.get(member)
+      const removed = await lock.run(memberKey(member), async () => {
+        const expired = await history.sweep(member, policy.retentionDays)
+        if (expired.length) {
+          await style.update(member, { add: [], remove: expired.map((each) => each.text) })
+          // Drafts take examples from this pool; an expired message must not live on there.
+          const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
+          await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
+        }
+        return expired.length
+      })
+      members += 1
+      messagesRemoved += removed
+    }
+    // Past retention is erased like a forget: nothing left in the store's files either.
+    if (messagesRemoved > 0) await store.compact()
+    return { members, messagesRemoved }
+  }
+}

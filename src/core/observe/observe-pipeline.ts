@@ -1,0 +1,132 @@
+// The hot path: platform message -> (policy, consent, channel, size) filters -> normalised text in the member's
+// bounded history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+import type { ConsentService } from '../records/consent-service.js'
+import type { HistoryStore, StoredMessage } from '../records/history-store.js'
+import { memberKey } from '../identity/keys.js'
+import { isDue, type LearningStateStore } from '../records/learning-state-store.js'
+import type { KeyedLock } from '../coordination/keyed-lock.js'
+import type { MemberStyleStore } from '../records/member-style-store.js'
+import { normalizeMarkup } from './normalize-markup.js'
+import type { PolicyService } from '../records/policy-service.js'
+import type { MemberRef, ObservedMessage, ObserveOutcome } from '../types.js'
+
+export type ObserveDependencies = {
+  policies: PolicyService
+  consent: ConsentService
+  history: HistoryStore
+  style: MemberStyleStore
+  learning: LearningStateStore
+  lock: KeyedLock
+  settings: { maxMessages: number; maxMessageCharacters: number; minNewMessages: number; minIntervalMs: number }
+  clock: () => number
+  onDue: (member: MemberRef) => void
+}
+
+export type ObserveOptions = {
+  /** The admin chose these messages (an import), so the channel allow-list does not apply (consent still does). */
+  skipChannelCheck?: boolean
+  /** Report "due" in the outcome instead of starting learning (an import learns once it is complete). */
+  deferLearning?: boolean
+  /**
+   * Marks this delivery's claim on the message, so a retry of the same delivery (after the store failed between
+   * the claim and the append) takes its own claim back instead of taking it for a duplicate.
+   */
+  claimToken?: string
+}
+
+/** Text in the markup it was written in: a message's own dialect, else its workspace platform's. */
+const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
+
+export function createObservePipeline(dependencies: ObserveDependencies) {
+  const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
+
+  const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
+    if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
+    const policy = await policies.get(message.workspace)
+    if (!policy.enabled) return { status: 'ignored', reason: 'bot_disabled' }
+    if (!options.skipChannelCheck && !policies.learnsFrom(policy, message.channelId, message.channelKind)) {
+      return { status: 'ignored', reason: 'channel_not_enabled' }
+    }
+    const member: MemberRef = { ...message.workspace, userId: message.userId }
+    if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
+    const text = normalizedText(message)
+    if (!text) return { status: 'ignored', reason: 'empty' }
+    // A pasted log or document says little about how someone writes, and would bloat the store and any prompt it is
+    // picked for as an example.
+    if (text.length > settings.maxMessageCharacters) return { status: 'ignored', reason: 'too_long' }
+    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays, options.claimToken))) {
+      return { status: 'ignored', reason: 'duplicate' }
+    }
+    const stored: StoredMessage = {
+      id: message.messageId,
+      channelId: message.channelId,
+      channelKind: message.channelKind,
+      threadId: message.threadId,
+      text,
+      timestamp: message.timestamp,
+      storedAt: clock(),
+    }
+    let due = false
+    let optedOut = false
+    try {
+      await lock.run(memberKey(member), async () => {
+        // Again under the lock: an opt-out or forget that ran since the check above must win over this message.
+        if (!(await consent.isOptedIn(member))) {
+          optedOut = true
+          return
+        }
+        const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
+        await style.update(member, { add: [text], remove: dropped.map((each) => each.text) })
+        const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
+        due = isDue(state, clock(), settings)
+      })
+    } catch (error) {
+      // Let a retried delivery store it: the claim alone must not mark the message as seen.
+      await history.release(member, message.channelId, message.messageId).catch(() => {})
+      throw error
+    }
+    if (optedOut) {
+      await history.release(member, message.channelId, message.messageId)
+      return { status: 'ignored', reason: 'not_opted_in' }
+    }
+    if (due && !options.deferLearning) dependencies.onDue(member)
+    return { status: 'stored', due }
+  }
+
+  const changed = async (message: ObservedMessage): Promise<ObserveOutcome> => {
+    const owner = await history.owner(message.workspace, message.channelId, message.messageId)
+    if (!owner) return { status: 'ignored', reason: 'unknown_message' }
+    const member: MemberRef = { ...message.workspace, userId: owner.userId }
+    if (message.kind === 'edited') {
+      const text = normalizedText(message)
+      // Edited to nothing, or past the size bound: what was kept no longer stands for what they wrote.
+      if (!text || text.length > settings.maxMessageCharacters) return changed({ ...message, kind: 'deleted' })
+      return lock.run(memberKey(member), async () => {
+        const previous = await history.edit(member, message.channelId, message.messageId, text)
+        if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const
+        await style.update(member, { add: [text], remove: [previous.text] })
+        await learning.update(member, (state) => ({
+          ...state,
+          examplePool: state.examplePool.map((each) => (each.id === message.messageId ? { ...each, text } : each)),
+        }))
+        return { status: 'updated' } as const
+      })
+    }
+    return lock.run(memberKey(member), async () => {
+      const removed = await history.remove(member, message.channelId, message.messageId)
+      if (!removed) return { status: 'ignored', reason: 'unknown_message' } as const
+      await style.update(member, { add: [], remove: [removed.text] })
+      await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => each.id !== message.messageId) }))
+      return { status: 'deleted' } as const
+    })
+  }
+
+  return {
+    async observe(message: ObservedMessage, options: ObserveOptions = {}): Promise<ObserveOutcome> {
+      if (message.isBot) return { status: 'ignored', reason: 'bot' }
+      // Direct messages are never learning material (and never carried into a channel).
+      if (message.channelKind === 'direct') return { status: 'ignored', reason: 'direct_message' }
+      return message.kind === 'created' ? created(message, options) : changed(message)
+    },
+  }
+}

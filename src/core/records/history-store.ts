@@ -1,0 +1,220 @@
+// A member's bounded message history: pages of up to 50 messages with a retention TTL, an index from platform message
+// to author (so edits and deletions can be mirrored), and erasure that leaves nothing. Callers hold the member lock.
+import { z } from 'zod'
+import type { Store } from '../../store/store.js'
+import { memberChildKey, memberKey, workspaceChildKey } from '../identity/keys.js'
+import { channelKindSchema } from '../identity/member-ref.js'
+import type { MemberRef, WorkspaceRef } from '../types.js'
+
+export const storedMessageSchema = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  channelKind: channelKindSchema,
+  threadId: z.string().optional(),
+  text: z.string(),
+  timestamp: z.number(),
+  /** When the bot stored it; retention counts from here, so an imported export is kept as long as live messages. */
+  storedAt: z.number(),
+})
+export type StoredMessage = z.output<typeof storedMessageSchema>
+
+const pageSchema = z.object({ messages: z.array(storedMessageSchema) })
+const metaSchema = z.object({
+  pages: z.array(z.object({ number: z.number().int(), size: z.number().int() })),
+  nextPage: z.number().int(),
+  count: z.number().int(),
+})
+/** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
+const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
+
+const pageSize = 50
+const dayMs = 86_400_000
+
+export type HistoryStore = ReturnType<typeof createHistoryStore>
+
+export function createHistoryStore(store: Store, clock: () => number) {
+  const history = store.collection('history', z.union([pageSchema, metaSchema]))
+  const owners = store.collection('message-owner', ownerSchema)
+  const metaKey = (member: MemberRef) => memberChildKey(member, 'meta')
+  const pageKey = (member: MemberRef, page: number) => memberChildKey(member, 'page', page)
+  const ownerKey = (workspace: WorkspaceRef, channelId: string, messageId: string) => workspaceChildKey(workspace, channelId, messageId)
+
+  const readMeta = async (member: MemberRef) => {
+    const value = await history.get(metaKey(member))
+    return value && 'nextPage' in value ? value : { pages: [], nextPage: 0, count: 0 }
+  }
+  const readPage = async (member: MemberRef, page: number) => {
+    const value = await history.get(pageKey(member, page))
+    return value && 'messages' in value ? value : { messages: [] }
+  }
+  const ttl = (retentionDays: number) => retentionDays * dayMs + dayMs // a day of slack: the sweep is exact, the TTL a backstop
+
+  return {
+    /**
+     * Claim a platform message for a member. False when it was already claimed (a retried or duplicated delivery),
+     * so two processes receiving the same event store it once. With `token`, a claim left by an earlier attempt of
+     * the same delivery (the store failed before the append, and before the claim could be released) is taken back.
+     */
+    async claim(member: MemberRef, channelId: string, messageId: string, retentionDays: number, token?: string): Promise<boolean> {
+      const key = ownerKey(member, channelId, messageId)
+      if (await owners.setIfAbsent(key, { userId: member.userId, page: -1, ...(token ? { claim: token } : {}) }, ttl(retentionDays))) return true
+      if (!token) return false
+      const existing = await owners.get(key)
+      return existing?.page === -1 && existing.claim === token && existing.userId === member.userId
+    },
+
+    async owner(workspace: WorkspaceRef, channelId: string, messageId: string) {
+      return owners.get(ownerKey(workspace, channelId, messageId))
+    },
+
+    async release(member: MemberRef, channelId: string, messageId: string) {
+      await owners.delete(ownerKey(member, channelId, messageId))
+    },
+
+    /** Appends a message; returns the messages dropped to keep the history within `maxMessages`. */
+    async append(member: MemberRef, message: StoredMessage, limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      let last = meta.pages.at(-1)
+      if (!last || last.size >= pageSize) {
+        last = { number: meta.nextPage, size: 0 }
+        meta.pages.push(last)
+        meta.nextPage += 1
+      }
+      const page = last.size === 0 ? { messages: [] } : await readPage(member, last.number)
+      page.messages.push(message)
+      last.size = page.messages.length
+      meta.count += 1
+      await history.set(pageKey(member, last.number), page, ttl(limits.retentionDays))
+      await owners.set(ownerKey(member, message.channelId, message.id), { userId: member.userId, page: last.number }, ttl(limits.retentionDays))
+
+      const dropped: StoredMessage[] = []
+      // Drop whole oldest pages: cheap, and the history stays between (bound - one page) and the bound.
+      while (meta.count > limits.maxMessages && meta.pages.length > 1) {
+        const oldest = meta.pages.shift()!
+        const oldPage = await readPage(member, oldest.number)
+        dropped.push(...oldPage.messages)
+        meta.count -= oldest.size
+        await history.delete(pageKey(member, oldest.number))
+        await owners.deleteMany(oldPage.messages.map((each) => ownerKey(member, each.channelId, each.id)))
+      }
+      await history.set(metaKey(member), meta, ttl(limits.retentionDays))
+      return dropped
+    },
+
+    /** Replaces a message's text; returns the previous version, or undefined when it is not in the history. */
+    async edit(member: MemberRef, channelId: string, messageId: string, text: string): Promise<StoredMessage | undefined> {
+      const owner = await owners.get(ownerKey(member, channelId, messageId))
+      if (!owner || owner.page < 0) return undefined
+      const page = await readPage(member, owner.page)
+      const index = page.messages.findIndex((each) => each.id === messageId && each.channelId === channelId)
+      if (index < 0) return undefined
+      const previous = page.messages[index]!
+      page.messages[index] = { ...previous, text }
+      await history.set(pageKey(member, owner.page), page)
+      return previous
+    },
+
+    /** Removes a message; returns it, or undefined when it was not in the history. */
+    async remove(member: MemberRef, channelId: string, messageId: string): Promise<StoredMessage | undefined> {
+      const key = ownerKey(member, channelId, messageId)
+      const owner = await owners.get(key)
+      await owners.delete(key)
+      if (!owner || owner.page < 0) return undefined
+      const page = await readPage(member, owner.page)
+      const index = page.messages.findIndex((each) => each.id === messageId && each.channelId === channelId)
+      if (index < 0) return undefined
+      const [removed] = page.messages.splice(index, 1)
+      const meta = await readMeta(member)
+      const entry = meta.pages.find((each) => each.number === owner.page)
+      if (entry) entry.size = page.messages.length
+      meta.count = Math.max(0, meta.count - 1)
+      await history.set(pageKey(member, owner.page), page)
+      await history.set(metaKey(member), meta)
+      return removed
+    },
+
+    async size(member: MemberRef): Promise<number> {
+      return (await readMeta(member)).count
+    },
+
+    /** Every message still within retention, oldest first. Reads the whole history: for background work only. */
+    async all(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
+      const cutoff = clock() - retentionDays * dayMs
+      return pages
+        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
+        .filter((each) => each.storedAt >= cutoff)
+        .sort((a, b) => a.timestamp - b.timestamp)
+    },
+
+    /**
+     * A bounded read of a history for work on someone else's behalf (a colleague's floor in calibration): only the
+     * pages needed for `maxMessages` (one more, as pages may be part full), spread over the history.
+     */
+    async sample(member: MemberRef, maxMessages: number, retentionDays: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const wanted = Math.min(meta.pages.length, Math.ceil(maxMessages / pageSize) + 1)
+      // Evenly spaced pages ending with the newest; distinct because there are at least as many pages as wanted.
+      const chosen = Array.from({ length: wanted }, (_, index) => meta.pages[Math.floor(((index + 1) * meta.pages.length) / wanted) - 1]!)
+      const pages = await history.getMany(chosen.map((page) => pageKey(member, page.number)))
+      const cutoff = clock() - retentionDays * dayMs
+      return pages
+        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
+        .filter((each) => each.storedAt >= cutoff)
+        .sort((a, b) => a.timestamp - b.timestamp)
+    },
+
+    async byIds(member: MemberRef, ids: Set<string>, retentionDays: number): Promise<StoredMessage[]> {
+      return (await this.all(member, retentionDays)).filter((each) => ids.has(each.id))
+    },
+
+    /** Removes messages past retention; returns them so derived data (style counts) can be updated. */
+    async sweep(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
+      const cutoff = clock() - retentionDays * dayMs
+      const meta = await readMeta(member)
+      const expired: StoredMessage[] = []
+      for (const entry of [...meta.pages]) {
+        const page = await readPage(member, entry.number)
+        const keep = page.messages.filter((each) => each.storedAt >= cutoff)
+        if (keep.length === page.messages.length) continue
+        const gone = page.messages.filter((each) => each.storedAt < cutoff)
+        expired.push(...gone)
+        await owners.deleteMany(gone.map((each) => ownerKey(member, each.channelId, each.id)))
+        meta.count -= gone.length
+        entry.size = keep.length
+        if (keep.length === 0 && entry !== meta.pages.at(-1)) {
+          meta.pages.splice(meta.pages.indexOf(entry), 1)
+          await history.delete(pageKey(member, entry.number))
+        } else {
+          await history.set(pageKey(member, entry.number), { messages: keep }, ttl(retentionDays))
+        }
+      }
+      if (expired.length) await history.set(metaKey(member), meta, ttl(retentionDays))
+      return expired
+    },
+
+    /** Deletes every page, the page index and every author index entry of the member; returns messages erased. */
+    async erase(member: MemberRef): Promise<number> {
+      let erased = 0
+      const keys: string[] = []
+      for await (const key of history.keys(memberKey(member) + ':')) keys.push(key)
+      const values = await history.getMany(keys)
+      for (const value of values) {
+        if (value && 'messages' in value) {
+          erased += value.messages.length
+          await owners.deleteMany(value.messages.map((each) => ownerKey(member, each.channelId, each.id)))
+        }
+      }
+      await history.deleteMany(keys)
+      // Author index entries left by an interrupted append (claimed, never paged) are found by scanning the workspace.
+      const orphans: string[] = []
+      const workspacePrefix = workspaceChildKey(member) + ':'
+      for await (const key of owners.keys(workspacePrefix)) orphans.push(key)
+      const orphanValues = await owners.getMany(orphans)
+      await owners.deleteMany(orphans.filter((_key, index) => orphanValues[index]?.userId === member.userId))
+      return erased
+    },
+  }
+}
+
