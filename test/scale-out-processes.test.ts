@@ -106,7 +106,7 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
     const budgetWorkspace = { platform: 'slack' as const, workspaceId: `T00BUDGET${kind.toUpperCase()}` }
     try {
       const environment = { STORE_URL: storeUrl, ...modelSettings(budgetModel) }
-      const callers = [0, 1].map(() => startAppProcess('test/support/metered-calls-process.ts', environment, ['100', '10', '1500', budgetWorkspace.workspaceId]))
+      const callers = [0, 1].map(() => startAppProcess('testing/support/metered-calls-process.ts', environment, ['100', '10', '1500', budgetWorkspace.workspaceId]))
       const results = await Promise.all(callers.map((caller) => caller.waitFor((line) => line.event === 'metered_calls_done')))
       await Promise.all(callers.map((caller) => caller.stop()))
       const admitted = results.reduce((sum, result) => sum + Number(result.admitted), 0)

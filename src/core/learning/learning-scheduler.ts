@@ -2,19 +2,19 @@
 // store the jobs are on the store's job queue (one job per member, retries with backoff, dead letters), and run
 // wherever a process consumes them (inline, or `npm run worker`); on SQLite a queue in this process's memory,
 // a cache of the store's state. Either way the job holds the member's learning lock, renewed while it runs.
-import { z } from 'zod'
 import { isBotError } from '../../bot-error.js'
 import type { Logger } from '../../logger.js'
 import type { JobAttempt, JobQueue } from '../../store/job-queue.js'
 import type { HypothesisLearner } from './hypothesis-learner.js'
 import { memberKey } from '../identity/keys.js'
+import { memberRefSchema } from '../identity/member-ref.js'
 import { isDue, type LearningStateStore } from '../records/learning-state-store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import type { MemberRef } from '../types.js'
 
 export const retryDelaysMs = [60_000, 5 * 60_000, 30 * 60_000]
 
-const jobDataSchema = z.object({ platform: z.enum(['slack', 'discord', 'console']), workspaceId: z.string(), userId: z.string() })
+const jobDataSchema = memberRefSchema
 
 export type LearningScheduler = ReturnType<typeof createLearningScheduler>
 
