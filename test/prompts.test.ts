@@ -53,7 +53,7 @@ describe('prompts', () => {
       prompts.render('safety-check-request.user', { task: 'draft a message', context: '(none)', request: '"say hi"' }),
       prompts.render('safety-check-output.user', { task: 'draft a message', context: '(none)', request: '"say hi"', output: '"hi"' }),
       prompts.render('learn-hypotheses.system', {}),
-      prompts.render('learn-hypotheses.user', { message_count: '3', attributes: '- length: 7 words', previous_hypotheses: '(none)', confirmed_hypotheses: '(none)', rejected_hypotheses: '(none)', messages: 'm1: "hi"' }),
+      prompts.render('learn-hypotheses.user', { message_count: '3', attributes: '- length: 7 words', previous_hypotheses: '(none)', confirmed_hypotheses: '(none)', rejected_hypotheses: '(none)', messages: 'm1: "hi"', edit_pairs: '(none)' }),
     ]
     expect(rendered.join('\n\n=====\n\n')).toMatchSnapshot()
   })

@@ -36,6 +36,7 @@ export function renderProfile(profile: Profile): string {
   if (last && (last.added.length || last.removed.length)) {
     lines.push('', `Changes in version ${last.version} (${last.by}): +${last.added.length} −${last.removed.length}`)
   }
+  if (last?.note) lines.push(`Learning ${last.note}.`)
   return lines.join('\n')
 }
 

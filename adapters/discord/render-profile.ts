@@ -38,6 +38,7 @@ export function renderProfile(profile: Profile) {
   if (latest && (latest.added.length > 0 || latest.removed.length > 0)) {
     lines.push(`Latest change (version ${latest.version}, by ${latest.by === 'member' ? 'you' : 'learning'}): ${latest.added.length} added, ${latest.removed.length} removed.`)
   }
+  if (latest?.note) lines.push(`Learning ${latest.note}.`)
   summary.setDescription(lines.join('\n'))
   for (const category of Object.keys(categoryTitles) as HypothesisCategory[]) {
     const hypotheses = profile.hypotheses.filter((hypothesis) => hypothesis.category === category)

@@ -32,7 +32,9 @@ import { loadPromptLibrary, type PromptLibrary } from './prompting/prompt-librar
 import { createAuditLog } from './records/audit-log.js'
 import { createConsentService } from './records/consent-service.js'
 import { createCounters } from './records/counters.js'
+import { createContrastStore } from './records/contrast-store.js'
 import { createCredentialStore } from './records/credential-store.js'
+import { createEditPairStore } from './records/edit-pair-store.js'
 import { createHistoryStore } from './records/history-store.js'
 import { createHypothesisStore } from './records/hypothesis-store.js'
 import { createLearningStateStore } from './records/learning-state-store.js'
@@ -89,6 +91,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const audit = createAuditLog(store, clock)
   const counters = createCounters(store)
   const credentials = createCredentialStore(store)
+  const contrast = createContrastStore(store)
+  const editPairs = createEditPairStore(store)
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style })
@@ -112,6 +116,9 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     style,
     learning,
     workspaceStyle,
+    ledger,
+    contrast,
+    editPairs,
     clock,
     settings: {
       sampleSize: config.LEARN_SAMPLE_SIZE,
@@ -122,6 +129,11 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
       calibrationMessagesPerMember: calibrationLimits.messagesPerMember,
       calibrationCharactersPerMember: calibrationLimits.charactersPerMember,
       populationMembers: calibrationLimits.populationMembers,
+      verifyMessages: config.LEARNING_VERIFY_MESSAGES,
+      verifyRunTokens: config.LEARNING_VERIFY_RUN_TOKENS,
+      verifyDailyTokens: config.LEARNING_VERIFY_DAILY_TOKENS,
+      draftExamples: config.DRAFT_EXAMPLES,
+      editPairs: config.LEARNING_EDIT_PAIRS,
     },
   })
   // Shared stores put learning on the store's job queue; a bot process with LEARNING_MODE=worker only enqueues.
@@ -163,12 +175,12 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     },
   })
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
-  const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock })
+  const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, counters, settings, clock })
   const answer = createAnswerService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
   const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })
   const setConsent = createConsentChange({ policies, consent, access, lock, erase: eraseAll, clock })
   const backfillChannels = createBackfillChannels({ policies, consent })
-  const sweep = createRetentionSweep({ store, policies, history, style, learning, lock })
+  const sweep = createRetentionSweep({ store, policies, history, style, learning, contrast, editPairs, lock, clock })
 
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))

@@ -122,7 +122,19 @@ export type Profile = {
   hypotheses: Hypothesis[]
   hypothesesVersion: number
   /** What changed in recent versions, newest last. */
-  changes: { version: number; at: number; by: 'learning' | 'member'; added: string[]; removed: string[] }[]
+  changes: {
+    version: number
+    at: number
+    by: 'learning' | 'member'
+    added: string[]
+    removed: string[]
+    /** How learning checked the revision: drafts of held-out messages, mean style match before and after. */
+    check?: { messages: number; previous: number; revised: number; kept: boolean }
+    /** Edited drafts the revision learned from. */
+    fromEdits?: number
+    /** One line for the member, e.g. "checked against 3 of your messages: 0.71 → 0.78; changed from your edits". */
+    note?: string
+  }[]
   lastLearnedAt?: number
   attributes?: StyleSummary
   learning: { due: boolean; newMessagesSinceLearn: number; lastError?: string; parked: boolean }

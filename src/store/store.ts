@@ -14,6 +14,8 @@ export const collectionNames = [
   'workspace-style',
   'hypotheses',
   'learning',
+  'edit-pairs',
+  'contrast',
   'drafts',
   'audit',
   'usage',

@@ -100,6 +100,12 @@ export function storedStatement(profile: Pick<Profile, 'consentStatement' | 'ret
 }
 
 /** `/hyperalign profile`: a read-only summary; editing happens in the App Home tab. */
+/** How the latest learning change was checked, or that it came from the member's edits (the core's wording). */
+function latestNoteBlocks(profile: Profile): types.KnownBlock[] {
+  const note = profile.changes.at(-1)?.note
+  return note ? [{ type: 'context', elements: [{ type: 'plain_text', text: `Latest change: ${note}.` }] }] : []
+}
+
 export function profileBlocks(profile: Profile): types.KnownBlock[] {
   const status = profile.optedIn
     ? `*You are opted in.* I have ${profile.historySize} of your messages${profile.lastLearnedAt ? `; hypotheses last updated ${slackDate(profile.lastLearnedAt)}` : ''}.`
@@ -107,6 +113,7 @@ export function profileBlocks(profile: Profile): types.KnownBlock[] {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: status } },
     ...(profile.optedIn || profile.hypotheses.length > 0 ? [...hypothesisBlocks(profile, { editable: false, limit: 20 }), ...styleBlocks(profile.attributes)] : []),
+    ...latestNoteBlocks(profile),
     { type: 'context', elements: [{ type: 'mrkdwn', text: 'Correct, pin or delete any hypothesis in the *Home* tab of the hyperalign app.' }] },
   ]
 }

@@ -66,6 +66,22 @@ export function createUsageLedger(store: Store, options: { dailyTokenBudget: num
       if (member && used) entries.push({ key: memberDay(member, reservation.day), deltas: spent, ttlMs: keptMs })
       if (Object.keys(entries[0]!.deltas).length) await counters.add(entries)
     },
+    /**
+     * Takes `tokens` from a named daily allowance of the workspace (learning checks, LEARNING_VERIFY_DAILY_TOKENS),
+     * in one atomic operation: false when the day's takings plus these would pass `limit`. Apart from the budget above,
+     * which the same calls also meet through the metered model.
+     */
+    async takeAllowance(workspace: WorkspaceRef, allowance: 'verifyTokens', tokens: number, limit: number): Promise<boolean> {
+      const amount = Math.max(1, Math.ceil(tokens))
+      if (amount > limit) return false
+      const { added } = await counters.addWhileBelow(workspaceDay(workspace, today()), { field: allowance, amount, limitFields: [allowance], limit: limit - amount + 1, ttlMs: keptMs })
+      return added
+    },
+    /** Gives back what a call took from an allowance but did not use. */
+    async returnAllowance(workspace: WorkspaceRef, allowance: 'verifyTokens', tokens: number) {
+      const amount = Math.floor(tokens)
+      if (amount > 0) await counters.add([{ key: workspaceDay(workspace, today()), deltas: { [allowance]: -amount }, ttlMs: keptMs }])
+    },
     /** Counts usage without a reservation (a call made outside the metered model). */
     async record(workspace: WorkspaceRef, member: MemberRef | undefined, used: TokenUsage) {
       const day = today()

@@ -58,7 +58,14 @@ export type DraftPromptInput = {
   hypotheses: Hypothesis[]
   attributes?: StyleSummary
   examples: { text: string }[]
+  /** "Not like this" drafts with what differs from the member's real message (records/contrast-store.ts). */
+  contrast?: { draft: string; explanation: string }[]
   requestVerdict?: Verdict
+}
+
+/** Each "not like this" draft and its explanation (model text about member text): quoted data, both of them. */
+export function formatContrast(contrast: { draft: string; explanation: string }[] = []): string {
+  return quoteLines(contrast.flatMap((each, index) => [{ label: `n${index + 1} draft`, text: each.draft }, { label: `n${index + 1} differs`, text: each.explanation }]))
 }
 
 export function buildDraftMessages(prompts: PromptLibrary, input: DraftPromptInput): ChatMessage[] {
@@ -69,6 +76,7 @@ export function buildDraftMessages(prompts: PromptLibrary, input: DraftPromptInp
         hypotheses: formatHypotheses(input.hypotheses),
         attributes: formatAttributes(input.attributes),
         examples: quoteLines(input.examples.map((each, index) => ({ label: `e${index + 1}`, text: each.text }))),
+        contrast: formatContrast(input.contrast),
         safety_guidance: safetyGuidance(input.requestVerdict),
       }),
     },

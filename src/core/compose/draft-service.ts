@@ -6,7 +6,9 @@ import { BotError } from '../../bot-error.js'
 import type { LanguageModel } from '../../llm/language-model.js'
 import type { Store } from '../../store/store.js'
 import { buildDraftMessages, cleanDraftText } from './composer.js'
+import type { ContrastStore } from '../records/contrast-store.js'
 import type { Counters } from '../records/counters.js'
+import type { EditPairStore } from '../records/edit-pair-store.js'
 import type { Deliberator } from '../safety/deliberator.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
 import { memberChildKey } from '../identity/keys.js'
@@ -63,13 +65,15 @@ export type DraftServiceDependencies = {
   hypotheses: HypothesisStore
   style: MemberStyleStore
   learning: LearningStateStore
+  contrast: ContrastStore
+  editPairs: EditPairStore
   counters: Counters
   settings: { maxInputCharacters: number; examples: number; candidates: number }
   clock: () => number
 }
 
 export function createDraftService(dependencies: DraftServiceDependencies) {
-  const { store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, counters, settings, clock } = dependencies
+  const { store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, counters, settings, clock } = dependencies
   const drafts = store.collection('drafts', storedDraftSchema)
   const idempotency = store.collection('idempotency', idempotencySchema)
 
@@ -83,11 +87,12 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
     if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
 
-    const [set, state, summary] = await Promise.all([hypotheses.get(member), learning.get(member), style.summary(member)])
+    const [set, state, summary, negatives] = await Promise.all([hypotheses.get(member), learning.get(member), style.summary(member), contrast.get(member)])
     // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
-    const pool = state.examplePool.filter((each) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId))
+    const usable = (each: { channelKind: string; channelId: string }) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId)
+    const pool = state.examplePool.filter(usable)
     const examples = selectExamples(request.intent, pool, settings.examples)
-    const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, requestVerdict: before.verdict })
+    const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, contrast: negatives.filter(usable), requestVerdict: before.verdict })
     const count = Math.max(1, Math.min(request.candidates ?? settings.candidates, 5))
     const candidates: string[] = []
     for (let index = 0; index < count; index++) {
@@ -133,6 +138,16 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       verdict: after.verdict,
       notice: set.hypotheses.length === 0 ? 'I have not learned your style yet, so this draft is generic. It gets closer as I learn from your messages.' : undefined,
     }
+  }
+
+  /**
+   * What the member changed before posting is the strongest signal of their style (CIPHER): the pair goes to the
+   * next learning run. Only for a draft meant for a public channel, since hypotheses reach every channel.
+   */
+  const keepEditPair = async (actor: Actor, draft: StoredDraft, posted: string) => {
+    if (draft.channelKind !== 'public' || !(await consent.isOptedIn(actor.member))) return
+    const policy = await policies.get(actor.member)
+    await editPairs.add(actor.member, { draft: draft.text, posted, channelId: draft.channelId, channelKind: draft.channelKind, at: clock() }, policy.retentionDays)
   }
 
   const ownDraft = async (actor: Actor, draftId: string): Promise<StoredDraft> => {
@@ -210,6 +225,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       }
       const posted: StoredDraft = { ...draft, text, status: 'posted' }
       await drafts.set(key, posted, draftTtlMs)
+      if (text !== draft.text) await keepEditPair(actor, draft, text)
       await counters.increment(actor.member, 'posted')
       return { status: 'ready_to_post', text, label: aiDraftLabel, draft: viewOf(posted) }
     },

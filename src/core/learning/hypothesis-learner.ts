@@ -1,9 +1,13 @@
-// Learns a member's hypotheses (HyPerAlign): a diverse sample of their messages plus the previous hypotheses go to
-// the model, which returns structured, evidence-linked statements. Member edits always win. Also refreshes the
+// Learns a member's hypotheses (HyPerAlign): a diverse sample of their messages, their recent edits to drafts and
+// the previous hypotheses go to the model, which returns structured, evidence-linked statements. Member edits always
+// win. A revision is checked on held-out messages before it is kept (revision-check.ts). Also refreshes the
 // style-match calibration and the pool of examples drafts use; those need no model.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { LanguageModel } from '../../llm/language-model.js'
+import type { UsageLedger } from '../budget/usage-ledger.js'
+import type { ContrastStore } from '../records/contrast-store.js'
+import type { EditPair, EditPairStore } from '../records/edit-pair-store.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { HistoryStore, StoredMessage } from '../records/history-store.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
@@ -18,6 +22,8 @@ import { quoteText } from '../prompting/quote-data.js'
 import { formatAttributes } from '../compose/composer.js'
 import { sampleDiverse } from '../style/sample-diverse.js'
 import type { Hypothesis, MemberRef } from '../types.js'
+import { createCheckBudget } from './check-budget.js'
+import { createRevisionCheck, type RevisionScores } from './revision-check.js'
 
 /** What the model returns. Nullable, not optional: strict structured outputs require every key. */
 export const learnedHypothesesSchema = z.object({
@@ -46,7 +52,19 @@ export type LearnerSettings = {
   calibrationCharactersPerMember: number
   /** Profiles summed into the workspace population (fixed-size counts, not texts). */
   populationMembers: number
+  /** Held-out recent messages a revision is checked on (LEARNING_VERIFY_MESSAGES); 0 keeps every revision unchecked. */
+  verifyMessages: number
+  /** Tokens the check may spend in one run, and in one workspace's UTC day. */
+  verifyRunTokens: number
+  verifyDailyTokens: number
+  /** Member examples in each check draft, as in a real draft (DRAFT_EXAMPLES). */
+  draftExamples: number
+  /** Newest edited drafts the learning prompt shows (LEARNING_EDIT_PAIRS). */
+  editPairs: number
 }
+
+/** Characters of each side of an edit pair in the learning prompt. */
+const editPairCharacters = 600
 
 export type LearnerDependencies = {
   model: LanguageModel
@@ -58,6 +76,9 @@ export type LearnerDependencies = {
   style: MemberStyleStore
   learning: LearningStateStore
   workspaceStyle: WorkspaceStyle
+  ledger: UsageLedger
+  contrast: ContrastStore
+  editPairs: EditPairStore
   settings: LearnerSettings
   clock: () => number
 }
@@ -69,7 +90,8 @@ type Fence = { assertHeld(): Promise<void> }
 const noFence: Fence = { assertHeld: async () => {} }
 
 export function createHypothesisLearner(dependencies: LearnerDependencies) {
-  const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, settings, clock } = dependencies
+  const { model, prompts, policies, consent, history, hypotheses, style, learning, workspaceStyle, ledger, contrast, editPairs, settings, clock } = dependencies
+  const checkRevision = createRevisionCheck({ model, prompts, style })
 
   /**
    * Calibration and example pool: deterministic, no model, so style match works without one. The population is the
@@ -95,13 +117,21 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
     await learning.update(member, (state) => ({ ...state, examplePool: pool }))
   }
 
-  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], fence: Fence) => {
-    const sample = sampleDiverse(messages, settings.sampleSize)
+  const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], retentionDays: number, fence: Fence) => {
+    // Held out of the sample only when a score exists to check them with: the check must not grade a revision on
+    // the very messages it was inferred from.
+    const heldOut = settings.verifyMessages > 0 && messages.length > settings.verifyMessages && (await style.score(member, [messages.at(-1)!.text]))
+      ? messages.slice(-settings.verifyMessages)
+      : []
+    const sample = sampleDiverse(heldOut.length ? messages.slice(0, -heldOut.length) : messages, settings.sampleSize)
     const localIds = new Map(sample.map((each, index) => [`m${index + 1}`, each.id]))
     const previous = await hypotheses.get(member)
     const inferred = previous.hypotheses.filter((each) => each.source === 'inferred' && !each.pinned)
     const fixed = previous.hypotheses.filter((each) => each.source === 'member' || each.pinned)
-    const summary = await style.summary(member)
+    const [summary, state] = await Promise.all([style.summary(member), learning.get(member)])
+    // Hypotheses reach drafts in every channel, so only edits made for public channels teach them.
+    const pairs = settings.editPairs > 0 ? (await editPairs.recent(member, retentionDays, clock())).filter((pair) => pair.channelKind === 'public').slice(-settings.editPairs) : []
+    const newPairs = pairs.filter((pair) => state.lastLearnedAt === undefined || pair.at > state.lastLearnedAt).length
     const list = (items: Hypothesis[]) =>
       items.length ? items.map((each) => `${each.id} | ${each.category} | ${each.confidence.toFixed(2)} | ${quoteText(each.statement)}`).join('\n') : '(none)'
     const system = prompts.render('learn-hypotheses.system', {})
@@ -112,6 +142,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       confirmed_hypotheses: list(fixed),
       rejected_hypotheses: previous.rejected.length ? previous.rejected.map((statement) => `- ${quoteText(statement)}`).join('\n') : '(none)',
       messages: sample.map((each, index) => `m${index + 1}: ${quoteText(each.text)}`).join('\n'),
+      edit_pairs: formatEditPairs(pairs),
     })
     const result = await model.generateObject({
       schema: learnedHypothesesSchema,
@@ -152,7 +183,29 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
         updatedAt: now,
       })
     }
-    return hypotheses.save(member, previous, { hypotheses: [...fixed, ...learned], rejected: previous.rejected }, 'learning', now)
+    const revised = [...fixed, ...learned]
+    const notes: { check?: RevisionScores; fromEdits?: number } = newPairs ? { fromEdits: newPairs } : {}
+    if (heldOut.length && !sameStatements(revised, previous.hypotheses)) {
+      const heldOutIds = new Set(heldOut.map((each) => `${each.channelId}\n${each.id}`))
+      const outcome = await checkRevision({
+        member,
+        heldOut,
+        revised,
+        current: previous.hypotheses,
+        summary,
+        pool: state.examplePool.filter((each) => !heldOutIds.has(`${each.channelId}\n${each.id}`)),
+        examples: settings.draftExamples,
+        budget: createCheckBudget(ledger, workspaceOf(member), { runTokens: settings.verifyRunTokens, dailyTokens: settings.verifyDailyTokens }),
+      })
+      await fence.assertHeld()
+      if (!(await consent.isOptedIn(member))) return previous
+      if (outcome.status === 'checked') {
+        await contrast.set(member, outcome.contrast, retentionDays)
+        if (!outcome.scores.kept) return hypotheses.recordRejected(member, previous, outcome.scores, clock())
+        notes.check = outcome.scores
+      }
+    }
+    return hypotheses.save(member, previous, { hypotheses: revised, rejected: previous.rejected }, 'learning', now, notes)
   }
 
   return {
@@ -175,10 +228,23 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       if (messages.length === 0) return { hypotheses: 0, messages: 0 }
       await fence.assertHeld()
       await refreshStyle(member, messages, policy.retentionDays)
-      const saved = await inferHypotheses(member, messages, fence)
+      const saved = await inferHypotheses(member, messages, policy.retentionDays, fence)
       return { hypotheses: saved.hypotheses.length, messages: messages.length }
     },
   }
+}
+
+/** The edited drafts as quoted data, each side bounded: what was drafted, then what the member posted. */
+function formatEditPairs(pairs: EditPair[]): string {
+  if (pairs.length === 0) return '(none)'
+  const bound = (text: string) => (text.length > editPairCharacters ? text.slice(0, editPairCharacters) + '…' : text)
+  return pairs.map((pair, index) => `d${index + 1} drafted: ${quoteText(bound(pair.draft))}\nd${index + 1} posted: ${quoteText(bound(pair.posted))}`).join('\n')
+}
+
+/** Same statements, whatever their order or ids: nothing to check. */
+function sameStatements(a: Hypothesis[], b: Hypothesis[]): boolean {
+  const key = (list: Hypothesis[]) => list.map((each) => normalizeStatement(each.statement)).sort().join('\n')
+  return key(a) === key(b)
 }
 
 /** Texts in order while they fit in `characters`; one that does not fit is passed over, not cut. */

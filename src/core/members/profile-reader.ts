@@ -3,11 +3,22 @@
 import { consentStatement, type ConsentService } from '../records/consent-service.js'
 import type { CredentialStore } from '../records/credential-store.js'
 import type { HistoryStore } from '../records/history-store.js'
-import type { HypothesisStore } from '../records/hypothesis-store.js'
+import type { HypothesisChange, HypothesisStore } from '../records/hypothesis-store.js'
 import { isDue, type LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
 import type { MemberRef, Profile } from '../types.js'
+
+/** The change log line a member reads: how learning checked a revision, and whether it came from their edits. */
+export function describeChange(change: HypothesisChange): string | undefined {
+  const parts: string[] = []
+  if (change.check) {
+    const { messages, previous, revised, kept } = change.check
+    parts.push(`checked against ${messages} of your messages: ${previous.toFixed(2)} → ${revised.toFixed(2)}${kept ? '' : ', so the previous hypotheses were kept'}`)
+  }
+  if (change.fromEdits) parts.push(`changed from your edits (${change.fromEdits} edited draft${change.fromEdits === 1 ? '' : 's'})`)
+  return parts.length ? parts.join('; ') : undefined
+}
 
 export type ProfileReader = (member: MemberRef) => Promise<Profile>
 
@@ -43,7 +54,7 @@ export function createProfileReader(dependencies: {
       historySize: size,
       hypotheses: set.hypotheses.map((each) => ({ ...each, evidence: each.evidenceMessageIds.flatMap((id) => (texts.has(id) ? [texts.get(id)!] : [])) })),
       hypothesesVersion: set.version,
-      changes: set.changes,
+      changes: set.changes.map((change) => ({ ...change, note: describeChange(change) })),
       lastLearnedAt: state.lastLearnedAt,
       attributes: summary,
       learning: { due: isDue(state, clock(), learnSettings), newMessagesSinceLearn: state.newMessages, lastError: state.lastError, parked: state.deadLetterAt !== undefined },

@@ -1,8 +1,11 @@
 // The retention sweep (hourly, and on demand): drops every member's messages past their workspace's retention, with
-// their style counts and draft examples, then has the store drop what the deleted rows left in its files.
+// their style counts, draft examples and "not like this" examples drafted from them, and edit pairs past retention;
+// then has the store drop what the deleted rows left in its files.
 import type { Store } from '../../store/store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import { memberKey } from '../identity/keys.js'
+import type { ContrastStore } from '../records/contrast-store.js'
+import type { EditPairStore } from '../records/edit-pair-store.js'
 import type { HistoryStore } from '../records/history-store.js'
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
@@ -16,12 +19,16 @@ export function createRetentionSweep(dependencies: {
   history: HistoryStore
   style: MemberStyleStore
   learning: LearningStateStore
+  contrast: ContrastStore
+  editPairs: EditPairStore
   lock: KeyedLock
+  clock: () => number
 }): RetentionSweep {
-  const { store, policies, history, style, learning, lock } = dependencies
+  const { store, policies, history, style, learning, contrast, editPairs, lock, clock } = dependencies
   return async () => {
     let members = 0
     let messagesRemoved = 0
+    let pairsRemoved = 0
     for await (const { member } of learning.all()) {
       const policy = await policies.get(member)
       const removed = await lock.run(memberKey(member), async () => {
@@ -31,14 +38,16 @@ export function createRetentionSweep(dependencies: {
           // Drafts take examples from this pool; an expired message must not live on there.
           const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
           await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
+          await contrast.dropFrom(member, gone, policy.retentionDays)
         }
+        pairsRemoved += await editPairs.sweep(member, policy.retentionDays, clock())
         return expired.length
       })
       members += 1
       messagesRemoved += removed
     }
     // Past retention is erased like a forget: nothing left in the store's files either.
-    if (messagesRemoved > 0) await store.compact()
+    if (messagesRemoved + pairsRemoved > 0) await store.compact()
     return { members, messagesRemoved }
   }
 }
