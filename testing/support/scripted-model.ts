@@ -42,6 +42,15 @@ export const defaultHypotheses = {
   ],
 }
 
+/** Which of the core's free-text calls a request is, told apart by the opening of its system prompt. */
+export function textKindOf(request: FakeOpenAiRequest): 'draft' | 'intent' | 'contrast' | 'other' {
+  const system = request.body.messages[0]?.content ?? ''
+  if (system.startsWith('You ghost-write one chat message')) return 'draft'
+  if (system.startsWith('You read one chat message a person wrote')) return 'intent'
+  if (system.startsWith('You compare a draft written in a person')) return 'contrast'
+  return 'other'
+}
+
 /** The chat requests of one kind, for asserting on the prompts that reached the model. */
 export function requestsOf(requests: FakeOpenAiRequest[], kind: 'safety' | 'hypotheses' | 'text'): FakeOpenAiRequest[] {
   return requests.filter((request) => {
