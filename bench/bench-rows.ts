@@ -3,6 +3,7 @@
 import { row, renderTable, type BenchRow } from './bench-table.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
+import type { LearningCostReport } from './learning-cost.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
@@ -14,6 +15,7 @@ export type BenchParts = {
   discord?: DiscordDeferReport
   observe?: ObserveThroughputReport[]
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
+  learning?: LearningCostReport
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
   scale?: ScaleOutReport
@@ -71,6 +73,16 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     const learning = cost.learning
     rows.push(
       row('cost', `learning calls per 100 msgs (every ${learning.settings.minNewMessages} new, ≥${learning.settings.minIntervalMinutes} min apart)`, learning.perHundredMessages, 'calls', `count-only trigger (every ${learning.settings.minNewMessages} new)`, learning.countOnly.perHundredMessages, 'lower'),
+    )
+  }
+  if (parts.learning) {
+    const { off, on, onWithEdits, settings } = parts.learning
+    const tokens = (cost: typeof off) => cost.promptTokens + cost.completionTokens
+    const check = `check on (LEARNING_VERIFY_MESSAGES=${settings.verifyMessages})`
+    rows.push(
+      row('learning', `model calls per learning run, ${check}`, on.calls, 'calls', 'check off (=0, as before)', off.calls, 'lower'),
+      row('learning', `tokens per learning run, ${check}`, tokens(on), 'tok', 'check off (=0, as before)', tokens(off), 'lower'),
+      row('learning', `tokens per learning run, ${check}, ${settings.editPairs} edited drafts in the prompt`, tokens(onWithEdits), 'tok', 'check off (=0, as before)', tokens(off), 'lower'),
     )
   }
   if (memory) {
@@ -138,6 +150,24 @@ export function renderDetails(parts: BenchParts): string {
       '',
       `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps ` +
         `(${parts.cost.learning.promptTokensPerCall} prompt tokens per call); ${parts.cost.learning.countOnly.learnCalls} with a count-only trigger.`,
+    )
+  }
+  if (parts.learning) {
+    const report = parts.learning
+    const kinds = (cost: typeof report.off) => Object.entries(cost.callsByKind).map(([kind, count]) => `${kind} ${count}`).join(', ')
+    sections.push(
+      '',
+      `## One learning run (${report.messages} messages of one member; ${report.tokenRule})`,
+      '',
+      renderTable(
+        ['run', 'calls', 'calls by kind', 'messages checked', 'prompt tok', 'completion tok'],
+        [
+          ['check off (LEARNING_VERIFY_MESSAGES=0)', report.off.calls, kinds(report.off), report.off.checkedMessages, report.off.promptTokens, report.off.completionTokens],
+          [`check on (${report.settings.verifyMessages} messages, cap ${report.settings.verifyRunTokens} tok)`, report.on.calls, kinds(report.on), report.on.checkedMessages, report.on.promptTokens, report.on.completionTokens],
+          [`check on, ${report.settings.editPairs} edited drafts`, report.onWithEdits.calls, kinds(report.onWithEdits), report.onWithEdits.checkedMessages, report.onWithEdits.promptTokens, report.onWithEdits.completionTokens],
+        ],
+        ['left', 'right', 'left', 'right', 'right', 'right'],
+      ),
     )
   }
   if (parts.memory) {

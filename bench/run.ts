@@ -1,6 +1,6 @@
 // `npm run bench`: speed, cost and scale in one run. Prints a markdown table (each figure next to a baseline measured
 // in the same process, with the ratio, because the machine may be shared and noisy) and writes JSON.
-//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,memory,local,scale] [--quick]
+//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,learning,memory,local,scale] [--quick]
 //                    [--data <chat.jsonl>] [--stores sqlite,redis,postgres] [--members 1000] [--messages-per-member 20]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -13,6 +13,7 @@ import { renderRows, type BenchPart, type BenchRow } from './bench-table.js'
 import { readChatCorpus, syntheticTexts, type ChatCorpus } from './chat-corpus.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
+import type { LearningCostReport } from './learning-cost.js'
 import type { LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
@@ -20,7 +21,7 @@ import { renderDetails, rowsFor } from './bench-rows.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
-export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'memory', 'local', 'scale']
+export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'learning', 'memory', 'local', 'scale']
 
 export type BenchOptions = {
   only: BenchPart[]
@@ -60,6 +61,7 @@ export type BenchReport = {
     discord?: DiscordDeferReport
     observe?: ObserveThroughputReport[]
     cost?: { perDraft: CostReport; learning: LearningCallsReport }
+    learning?: LearningCostReport
     memory?: StorageFootprintReport
     local?: LocalModelBenchResult
     scale?: ScaleOutReport
@@ -113,7 +115,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     return result
   }
 
-  const corpus = wants('observe') || wants('cost') || wants('memory') ? loadCorpus(options, skip) : undefined
+  const corpus = wants('observe') || wants('cost') || wants('learning') || wants('memory') ? loadCorpus(options, skip) : undefined
 
   // Memory first, so 'RSS before loading' is a fresh process's and not what earlier parts left behind.
   if (wants('memory')) {
@@ -170,6 +172,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     )
     report.parts.cost = { perDraft, learning }
   }
+  if (wants('learning') && corpus) {
+    const { runLearningCostBenchmark } = await import('./learning-cost.js')
+    const [member, colleague] = [...corpus.byMember.values()].sort((left, right) => right.length - left.length)
+    report.parts.learning = await step('learning', 'model calls and tokens of one learning run, the check off and on', () =>
+      runLearningCostBenchmark({ memberTexts: (member ?? []).slice(0, 300).map((each) => each.text), colleagueTexts: (colleague ?? []).slice(0, 100).map((each) => each.text) }),
+    )
+  }
   if (wants('local')) {
     if (!existsSync(options.modelPath)) {
       skip('local', `model file ${options.modelPath} not found (set TEST_MODEL_PATH to a small GGUF file)`)
@@ -209,7 +218,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 function loadCorpus(options: BenchOptions, skip: (part: BenchPart, reason: string) => void): ChatCorpus | undefined {
   const corpus = readChatCorpus(options.dataPath)
   if (corpus && corpus.messages.length > 0) return corpus
-  const parts = (['observe', 'cost', 'memory'] as BenchPart[]).filter((part) => options.only.includes(part))
+  const parts = (['observe', 'cost', 'learning', 'memory'] as BenchPart[]).filter((part) => options.only.includes(part))
   // Listed as skipped (no figures on the real data), though the parts still run on the sample so the harness is exercised.
   for (const part of parts) skip(part, `chat data ${options.dataPath} not found; ran on ${sampleConversationPath} instead (set DATA_DIR or --data)`)
   return readChatCorpus(sampleConversationPath)

@@ -60,6 +60,16 @@ describe('npm run bench harness', () => {
     expect(memory.bytesPerMember.byCollection.style).toBeGreaterThan(0)
   }, 90_000)
 
+  it('measures one learning run with the check off (one call) and on, in the same run', async () => {
+    const report = await runBench(quickOptions({ jsonPath: undefined, only: ['learning'] }))
+    const learning = report.parts.learning!
+    expect(learning.off).toMatchObject({ calls: 1, checkedMessages: 0, callsByKind: { revision: 1 } })
+    expect(learning.on.checkedMessages).toBe(learning.settings.verifyMessages)
+    expect(learning.on.callsByKind).toMatchObject({ revision: 1, intent: learning.on.checkedMessages, draft: 2 * learning.on.checkedMessages })
+    expect(report.rows.filter((row) => row.part === 'learning').map((row) => row.baselineValue)).toEqual([1, expect.any(Number), expect.any(Number)])
+    expect(report.markdown).toContain('## One learning run')
+  }, 120_000)
+
   it('falls back to the sample conversation with a visible line when the chat data is missing', async () => {
     const missing = join(directory, 'no-such-chat.jsonl')
     const options = quickOptions({ jsonPath: undefined, only: ['observe'], dataPath: missing })
@@ -85,7 +95,7 @@ describe('npm run bench harness', () => {
   })
 
   it('names the unknown part in --only', () => {
-    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, cost, memory, local, scale; unknown: speed'))
+    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, cost, learning, memory, local, scale; unknown: speed'))
   })
 
   it('names the unknown store in --stores', () => {
