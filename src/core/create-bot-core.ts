@@ -158,6 +158,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     history,
     style,
     learning,
+    contrast,
     lock,
     clock,
     settings: { maxMessages: config.HISTORY_MAX_MESSAGES, maxMessageCharacters: config.MAX_MESSAGE_CHARS, ...learnSettings },

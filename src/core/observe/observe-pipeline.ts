@@ -1,5 +1,6 @@
 // The hot path: platform message -> (policy, consent, channel, size) filters -> normalised text in the member's
 // bounded history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+import type { ContrastStore } from '../records/contrast-store.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { HistoryStore, StoredMessage } from '../records/history-store.js'
 import { memberKey } from '../identity/keys.js'
@@ -16,6 +17,8 @@ export type ObserveDependencies = {
   history: HistoryStore
   style: MemberStyleStore
   learning: LearningStateStore
+  /** "Not like this" drafts of a message go when the message is deleted on the platform. */
+  contrast: ContrastStore
   lock: KeyedLock
   settings: { maxMessages: number; maxMessageCharacters: number; minNewMessages: number; minIntervalMs: number }
   clock: () => number
@@ -117,6 +120,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       if (!removed) return { status: 'ignored', reason: 'unknown_message' } as const
       await style.update(member, { add: [], remove: [removed.text] })
       await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => each.id !== message.messageId) }))
+      await dependencies.contrast.dropFrom(member, new Set([`${message.channelId}\n${message.messageId}`]), (await policies.get(member)).retentionDays)
       return { status: 'deleted' } as const
     })
   }
