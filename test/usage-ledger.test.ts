@@ -89,4 +89,19 @@ describe('usage ledger and counters', () => {
     // The next call, after every reservation was settled, is refused too: the budget is spent, not leaked.
     await expect(first.model.generateText(request)).rejects.toMatchObject({ code: 'llm_budget_exceeded' })
   })
+  it('gives a daily allowance out to exactly its limit when two processes share a Redis store, and takes back what was unused', async () => {
+    const first = parts(await open(redisUrl))
+    const second = parts(await open(redisUrl))
+    // A single take larger than the whole allowance never fits, even on an empty day.
+    expect(await first.ledger.takeAllowance(workspace, 'verifyTokens', 1001, 1000)).toBe(false)
+    // 40 takes of 100 tokens against 1,000: exactly ten fit, whichever process asks.
+    const taken = await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 ? first : second).ledger.takeAllowance(workspace, 'verifyTokens', 100, 1000)))
+    expect(taken.filter(Boolean)).toHaveLength(10)
+    expect(await first.ledger.takeAllowance(workspace, 'verifyTokens', 1, 1000)).toBe(false)
+    await first.ledger.returnAllowance(workspace, 'verifyTokens', 250)
+    expect(await second.ledger.takeAllowance(workspace, 'verifyTokens', 250, 1000)).toBe(true)
+    expect(await second.ledger.takeAllowance(workspace, 'verifyTokens', 1, 1000)).toBe(false)
+    // The daily budget's fields are untouched.
+    expect(await first.ledger.workspaceToday(workspace)).toEqual({ promptTokens: 0, completionTokens: 0, calls: 0 })
+  })
 })
