@@ -2,6 +2,9 @@
 // kept, the worst drafts reach later draft prompts as quoted "not like this" examples, edited drafts reach the next
 // learning prompt and are erased by forget, and the check's token caps hold. Scripted model on the fake server.
 import { afterEach, describe, expect, it } from 'vitest'
+import { renderProfile as renderConsoleProfile } from '../adapters/console/render-text.js'
+import { renderProfile as renderDiscordProfile } from '../adapters/discord/render-profile.js'
+import { profileBlocks } from '../adapters/slack/blocks/profile-blocks.js'
 import { workspaceChildKey } from '../src/core/identity/keys.js'
 import type { FakeOpenAiRequest } from '../testing/fakes/fake-openai-server.js'
 import { defaultHypotheses, requestsOf, scriptedHandler, textKindOf, type Script } from '../testing/support/scripted-model.js'
@@ -77,6 +80,11 @@ describe('learning checks a revision before keeping it', () => {
     expect(check).toMatchObject({ messages: 3, kept: false })
     expect(check.revised).toBeLessThan(check.previous)
     expect(after.changes.at(-1)!.note).toContain('so the previous hypotheses were kept')
+    // Every platform's profile shows the member the line.
+    const line = after.changes.at(-1)!.note!
+    expect(renderConsoleProfile(after)).toContain(line)
+    expect(JSON.stringify(profileBlocks(after))).toContain(line)
+    expect(JSON.stringify(renderDiscordProfile(after))).toContain(line)
   })
 
   it('puts the worst drafts with their explanation into later draft prompts, quoted as data', async () => {

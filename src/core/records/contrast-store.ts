@@ -25,10 +25,9 @@ export type ContrastStore = ReturnType<typeof createContrastStore>
 
 export function createContrastStore(store: Store) {
   const records = store.collection('contrast', contrastRecordSchema)
+  const get = async (member: MemberRef): Promise<ContrastExample[]> => (await records.get(memberKey(member)))?.examples ?? []
   return {
-    async get(member: MemberRef): Promise<ContrastExample[]> {
-      return (await records.get(memberKey(member)))?.examples ?? []
-    },
+    get,
     /** Replaces the member's examples with the latest check's (none clears them). */
     async set(member: MemberRef, examples: ContrastExample[], retentionDays: number): Promise<void> {
       if (examples.length === 0) await records.delete(memberKey(member))
@@ -36,7 +35,7 @@ export function createContrastStore(store: Store) {
     },
     /** Drops examples drafted from messages that are gone (retention, deletion on the platform). */
     async dropFrom(member: MemberRef, gone: Set<string>, retentionDays: number): Promise<void> {
-      const examples = await this.get(member)
+      const examples = await get(member)
       const kept = examples.filter((each) => !gone.has(`${each.channelId}\n${each.messageId}`))
       if (kept.length !== examples.length) {
         if (kept.length) await records.set(memberKey(member), { examples: kept }, retentionDays * 86_400_000)
