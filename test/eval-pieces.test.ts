@@ -6,6 +6,10 @@ import { cmccStyleDataset } from '../eval/cmcc-style-tasks.js'
 import type { DittoRow } from '../eval/cmcc-corpus.js'
 import type { ChatRow } from '../eval/chat-corpus.js'
 import { parseEvalArguments, resolveDataPaths } from '../eval/eval-options.js'
+import { openJudgeModel } from '../eval/judge-model.js'
+import { parseConfig } from '../src/config.js'
+import { createOpenAiModel } from '../src/llm/openai-model.js'
+import { silentLogger } from '../src/logger.js'
 import { injectionFigures, markerHit, wordJaccard, type InjectionOutcome } from '../eval/injection-eval.js'
 import { codeMarkers, injectionScenarios, plantAttack, textMarkers, type InjectionAttack } from '../eval/injection-sets.js'
 import { cleanIntent } from '../eval/intent-cache.js'
@@ -43,6 +47,13 @@ describe('eval arguments', () => {
     expect(parseEvalArguments(['--samples', '2', '--temperature', '0', '--judge-model', 'other'], environment)).toMatchObject({ samples: 2, temperature: 0, judge: { model: 'other', baseUrl: 'http://judge.example/v1' } })
     expect(argumentError(['--temperature', 'hot'])).toMatch(/--temperature must be a number from 0 to 2, got "hot"/)
     expect(() => parseEvalArguments([], { EVAL_SAMPLES: '0' })).toThrow(/EVAL_SAMPLES must be a whole number of at least 1, got "0"/)
+  })
+
+  it('without a judge set apart the generator judges; a judge set apart with no endpoint at all is refused with what to set', () => {
+    const generator = createOpenAiModel({ baseUrl: 'http://127.0.0.1:9/v1', model: 'generator', timeoutMs: 1000, maxRetries: 0 })
+    expect(openJudgeModel(parseConfig({}), undefined, generator, silentLogger)).toBe(generator)
+    expect(openJudgeModel(parseConfig({ LLM_BASE_URL: 'http://127.0.0.1:9/v1' }), { model: 'judge' }, generator, silentLogger).name).toBe('openai:judge')
+    expect(() => openJudgeModel(parseConfig({}), { model: 'judge' }, generator, silentLogger)).toThrow(/The judge judge has no endpoint: set EVAL_JUDGE_BASE_URL/)
   })
 
   it('an unknown flag names itself and shows the usage', () => expect(argumentError(['--fast'])).toMatch(/Unknown argument --fast[\s\S]*Usage: npm run eval/))
