@@ -19,6 +19,22 @@ export function readCmcc(path: string): CmccRow[] {
   return readJsonLines(path, cmccRowSchema, 'CMCC corpus')
 }
 
+/** A record of DITTO's per-author split (Shaikh et al. 2024): `index` is the position in that author's list. */
+export const dittoRowSchema = z.object({
+  split: z.enum(['train', 'val', 'test']),
+  author: z.number().int(),
+  index: z.number().int(),
+  prompt: z.string(),
+  text: z.string(),
+  source_author: z.string().optional(),
+})
+
+export type DittoRow = z.output<typeof dittoRowSchema>
+
+export function readDittoSplit(path: string): DittoRow[] {
+  return readJsonLines(path, dittoRowSchema, "DITTO's CMCC split")
+}
+
 /** Authors with texts in both genres; training = `learnGenre`, held out = `testGenre`, each in file order. */
 export function crossGenreMembers(rows: CmccRow[], learnGenre: string, testGenre: string): AttributionMember[] {
   const byAuthor = new Map<string, { train: CmccRow[]; test: CmccRow[] }>()

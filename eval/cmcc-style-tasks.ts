@@ -1,51 +1,55 @@
-// CMCC for the HyPerAlign / DITTO protocol: per author, held-out emails are the tasks; the training texts are 7 of the
-// author's emails, blog posts and essays on other topics (so content cannot be copied); the style measure learns
-// from all of those other-topic texts. Reads rows it is given; no model.
-import type { CmccRow } from './cmcc-corpus.js'
-import { roundRobin, spreadEvenly } from './run-pool.js'
+// CMCC for the HyPerAlign / DITTO protocol on DITTO's exact split: per author, the first `trainTexts` of their train
+// list (DITTO's `train_instances`) are what the model conditions see, every val and test record is a task with
+// DITTO's own prompt as the intent and the author's text as reference (101 tasks over 21 authors), and the style
+// measure learns each author from their whole train list (never a val or test text). Reads rows it is given; no model.
+import type { DittoRow } from './cmcc-corpus.js'
+import { roundRobin } from './run-pool.js'
 import type { StyleAuthor, StyleDataset, StyleTask } from './style-dataset.js'
 
-export type CmccStyleOptions = { trainTexts: number; tasksPerAuthor: number; taskGenre?: string; trainGenres?: string[] }
+export type CmccStyleOptions = { trainTexts: number; editTasks: number }
 
-export function cmccStyleDataset(rows: CmccRow[], corpus: string, options: CmccStyleOptions): StyleDataset {
-  const taskGenre = options.taskGenre ?? 'email'
-  const trainGenres = options.trainGenres ?? ['email', 'blog', 'essay']
-  const byAuthor = new Map<string, CmccRow[]>()
+export function cmccStyleDataset(rows: DittoRow[], corpus: string, options: CmccStyleOptions): StyleDataset {
+  const byAuthor = new Map<number, DittoRow[]>()
   for (const row of rows) {
     if (!row.text.trim()) continue
     const list = byAuthor.get(row.author) ?? []
     list.push(row)
     byAuthor.set(row.author, list)
   }
-  const order = (a: CmccRow, b: CmccRow) => (a.topic_order ?? 0) - (b.topic_order ?? 0) || ((a.file ?? '') < (b.file ?? '') ? -1 : 1)
   const authors: StyleAuthor[] = []
-  const heldOut: CmccRow[][] = []
-  for (const id of [...byAuthor.keys()].sort()) {
-    const texts = byAuthor.get(id)!
-    const tasks = texts.filter((row) => row.genre === taskGenre).sort(order).slice(-options.tasksPerAuthor)
-    const heldTopics = new Set(tasks.map((row) => row.topic))
-    const other = texts.filter((row) => trainGenres.includes(row.genre) && !heldTopics.has(row.topic)).sort(order)
-    if (tasks.length < options.tasksPerAuthor || other.length < options.trainTexts) continue
-    // Spread over genres and topics: one of each genre in turn, each genre's texts in topic order.
-    const byGenre = trainGenres.map((genre) => other.filter((row) => row.genre === genre))
-    authors.push({ id, trainTexts: spreadEvenly(roundRobin(byGenre), options.trainTexts).map((row) => row.text), measureTexts: other.map((row) => row.text) })
-    heldOut.push(tasks)
+  const perAuthor: StyleTask[][] = []
+  for (const key of [...byAuthor.keys()].sort((a, b) => a - b)) {
+    const records = byAuthor.get(key)!.sort((a, b) => a.index - b.index)
+    const train = records.filter((row) => row.split === 'train')
+    const held = [...records.filter((row) => row.split === 'val'), ...records.filter((row) => row.split === 'test')]
+    if (train.length < options.trainTexts || held.length === 0) continue
+    const author = authors.length
+    const id = train[0]!.source_author ?? `author ${key}`
+    const shown = train.slice(0, options.trainTexts)
+    authors.push({
+      id,
+      trainTexts: shown.map((row) => row.text),
+      measureTexts: train.map((row) => row.text),
+      editTasks: shown.slice(0, options.editTasks).map((row) => ({ kind: kindOf(row.prompt), reference: row.text, intent: row.prompt })),
+    })
+    perAuthor.push(held.map((row) => ({ id: `${id}/${row.split}-${row.index}`, author, kind: kindOf(row.prompt), reference: row.text, intent: row.prompt, context: [] })))
   }
-  const perAuthor: StyleTask[][] = heldOut.map((tasks, author) =>
-    tasks.map((row) => ({ id: `${authors[author]!.id}/${row.file ?? row.topic}`, author, kind: taskGenre, reference: row.text, context: [] })),
-  )
   const tasks = withOtherReferences(roundRobin(perAuthor))
   return {
     name: 'CMCC',
     corpus,
     platform: 'console',
     design:
-      `${authors.length} authors with ${options.tasksPerAuthor} held-out ${taskGenre}s each (their last by topic order); ` +
-      `${options.trainTexts} training texts per author from their ${trainGenres.join('/')} texts on the other topics; ` +
-      `the style measure learns each author from all of those other-topic texts.`,
+      `DITTO's CMCC split: ${authors.length} authors, every val and test record a task (${tasks.length}) with DITTO's prompt as the intent; ` +
+      `the first ${options.trainTexts} train records per author shown to the model conditions; the style measure learns each author from their whole train list.`,
     authors,
     tasks,
   }
+}
+
+/** DITTO's CMCC prompts ask for an email response or an essay. */
+function kindOf(prompt: string): string {
+  return /^write an email/i.test(prompt) ? 'email' : /essay/i.test(prompt) ? 'essay' : 'text'
 }
 
 /** Each task gets the reference of the nearest later task by another author, as a floor for the style measure. */

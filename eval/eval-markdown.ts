@@ -1,6 +1,7 @@
 // Renders the evaluation report as markdown: one table per section, skipped sections with their reason, errors by
 // code. Only ids, counts, rates and error codes appear: never a safety prompt, an attack or a model's answer to one.
 import { formatAttributionMarkdown } from './attribution-report.js'
+import type { Interval } from './confidence-interval.js'
 import type { EvalReport, Section } from './eval-report.js'
 import type { StyleProtocolReport } from './hyperalign-protocol.js'
 import type { InjectionReport } from './injection-eval.js'
@@ -26,28 +27,65 @@ function errorLines(errors: ErrorSummary[]): string[] {
   return ['Item errors (each reported in its item, the run went on):', '', ...table(['error', 'items', 'example message'], errors.map((error) => [`\`${error.code}\``, error.count, error.example.slice(0, 300)])), '']
 }
 
+/** A figure with its 95% interval after it; only the figure (or —) when there is no interval. */
+const withInterval = (value: number, range: Interval, format: (value: number) => string) =>
+  Number.isFinite(range.low) ? `${format(value)} [${format(range.low)}, ${format(range.high)}]` : format(value)
+const signed = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(3)}` : '—')
+
 function styleLines(report: StyleProtocolReport): string[] {
+  const agreement = report.judgeMeasureAgreement
   return [
     `Corpus: \`${report.corpus}\`. ${report.design}`,
     '',
-    `${report.tasks} tasks from ${report.authorsWithTasks} authors (style measure over all ${report.authors}); ${report.trainTexts} training texts per author; ` +
-      `hypotheses learned for ${report.hypotheses.authorsLearned} authors (${number(report.hypotheses.meanPerAuthor)} each), failed for ${report.hypotheses.authorsFailed}; rerank: ${report.rerank}.`,
+    `${report.tasks} tasks from ${report.authorsWithTasks} authors (style measure over all ${report.authors}); ${report.samples} samples per task and condition at temperature ${report.temperature}; ` +
+      `${report.trainTexts} training texts per author; hypotheses learned for ${report.hypotheses.authorsLearned} authors (${number(report.hypotheses.meanPerAuthor)} each), failed for ${report.hypotheses.authorsFailed}; rerank: ${report.rerank}.`,
     '',
     ...table(
-      ['condition', 'outputs', 'refused', 'errors', 'style-match mean', 'style-match median', 'mean words', 'what the model is given'],
-      report.conditions.map((each) => [each.condition, each.outputs, each.refused, each.errors, number(each.meanStyleMatch), number(each.medianStyleMatch), number(each.meanWords), each.description]),
+      ['core', 'authors learned', 'failed', 'hypotheses each', 'edited drafts (edited / refused / failed of tasks)'],
+      report.learning.map((each) => [each.condition, each.authorsLearned, each.authorsFailed, number(each.meanPerAuthor), each.edits ? `${each.edits.edited} / ${each.edits.refused} / ${each.edits.failed} of ${each.edits.tasks}` : '—']),
+    ),
+    '',
+    ...table(
+      ['condition', 'outputs', 'refused', 'errors', 'style-match mean [95% CI]', 'style-match median', 'mean words', 'what the model is given'],
+      report.conditions.map((each) => [
+        each.condition,
+        each.unavailable ? 'not run' : each.outputs,
+        each.refused,
+        each.errors,
+        withInterval(each.meanStyleMatch, each.styleMatchInterval, number),
+        number(each.medianStyleMatch),
+        number(each.meanWords),
+        each.unavailable ? `${each.description} — not run: ${each.unavailable}` : each.description,
+      ]),
     ),
     '',
     `Calibrated style-match of the real held-out texts for scale: the author's own ${number(report.reference.meanOwn)}, another author's ${number(report.reference.meanOther)} (1 = like the author's own writing, 0 = like others').`,
     '',
-    'Pairwise judge (reference = the author\'s real text; every pair judged in both orders; win rate = (wins + ties/2) / judgments):',
+    "Pairwise judge beside the style match (reference = the author's real text; every pair of samples judged in both orders; win rate = (wins + ties/2) / judgments; " +
+      "style match higher = share of the same pairs where the first's calibrated style match is higher; agree = share of pairs with a consistent judge winner where it also has the higher style match; " +
+      'r = Pearson correlation of the judge margin and the style-match difference; intervals: 95% bootstrap over tasks):',
     '',
     ...table(
-      ['pair', 'tasks', 'judgments', 'win rate of first', 'first / second / tie', 'same winner in both orders', 'picked the one shown first', 'judge errors'],
-      report.pairs.map((pair) => [`${pair.first} vs ${pair.second}`, pair.tasks, pair.judgments, rate(pair.firstWinRate), `${pair.firstWins} / ${pair.secondWins} / ${pair.ties}`, rate(pair.consistentRate), rate(pair.shownFirstRate), pair.errors]),
+      ['pair', 'tasks × samples', 'judgments', 'judge: win rate of first [95% CI]', 'first / second / tie', 'same winner in both orders', 'picked the one shown first', 'style match higher [95% CI]', 'mean style-match difference', 'judge and style match agree', 'r', 'judge errors'],
+      report.pairs.map((pair) => [
+        `${pair.first} vs ${pair.second}`,
+        pair.tasks,
+        pair.judgments,
+        withInterval(pair.firstWinRate, pair.winRateInterval, rate),
+        `${pair.firstWins} / ${pair.secondWins} / ${pair.ties}`,
+        rate(pair.consistentRate),
+        rate(pair.shownFirstRate),
+        withInterval(pair.styleMatch.firstHigherRate, pair.styleMatch.interval, rate),
+        signed(pair.styleMatch.meanDifference),
+        `${rate(pair.agreement.rate)} of ${pair.agreement.comparisons}`,
+        number(pair.agreement.correlation),
+        pair.errors,
+      ]),
     ),
     '',
-    `Judge vs style-match: on ${report.judgeMeasureAgreement.comparisons} pairs with a consistent judge winner and different style-match, the judge's winner also had the higher style-match in ${rate(report.judgeMeasureAgreement.rate)}.`,
+    `Judge vs style match over all pairs: on ${agreement.comparisons} pairs with a consistent judge winner and different style match, the judge's winner also had the higher style match in ` +
+      `${withInterval(agreement.rate, agreement.interval, rate)}; correlation of judge margin and style-match difference r = ${number(agreement.correlation)} over ${agreement.correlationPairs} pairs. ` +
+      'A judge that disagrees with the measure as often as it agrees (about 50%, r near 0) is not evidence of style on its own.',
     '',
     ...errorLines(report.errors),
   ]
@@ -99,8 +137,8 @@ export function formatEvalMarkdown(report: EvalReport): string {
     `Run ${report.startedAt} (${report.seconds.toFixed(0)} s); mode ${report.mode}; sets ${report.sets.join(', ')}; ${report.slice === null ? 'default set sizes' : `slice: at most ${report.slice} items per set`}.`,
     `Command: \`npm run eval -- ${report.command.join(' ')}\``,
     models ? `Models: ${models.model} (${models.provider}${models.contextSize ? `, context ${models.contextSize} tokens` : ''}); safety check ${models.safetyModel}; judge ${models.judgeModel}.` : 'Models: none (offline only).',
-    `Data: ${report.paths.dataDirectory}; chat corpus \`${report.paths.chatCorpus}\`; CMCC \`${report.paths.cmcc}\`. Intents cached in \`${report.paths.intentCache}\`.`,
-    `Settings: ${report.settings.trainTexts} training texts per author, ${report.settings.candidates} candidates in the full pipeline, concurrency ${report.settings.concurrency}, input limit ${report.settings.maxInputCharacters} characters.`,
+    `Data: ${report.paths.dataDirectory}; chat corpus \`${report.paths.chatCorpus}\`; CMCC \`${report.paths.cmcc}\`; DITTO's CMCC split \`${report.paths.cmccSplit}\`. Intents cached in \`${report.paths.intentCache}\`.`,
+    `Settings: ${report.settings.trainTexts} training texts per author, ${report.settings.candidates} candidates in the full pipeline, ${report.settings.samples} samples per style task at temperature ${report.settings.temperature}, concurrency ${report.settings.concurrency}, input limit ${report.settings.maxInputCharacters} characters.`,
     '',
     '## Offline style attribution (no model)',
     '',

@@ -28,7 +28,7 @@ export type EvalReport = {
   sets: EvalOptions['sets']
   /** null: each set at its default size. */
   slice: number | null
-  settings: { trainTexts: number; candidates: number; concurrency: number; maxInputCharacters: number; defaultSizes: Record<string, number> }
+  settings: { trainTexts: number; candidates: number; samples: number; temperature: number; concurrency: number; maxInputCharacters: number; defaultSizes: Record<string, number> }
   paths: DataPaths & { out: string; intentCache: string }
   /** null when no model part ran. */
   models: ModelInfo | null

@@ -9,7 +9,7 @@ import { loadPromptLibrary, type PromptLibrary } from '../src/core/prompting/pro
 import type { LanguageModel } from '../src/llm/language-model.js'
 import { runAttribution, runChatAttribution, runCmccAttribution, type AttributionReport } from './attribution-report.js'
 import { chatRowSchema, protocolSelection, readJsonLines } from './chat-corpus.js'
-import { crossGenreMembers, readCmcc } from './cmcc-corpus.js'
+import { crossGenreMembers, readCmcc, readDittoSplit } from './cmcc-corpus.js'
 import { cmccStyleDataset } from './cmcc-style-tasks.js'
 import { createCountingModel, type UsageByPurpose } from './counting-model.js'
 import { resolveDataPaths, type EvalOptions } from './eval-options.js'
@@ -25,8 +25,12 @@ import { slackStyleDataset } from './slack-style-tasks.js'
 
 /** Set sizes without --slice: large enough to say something, small enough for a hosted model in minutes. */
 export const defaultSizes = {
-  styleTasks: 24,
+  /** Every val and test task of DITTO's CMCC split (101). */
+  cmccStyleTasks: 101,
+  slackStyleTasks: 24,
   styleTasksPerAuthor: 2,
+  /** Training tasks per author the "ours + edits" condition edits toward the real text. */
+  editTasksPerAuthor: 2,
   xstest: 450,
   jailbreakbenchPerPart: 100,
   jailbreakPrompts: 50,
@@ -36,7 +40,13 @@ export const defaultSizes = {
   injectionScenarios: 12,
 }
 
-export type EvalModels = { model: LanguageModel; safetyModel: LanguageModel; info: ModelInfo }
+export type EvalModels = {
+  model: LanguageModel
+  safetyModel: LanguageModel
+  /** The pairwise and injection judge; the generator itself when none is set apart. */
+  judgeModel: LanguageModel
+  info: ModelInfo
+}
 
 export type EvaluationInput = {
   options: EvalOptions
@@ -93,6 +103,7 @@ export async function runEvaluation(input: EvaluationInput): Promise<EvalReport>
   if (wantsModel && !input.models) notes.push('The model-based part was skipped: no model is set up.')
   const model = input.models ? createCountingModel(input.models.model, usage) : undefined
   const safetyModel = input.models ? createCountingModel(input.models.safetyModel, usage) : undefined
+  const judgeModel = input.models ? (input.models.judgeModel === input.models.model ? model : createCountingModel(input.models.judgeModel, usage)) : undefined
   const only = (set: EvalOptions['sets'][number]) => (options.sets.includes(set) ? undefined : notRun('not requested (--only)'))
 
   const style: EvalReport['style'] = { cmcc: notRun(''), slack: notRun('') }
@@ -102,19 +113,23 @@ export async function runEvaluation(input: EvaluationInput): Promise<EvalReport>
     style.cmcc = style.slack = safety.xstest = safety.jailbreakbench = injection = modelSkip
   } else {
     const intents = createIntentCache(paths.intentCache, model!, prompts)
-    const protocol = { config, model: model!, safetyModel: safetyModel!, judgeModel: model!, prompts, intents, slice: slice ?? defaultSizes.styleTasks, trainTexts: options.trainTexts, candidates: options.candidates, concurrency, progress }
+    const protocol = { config, model: model!, safetyModel: safetyModel!, judgeModel: judgeModel!, prompts, intents, samples: options.samples, temperature: options.temperature, trainTexts: options.trainTexts, candidates: options.candidates, concurrency, progress }
     const perAuthor = defaultSizes.styleTasksPerAuthor
+    const editTasks = defaultSizes.editTasksPerAuthor
     style.cmcc =
       only('style') ??
-      needs(paths.cmcc, 'The CMCC corpus') ??
+      needs(paths.cmccSplit, "DITTO's CMCC split") ??
       (await timed('HyPerAlign protocol on CMCC', () =>
-        runHyperAlignProtocol(cmccStyleDataset(readCmcc(paths.cmcc), paths.cmcc, { trainTexts: options.trainTexts, tasksPerAuthor: perAuthor }), protocol),
+        runHyperAlignProtocol(cmccStyleDataset(readDittoSplit(paths.cmccSplit), paths.cmccSplit, { trainTexts: options.trainTexts, editTasks }), { ...protocol, slice: slice ?? defaultSizes.cmccStyleTasks }),
       ))
     style.slack =
       only('style') ??
       needs(paths.chatCorpus, 'The chat corpus') ??
       (await timed('HyPerAlign protocol on the Slack chats', () =>
-        runHyperAlignProtocol(slackStyleDataset(readJsonLines(paths.chatCorpus, chatRowSchema, 'chat corpus'), paths.chatCorpus, { trainTexts: options.trainTexts, tasksPerAuthor: perAuthor }), protocol),
+        runHyperAlignProtocol(
+          slackStyleDataset(readJsonLines(paths.chatCorpus, chatRowSchema, 'chat corpus'), paths.chatCorpus, { trainTexts: options.trainTexts, tasksPerAuthor: perAuthor, editTasks }),
+          { ...protocol, slice: slice ?? defaultSizes.slackStyleTasks },
+        ),
       ))
     intents.save()
 
@@ -149,13 +164,16 @@ export async function runEvaluation(input: EvaluationInput): Promise<EvalReport>
           ...loadTensorTrustHijacks(paths.tensorTrust, slice ?? defaultSizes.tensorTrust),
         ]
         const scenarios = injectionScenarios(readJsonLines(paths.chatCorpus, chatRowSchema, 'chat corpus'), Math.min(defaultSizes.injectionScenarios, slice ?? Infinity))
-        const report = await runInjectionEval(scenarios, attacks, { model: model!, judgeModel: model!, deliberator, prompts, concurrency, progress })
+        const report = await runInjectionEval(scenarios, attacks, { model: model!, judgeModel: judgeModel!, deliberator, prompts, concurrency, progress })
         const counts: Record<string, number> = {}
         for (const attack of attacks) counts[attack.source] = (counts[attack.source] ?? 0) + 1
         return { ...report, attacks: counts }
       }))
     notes.push(
-      'The pairwise judge and the injection judge are the same model as the one under test; a stronger, separate judge gives more trustworthy win rates.',
+      input.models!.judgeModel === input.models!.model
+        ? 'The pairwise judge and the injection judge are the same model as the one under test; set EVAL_JUDGE_MODEL (a different family) for win rates that do not rest on the generator judging itself.'
+        : `The pairwise judge and the injection judge are ${input.models!.info.judgeModel}, set apart from the generator (EVAL_JUDGE_MODEL).`,
+      'Win-rate and style-match intervals are 95% percentile bootstraps over tasks (every sample and both orders of a task resampled together).',
       'When the full pipeline reranks (10+ training texts and 2+ candidates), it picks by the same kind of score the style-match column measures, so its lead there is partly by construction; the judge is the independent view.',
     )
   }
@@ -170,7 +188,7 @@ export async function runEvaluation(input: EvaluationInput): Promise<EvalReport>
     mode: options.mode,
     sets: options.sets,
     slice: slice ?? null,
-    settings: { trainTexts: options.trainTexts, candidates: options.candidates, concurrency, maxInputCharacters: config.MAX_INPUT_CHARS, defaultSizes },
+    settings: { trainTexts: options.trainTexts, candidates: options.candidates, samples: options.samples, temperature: options.temperature, concurrency, maxInputCharacters: config.MAX_INPUT_CHARS, defaultSizes },
     paths,
     models: input.models && !modelSkip ? input.models.info : null,
     offline,

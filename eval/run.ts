@@ -9,28 +9,37 @@ import { createLanguageModels } from '../src/llm/create-language-models.js'
 import { shouldUseLocalModel } from '../src/llm/model-pull.js'
 import { parseEvalArguments, usage } from './eval-options.js'
 import { writeEvalReport, type EvalReport } from './eval-report.js'
+import { openJudgeModel } from './judge-model.js'
 import { runEvaluation, type EvalModels } from './run-evaluation.js'
 
-export type MainOptions = { config?: Config; progress?: (line: string) => void }
+export type MainOptions = {
+  config?: Config
+  /** Where EVAL_SAMPLES, EVAL_TEMPERATURE and EVAL_JUDGE_* are read (default: the process environment, after .env). */
+  environment?: Record<string, string | undefined>
+  progress?: (line: string) => void
+}
 
 export async function main(argv: string[], mainOptions: MainOptions = {}): Promise<{ report: EvalReport; files: { json: string; markdown: string } }> {
-  const options = parseEvalArguments(argv)
   const config = mainOptions.config ?? loadConfig()
+  const options = parseEvalArguments(argv, mainOptions.environment ?? process.env)
   const progress = mainOptions.progress ?? ((line: string) => void process.stderr.write(`eval: ${line}\n`))
   let models: EvalModels | undefined
   let modelProblem: string | undefined
   let close: (() => Promise<void>) | undefined
   if (options.mode !== 'offline' && options.sets.some((set) => set !== 'attribution')) {
-    const opened = await createLanguageModels(config, createLogger('warn'))
+    const logger = createLogger('warn')
+    const opened = await createLanguageModels(config, logger)
     if (opened.ready) {
       const embedded = shouldUseLocalModel(config)
+      const judgeModel = openJudgeModel(config, options.judge, opened.model, logger)
       models = {
         model: opened.model,
         safetyModel: opened.safetyModel,
+        judgeModel,
         info: {
           model: opened.model.name,
           safetyModel: opened.safetyModel.name,
-          judgeModel: opened.model.name,
+          judgeModel: judgeModel.name,
           provider: embedded ? 'embedded' : 'hosted',
           ...(embedded ? { contextSize: config.LOCAL_CONTEXT_SIZE } : {}),
         },
@@ -38,6 +47,7 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       close = async () => {
         await opened.model.close?.()
         if (opened.safetyModel !== opened.model) await opened.safetyModel.close?.()
+        if (judgeModel !== opened.model) await judgeModel.close?.()
       }
     } else {
       modelProblem = shouldUseLocalModel(config)

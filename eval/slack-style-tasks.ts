@@ -11,12 +11,15 @@ import type { StyleAuthor, StyleDataset, StyleTask } from './style-dataset.js'
 export type SlackStyleOptions = {
   trainTexts: number
   tasksPerAuthor: number
+  /** Training messages per member the "ours + edits" condition drafts and edits toward (intents derived). */
+  editTasks: number
   selection?: MemberSelection
   /** Held-out messages shorter than this say too little to draft from ("thanks", "ok"). */
   minimumWords?: number
   contextMessages?: number
 }
 
+const taskKind = 'chat message in a software-help Slack channel'
 const memberOf = (row: ChatRow) => [row.team, row.channel, row.file_year, row.user].join('/')
 const conversationOf = (row: ChatRow) => [row.team, row.channel, row.file_year, row.conversation_id ?? ''].join('/')
 
@@ -57,12 +60,12 @@ export function slackStyleDataset(rows: ChatRow[], corpus: string, options: Slac
     if (chosen.length === 0) continue
     const author = authors.length
     const training = sampleDiverse(member.train.map((text, index) => ({ id: String(index), text, timestamp: index })), options.trainTexts).map((each) => each.text)
-    authors.push({ id: member.id, trainTexts: training, measureTexts: member.train })
+    authors.push({ id: member.id, trainTexts: training, measureTexts: member.train, editTasks: training.slice(0, options.editTasks).map((text) => ({ kind: taskKind, reference: text })) })
     perAuthor.push(
       chosen.map(({ text, entry }, index) => ({
         id: `${member.id}#${index + 1}`,
         author,
-        kind: 'chat message in a software-help Slack channel',
+        kind: taskKind,
         reference: text,
         context: entry ? contextBefore(entry, conversations, contextMessages) : [],
       })),

@@ -1,32 +1,57 @@
-// The four conditions of the HyPerAlign / DITTO comparison. Three use the shipping draft prompt with parts left
-// out (zero-shot: nothing about the author; few-shot: the training texts as examples only; hypotheses: the learned
-// hypotheses only, as in the paper); the full pipeline is the core's own draft path.
+// The conditions of the HyPerAlign / DITTO comparison. Three use the shipping draft prompt with parts left out
+// (zero-shot: nothing about the author; few-shot: the training texts as examples only; paper: the learned hypotheses
+// and the measured attributes, no examples, as in the HyPerAlign paper); three are the core's own draft path, on a
+// core as shipped, one that verifies revisions at learning time, and one that has learned from edited drafts.
+import { configKeys } from '../src/config.js'
 import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
 import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { checkUnavailableRule } from '../src/core/safety/safety-gate.js'
-import type { ContextMessage, Hypothesis, WorkspaceRef } from '../src/core/types.js'
+import type { ContextMessage, Hypothesis, StyleSummary, WorkspaceRef } from '../src/core/types.js'
 import type { LanguageModel } from '../src/llm/language-model.js'
 import type { EvalCore } from './eval-core.js'
 import { describeError, type ItemError } from './item-error.js'
 
-export const conditionNames = ['zero-shot', 'few-shot', 'hypotheses', 'full'] as const
+export const promptConditions = ['zero-shot', 'few-shot', 'paper'] as const
+export const coreConditions = ['full', 'full+verify', 'full+edits'] as const
+export const conditionNames = [...promptConditions, ...coreConditions] as const
+export type PromptConditionName = (typeof promptConditions)[number]
+export type CoreConditionName = (typeof coreConditions)[number]
 export type ConditionName = (typeof conditionNames)[number]
 
 export const conditionDescriptions: Record<ConditionName, string> = {
   'zero-shot': 'the draft prompt with nothing about the author (no hypotheses, attributes or examples)',
   'few-shot': 'the draft prompt with the training texts as examples only',
-  hypotheses: 'the draft prompt with only the hypotheses the core learned from the training texts (the HyPerAlign paper)',
-  full: 'core.draft: request check, hypotheses + measured attributes + register-matched examples, best-of-n style rerank, output check',
+  paper: 'the HyPerAlign paper: the draft prompt with the hypotheses the core learned and the measured style attributes, no examples',
+  full: 'ours, core.draft: request check, hypotheses + measured attributes + register-matched examples, best-of-n style rerank, output check',
+  'full+verify': 'ours + verification: core.draft on a core that keeps a revised hypothesis set only when its drafts of the author\'s own messages score at least as well',
+  'full+edits': 'ours + edits: core.draft after the author "edited" drafts of some training tasks into their real texts (finalizeDraft with the real text posted) and the core learned again',
+}
+
+/**
+ * The learning setting that switches verification on, by its configuration name: the condition runs only on a core
+ * whose configuration has it (otherwise it is reported as unavailable, not run as a copy of `full`).
+ */
+export const verifySetting = 'LEARNING_VERIFY_MESSAGES'
+/** Messages each learning run of the verifying core checks a revision against. */
+export const verifyMessages = 5
+
+/** Settings of each core condition's own core, or why this build cannot run it. */
+export function coreConditionSettings(condition: CoreConditionName): { settings: Record<string, number> } | { unavailable: string } {
+  if (condition !== 'full+verify') return { settings: {} }
+  if (!(configKeys as readonly string[]).includes(verifySetting)) return { unavailable: `this build's core has no ${verifySetting} setting (verification at learning time)` }
+  return { settings: { [verifySetting]: verifyMessages } }
 }
 
 /** Judged pairs, challenger first. */
 export const conditionPairs: [ConditionName, ConditionName][] = [
   ['full', 'zero-shot'],
   ['full', 'few-shot'],
-  ['full', 'hypotheses'],
-  ['hypotheses', 'zero-shot'],
-  ['hypotheses', 'few-shot'],
+  ['full', 'paper'],
+  ['paper', 'zero-shot'],
+  ['paper', 'few-shot'],
   ['few-shot', 'zero-shot'],
+  ['full+verify', 'full'],
+  ['full+edits', 'full'],
 ]
 
 export type ConditionOutput = {
@@ -38,17 +63,26 @@ export type ConditionOutput = {
   coreStyleMatch?: number
 }
 
-export type ConditionInput = { intent: string; context: ContextMessage[]; trainTexts: string[]; hypotheses: Hypothesis[]; workspace: WorkspaceRef }
+export type ConditionInput = {
+  intent: string
+  context: ContextMessage[]
+  trainTexts: string[]
+  hypotheses: Hypothesis[]
+  attributes?: StyleSummary
+  workspace: WorkspaceRef
+}
 
-export async function promptCondition(model: LanguageModel, prompts: PromptLibrary, condition: Exclude<ConditionName, 'full'>, input: ConditionInput): Promise<ConditionOutput> {
+export async function promptCondition(model: LanguageModel, prompts: PromptLibrary, condition: PromptConditionName, input: ConditionInput): Promise<ConditionOutput> {
   try {
     const messages = buildDraftMessages(prompts, {
       intent: input.intent,
       context: input.context,
-      hypotheses: condition === 'hypotheses' ? input.hypotheses : [],
+      hypotheses: condition === 'paper' ? input.hypotheses : [],
+      ...(condition === 'paper' && input.attributes ? { attributes: input.attributes } : {}),
       examples: condition === 'few-shot' ? input.trainTexts.map((text) => ({ text })) : [],
     })
-    // The core's settings for a single draft, so the conditions differ only in what the prompt says.
+    // The core's settings for a single draft, so the conditions differ only in what the prompt says (the sampling
+    // model sets the evaluation's temperature and the sample's seed on top, as it does for the core's drafts).
     const result = await model.generateText({ messages, temperature: 0.5, seed: 1, maxTokens: 600, context: { workspace: input.workspace, purpose: 'draft' } })
     const text = cleanDraftText(result.text)
     return text ? { text } : { error: { code: 'llm_output_invalid', message: 'The model returned an empty draft.' } }

@@ -9,7 +9,12 @@ export type StyleAuthor = {
   trainTexts: string[]
   /** What the style-match measure learns the author from (never a held-out text). */
   measureTexts: string[]
+  /** Training tasks the "ours + edits" condition drafts and then edits toward the author's real text. */
+  editTasks: EditTask[]
 }
+
+/** One of the author's training texts as a writing task: the intent is derived from the text when not given. */
+export type EditTask = { kind: string; reference: string; intent?: string }
 
 export type StyleTask = {
   id: string
@@ -17,8 +22,10 @@ export type StyleTask = {
   author: number
   /** What kind of text to write, for the intent and the report, e.g. `email`. */
   kind: string
-  /** The author's real held-out text: the judge's reference, and the source of the intent. */
+  /** The author's real held-out text: the judge's reference, and the source of the intent when none is given. */
   reference: string
+  /** The task as the dataset states it (DITTO's prompt); without it the intent is derived from the reference. */
+  intent?: string
   /** Thread context before the reference (chat only). */
   context: ContextMessage[]
   /** Another author's real text of the same kind: a floor for the style measure. */

@@ -3,9 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import { isBotError } from '../src/bot-error.js'
 import { cmccStyleDataset } from '../eval/cmcc-style-tasks.js'
-import type { CmccRow } from '../eval/cmcc-corpus.js'
+import type { DittoRow } from '../eval/cmcc-corpus.js'
 import type { ChatRow } from '../eval/chat-corpus.js'
 import { parseEvalArguments, resolveDataPaths } from '../eval/eval-options.js'
+import { openJudgeModel } from '../eval/judge-model.js'
+import { parseConfig } from '../src/config.js'
+import { createOpenAiModel } from '../src/llm/openai-model.js'
+import { silentLogger } from '../src/logger.js'
 import { injectionFigures, markerHit, wordJaccard, type InjectionOutcome } from '../eval/injection-eval.js'
 import { codeMarkers, injectionScenarios, plantAttack, textMarkers, type InjectionAttack } from '../eval/injection-sets.js'
 import { cleanIntent } from '../eval/intent-cache.js'
@@ -34,6 +38,24 @@ describe('eval arguments', () => {
     expect(parseEvalArguments(['--slice', '5', '--only', 'safety,injection', '--data', 'd'])).toMatchObject({ slice: 5, sets: ['safety', 'injection'], dataDirectory: 'd' })
   })
 
+  it('samples, temperature and the judge come from EVAL_* settings, and a flag wins over its setting', () => {
+    expect(parseEvalArguments([])).toMatchObject({ samples: 3, temperature: 0.7 })
+    expect(parseEvalArguments([]).judge).toBeUndefined()
+    const environment = { EVAL_SAMPLES: '5', EVAL_TEMPERATURE: '1.1', EVAL_JUDGE_MODEL: 'judge-model', EVAL_JUDGE_BASE_URL: 'http://judge.example/v1', EVAL_JUDGE_API_KEY: ' ' }
+    expect(parseEvalArguments([], environment)).toMatchObject({ samples: 5, temperature: 1.1, judge: { model: 'judge-model', baseUrl: 'http://judge.example/v1' } })
+    expect(parseEvalArguments([], environment).judge).not.toHaveProperty('apiKey')
+    expect(parseEvalArguments(['--samples', '2', '--temperature', '0', '--judge-model', 'other'], environment)).toMatchObject({ samples: 2, temperature: 0, judge: { model: 'other', baseUrl: 'http://judge.example/v1' } })
+    expect(argumentError(['--temperature', 'hot'])).toMatch(/--temperature must be a number from 0 to 2, got "hot"/)
+    expect(() => parseEvalArguments([], { EVAL_SAMPLES: '0' })).toThrow(/EVAL_SAMPLES must be a whole number of at least 1, got "0"/)
+  })
+
+  it('without a judge set apart the generator judges; a judge set apart with no endpoint at all is refused with what to set', () => {
+    const generator = createOpenAiModel({ baseUrl: 'http://127.0.0.1:9/v1', model: 'generator', timeoutMs: 1000, maxRetries: 0 })
+    expect(openJudgeModel(parseConfig({}), undefined, generator, silentLogger)).toBe(generator)
+    expect(openJudgeModel(parseConfig({ LLM_BASE_URL: 'http://127.0.0.1:9/v1' }), { model: 'judge' }, generator, silentLogger).name).toBe('openai:judge')
+    expect(() => openJudgeModel(parseConfig({}), { model: 'judge' }, generator, silentLogger)).toThrow(/The judge judge has no endpoint: set EVAL_JUDGE_BASE_URL/)
+  })
+
   it('an unknown flag names itself and shows the usage', () => expect(argumentError(['--fast'])).toMatch(/Unknown argument --fast[\s\S]*Usage: npm run eval/))
   it('--slice 0 is refused', () => expect(argumentError(['--slice', '0'])).toMatch(/--slice must be a whole number of at least 1, got "0"/))
   it('--slice without a number is refused', () => expect(argumentError(['--slice', '--offline'])).toMatch(/--slice needs a value/))
@@ -44,6 +66,7 @@ describe('eval arguments', () => {
     const paths = resolveDataPaths({ corpus: 'mine.jsonl' }, '../shared/data')
     expect(paths.chatCorpus).toBe('mine.jsonl')
     expect(paths.cmcc).toBe('../shared/data/authorship/cmcc.jsonl')
+    expect(paths.cmccSplit).toBe('../shared/data/authorship/ditto/cmcc.jsonl')
     expect(paths.xstest).toBe('../shared/data/safety/xstest/xstest_prompts.csv')
     expect(resolveDataPaths({ dataDirectory: 'elsewhere' }, '../shared/data').tensorTrust).toBe('elsewhere/safety/tensor-trust')
   })
@@ -139,30 +162,27 @@ describe('prompt injection pieces', () => {
 })
 
 describe('style tasks and measure', () => {
-  const cmccRows: CmccRow[] = ['A1', 'A2', 'A3'].flatMap((author, index) =>
-    ['t1', 't2', 't3', 't4'].flatMap((topic, topicIndex) =>
-      ['email', 'blog', 'essay'].map((genre) => ({
-        author,
-        genre,
-        topic,
-        topic_order: topicIndex + 1,
-        file: `${author}-${genre}-${topic}`,
-        text: `${['hey', 'Dear all,', 'so'][index]} this is ${author} writing a ${genre} about ${topic}${['!!', '.', ' lol'][index]}`,
-      })),
-    ),
-  )
+  const dittoRows: DittoRow[] = [0, 1, 2].flatMap((author) => [
+    ...Array.from({ length: author === 2 ? 3 : 8 }, (_, index) => ({ split: 'train' as const, author, index, prompt: `Write an email response to question ${index}`, text: `train ${index} by ${author}`, source_author: `S${author}` })),
+    { split: 'test' as const, author, index: 0, prompt: 'Write an approximately 500 word essay to the following prompt: t', text: `test 0 by ${author}`, source_author: `S${author}` },
+    { split: 'val' as const, author, index: 1, prompt: 'Write an email response to a someone who asked you the following: v', text: `val 1 by ${author}`, source_author: `S${author}` },
+    { split: 'val' as const, author, index: 0, prompt: 'Write an email response to a someone who asked you the following: w', text: `val 0 by ${author}`, source_author: `S${author}` },
+  ])
 
-  it('CMCC: held-out emails are tasks, training texts come from other topics only, tasks interleave authors', () => {
-    const dataset = cmccStyleDataset(cmccRows, 'cmcc.jsonl', { trainTexts: 4, tasksPerAuthor: 2 })
-    expect(dataset.authors.map((author) => author.id)).toEqual(['A1', 'A2', 'A3'])
-    expect(dataset.tasks.map((task) => task.id)).toEqual(['A1/A1-email-t3', 'A2/A2-email-t3', 'A3/A3-email-t3', 'A1/A1-email-t4', 'A2/A2-email-t4', 'A3/A3-email-t4'])
-    for (const author of dataset.authors) {
-      expect(author.trainTexts).toHaveLength(4)
-      expect(author.measureTexts).toHaveLength(6)
-      expect([...author.trainTexts, ...author.measureTexts].some((text) => /t3|t4/.test(text))).toBe(false)
+  it("CMCC on DITTO's split: the first n train records are shown, every val and test record is a task with DITTO's prompt, tasks interleave authors", () => {
+    const dataset = cmccStyleDataset(dittoRows, 'ditto/cmcc.jsonl', { trainTexts: 7, editTasks: 2 })
+    // Author 2 has 3 train records, fewer than the 7 shown: left out rather than shown fewer.
+    expect(dataset.authors.map((author) => author.id)).toEqual(['S0', 'S1'])
+    expect(dataset.tasks.map((task) => task.id)).toEqual(['S0/val-0', 'S1/val-0', 'S0/val-1', 'S1/val-1', 'S0/test-0', 'S1/test-0'])
+    expect(dataset.tasks[4]).toMatchObject({ kind: 'essay', intent: 'Write an approximately 500 word essay to the following prompt: t', reference: 'test 0 by 0', context: [] })
+    expect(dataset.tasks[0]!.kind).toBe('email')
+    for (const [index, author] of dataset.authors.entries()) {
+      expect(author.trainTexts).toEqual(Array.from({ length: 7 }, (_, position) => `train ${position} by ${index}`))
+      expect(author.measureTexts).toHaveLength(8)
+      expect([...author.trainTexts, ...author.measureTexts].some((text) => /val|test/.test(text))).toBe(false)
+      expect(author.editTasks).toEqual([0, 1].map((position) => ({ kind: 'email', reference: `train ${position} by ${index}`, intent: `Write an email response to question ${position}` })))
     }
     expect(dataset.tasks[0]!.otherReference).toBe(dataset.tasks[1]!.reference)
-    expect(cmccStyleDataset(cmccRows, 'cmcc.jsonl', { trainTexts: 7, tasksPerAuthor: 2 }).authors).toEqual([])
   })
 
   it('Slack: held-out messages of members are tasks with the earlier messages of their conversation as context', () => {
@@ -172,9 +192,10 @@ describe('style tasks and measure', () => {
         rows.push({ team: 'T00FAKETEAM1', channel: 'C00FAKECHAN1', file_year: '2024', conversation_id: String(index), ts: String(rows.length), user, text })
       }
     }
-    const dataset = slackStyleDataset(rows, 'chat.jsonl', { trainTexts: 7, tasksPerAuthor: 1, selection: { members: 50, minimumMessages: 20, trainShare: 0.7 } })
+    const dataset = slackStyleDataset(rows, 'chat.jsonl', { trainTexts: 7, tasksPerAuthor: 1, editTasks: 2, selection: { members: 50, minimumMessages: 20, trainShare: 0.7 } })
     expect(dataset.authors.map((author) => author.trainTexts.length)).toEqual([7, 7])
     expect(dataset.authors[0]!.measureTexts).toHaveLength(28)
+    expect(dataset.authors[0]!.editTasks.map((task) => task.reference)).toEqual(dataset.authors[0]!.trainTexts.slice(0, 2))
     const answer = dataset.tasks.find((task) => task.reference.startsWith('Sure.'))!
     expect(answer.context).toEqual([{ author: 'other', authorLabel: 'U00FAKEUSER1', text: answer.reference.replace(/^Sure\. Answer (\d+):.*$/, 'hey folks, quick question number $1 about the build cache') }])
   })
