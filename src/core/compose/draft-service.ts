@@ -83,9 +83,9 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
     if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
 
-    const [set, state, summary] = await Promise.all([hypotheses.get(member), learning.get(member), style.summary(member)])
+    const [set, examplePool, summary] = await Promise.all([hypotheses.get(member), learning.examplePool(member), style.summary(member)])
     // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
-    const pool = state.examplePool.filter((each) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId))
+    const pool = examplePool.filter((each) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId))
     const examples = selectExamples(request.intent, pool, settings.examples)
     const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, requestVerdict: before.verdict })
     const count = Math.max(1, Math.min(request.candidates ?? settings.candidates, 5))

@@ -91,8 +91,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
       await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others })
     }
-    const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
-    await learning.update(member, (state) => ({ ...state, examplePool: pool }))
+    await learning.setExamplePool(member, sampleDiverse(messages, settings.examplePoolSize))
   }
 
   const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], fence: Fence) => {
