@@ -111,6 +111,8 @@ export interface CoreLifecycle {
   retryWaitingMessages(): Promise<RetryReport>
   /** Resolves when background learning has nothing left to do. */
   idle(): Promise<void>
+  /** Stores every member's style counts as of now (also runs on a timer; reads never wait for it). */
+  flushStyle(): Promise<void>
   close(): Promise<void>
 }
 

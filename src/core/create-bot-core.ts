@@ -28,6 +28,7 @@ import { createBackfillChannels } from './observe/backfill-channels.js'
 import { createImporter } from './observe/importer.js'
 import { createObservePipeline } from './observe/observe-pipeline.js'
 import { createObserveRetryQueue } from './observe/observe-retry-queue.js'
+import { createStyleWriteBehind, type StyleWriteBehindSettings } from './observe/style-write-behind.js'
 import { loadPromptLibrary, type PromptLibrary } from './prompting/prompt-library.js'
 import { createAuditLog } from './records/audit-log.js'
 import { createConsentService } from './records/consent-service.js'
@@ -64,12 +65,20 @@ export type BotCoreOptions = {
   learningWorker?: boolean
   /** Queue timings (tests shorten them); defaults suit production. */
   learningQueue?: Partial<JobQueueSettings>
+  /** When observed messages are folded into the stored style counts (tests lengthen it to hold a fold back). */
+  styleWriteBehind?: Partial<StyleWriteBehindSettings>
 }
 
 /** How long a claimed delivery is remembered: far longer than any platform's window for replaying a request. */
 export const deliveryClaimMs = 60 * 60_000
 
 /** Four runs (the first and three retries, one, two and four minutes apart), then a dead letter. */
+/**
+ * A member's stored style counts trail their history by at most a couple of seconds or 50 messages (one history
+ * page), so a busy member's record is written about once per page rather than once per message.
+ */
+export const defaultStyleWriteBehind: StyleWriteBehindSettings = { flushIntervalMs: 2_000, flushAfterMessages: 50 }
+
 export const defaultLearningQueueSettings: JobQueueSettings = { attempts: 4, backoffMs: 60_000, leaseMs: 30_000, busyDelayMs: 15_000 }
 
 export async function createBotCore(options: BotCoreOptions): Promise<RunningCore> {
@@ -85,8 +94,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS })
   const consent = createConsentService(store)
   const history = createHistoryStore(store, clock)
-  const style = createMemberStyleStore(store)
-  const learning = createLearningStateStore(store)
+  const style = createMemberStyleStore(store, history)
+  const learning = createLearningStateStore(store, history)
   const hypotheses = createHypothesisStore(store)
   const audit = createAuditLog(store, clock)
   const counters = createCounters(store)
@@ -96,7 +105,12 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style })
-  const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => retryQueue.discard(member) })
+  const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => {
+      // Pending style folds hold no text, only that the member is behind; dropped so none runs after the erase.
+      styleWriteBehind.discard(member)
+      return retryQueue.discard(member)
+    },
+  })
   /** Erases the member's records and any learning job of theirs still queued. */
   const eraseAll = async (member: MemberRef) => {
     const report = await erase(member)
@@ -152,11 +166,13 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     queue,
     consume: options.learningWorker === true || (background && config.LEARNING_MODE === 'inline'),
   })
+  const styleWriteBehind = createStyleWriteBehind({ style, lock, logger, settings: { ...defaultStyleWriteBehind, ...options.styleWriteBehind } })
   const pipeline = createObservePipeline({
     policies,
     consent,
     history,
     style,
+    styleWriteBehind,
     learning,
     contrast,
     lock,
@@ -277,9 +293,11 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     sweep,
     retryWaitingMessages: () => retryQueue.retryNow(),
     idle: () => scheduler.idle(),
+    flushStyle: () => styleWriteBehind.flush(),
     async close() {
       clearInterval(sweepTimer)
       retryQueue.close()
+      await styleWriteBehind.close()
       await scheduler.close()
       await options.model.close?.()
       if (options.safetyModel && options.safetyModel !== options.model) await options.safetyModel.close?.()

@@ -37,6 +37,8 @@ export type TestCoreOptions = {
   wrapStore?: (store: Store) => Store
   /** Waits between replays of messages kept while the store is down. */
   retryDelays?: { firstMs: number; maxMs: number }
+  /** When observed messages are folded into the stored style counts (a long interval holds a fold back). */
+  styleWriteBehind?: import('../../src/core/create-bot-core.js').BotCoreOptions['styleWriteBehind']
 }
 
 export async function createTestCore(options: TestCoreOptions = {}): Promise<TestCore> {
@@ -65,6 +67,7 @@ export async function createTestCore(options: TestCoreOptions = {}): Promise<Tes
     clock: options.clock,
     learningQueue: options.learningQueue,
     ...(options.retryDelays ? { retryDelays: options.retryDelays } : {}),
+    ...(options.styleWriteBehind ? { styleWriteBehind: options.styleWriteBehind } : {}),
   })
   return {
     core,

@@ -87,10 +87,10 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
     if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
 
-    const [set, state, summary, negatives] = await Promise.all([hypotheses.get(member), learning.get(member), style.summary(member), contrast.get(member)])
+    const [set, examplePool, summary, negatives] = await Promise.all([hypotheses.get(member), learning.examplePool(member), style.summary(member), contrast.get(member)])
     // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
     const usable = (each: { channelKind: string; channelId: string }) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId)
-    const pool = state.examplePool.filter(usable)
+    const pool = examplePool.filter(usable)
     const examples = selectExamples(request.intent, pool, settings.examples)
     const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, contrast: negatives.filter(usable), requestVerdict: before.verdict })
     const count = Math.max(1, Math.min(request.candidates ?? settings.candidates, 5))

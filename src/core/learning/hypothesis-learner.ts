@@ -113,8 +113,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
       const ownTexts = messages.slice(-settings.heldOutForCalibration).map((each) => each.text)
       await style.recalibrate(member, { ownTexts, othersTexts: othersTexts.slice(0, settings.calibrationOthers), others })
     }
-    const pool = sampleDiverse(messages, settings.examplePoolSize).map((each) => ({ id: each.id, text: each.text, channelId: each.channelId, channelKind: each.channelKind }))
-    await learning.update(member, (state) => ({ ...state, examplePool: pool }))
+    await learning.setExamplePool(member, sampleDiverse(messages, settings.examplePoolSize))
   }
 
   const inferHypotheses = async (member: MemberRef, messages: StoredMessage[], retentionDays: number, fence: Fence) => {
@@ -128,7 +127,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
     const previous = await hypotheses.get(member)
     const inferred = previous.hypotheses.filter((each) => each.source === 'inferred' && !each.pinned)
     const fixed = previous.hypotheses.filter((each) => each.source === 'member' || each.pinned)
-    const [summary, state] = await Promise.all([style.summary(member), learning.get(member)])
+    const [summary, state, examplePool] = await Promise.all([style.summary(member), learning.get(member), learning.examplePool(member)])
     // Hypotheses reach drafts in every channel, so only edits made for public channels teach them.
     const pairs = settings.editPairs > 0 ? (await editPairs.recent(member, retentionDays, clock())).filter((pair) => pair.channelKind === 'public').slice(-settings.editPairs) : []
     const newPairs = pairs.filter((pair) => state.lastLearnedAt === undefined || pair.at > state.lastLearnedAt).length
@@ -193,7 +192,7 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
         revised,
         current: previous.hypotheses,
         summary,
-        pool: state.examplePool.filter((each) => !heldOutIds.has(`${each.channelId}\n${each.id}`)),
+        pool: examplePool.filter((each) => !heldOutIds.has(`${each.channelId}\n${each.id}`)),
         examples: settings.draftExamples,
         budget: createCheckBudget(ledger, workspaceOf(member), { runTokens: settings.verifyRunTokens, dailyTokens: settings.verifyDailyTokens }),
       })

@@ -1,6 +1,6 @@
 // The retention sweep (hourly, and on demand): drops every member's messages past their workspace's retention, with
-// their style counts, draft examples and "not like this" examples drafted from them, and edit pairs past retention;
-// then has the store drop what the deleted rows left in its files.
+// their style counts (draft examples refer to the rows and go with them), the "not like this" examples drafted from
+// them and edit pairs past retention; then has the store drop what the deleted rows left in its files.
 import type { Store } from '../../store/store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import { memberKey } from '../identity/keys.js'
@@ -33,12 +33,10 @@ export function createRetentionSweep(dependencies: {
       const policy = await policies.get(member)
       const removed = await lock.run(memberKey(member), async () => {
         const expired = await history.sweep(member, policy.retentionDays)
+        // The draft example pool refers to rows, so an expired message leaves it with the row.
         if (expired.length) {
-          await style.update(member, { add: [], remove: expired.map((each) => each.text) })
-          // Drafts take examples from this pool; an expired message must not live on there.
-          const gone = new Set(expired.map((each) => `${each.channelId}\n${each.id}`))
-          await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => !gone.has(`${each.channelId}\n${each.id}`)) }))
-          await contrast.dropFrom(member, gone, policy.retentionDays)
+          await style.rowsChanged(member, { add: [], remove: expired })
+          await contrast.dropFrom(member, new Set(expired.map((each) => `${each.channelId}\n${each.id}`)), policy.retentionDays)
         }
         pairsRemoved += await editPairs.sweep(member, policy.retentionDays, clock())
         return expired.length

@@ -1,5 +1,5 @@
 // The hot path: platform message -> (policy, consent, channel, size) filters -> normalised text in the member's
-// bounded history -> incremental style counts -> "due for learning". Never calls a model; stores nothing before opt-in.
+// bounded history -> style counts (write-behind) -> "due for learning". Never calls a model; stores nothing before opt-in.
 import type { ContrastStore } from '../records/contrast-store.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { HistoryStore, StoredMessage } from '../records/history-store.js'
@@ -7,6 +7,7 @@ import { memberKey } from '../identity/keys.js'
 import { isDue, type LearningStateStore } from '../records/learning-state-store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
+import type { StyleWriteBehind } from './style-write-behind.js'
 import { normalizeMarkup } from './normalize-markup.js'
 import type { PolicyService } from '../records/policy-service.js'
 import type { MemberRef, ObservedMessage, ObserveOutcome } from '../types.js'
@@ -16,6 +17,8 @@ export type ObserveDependencies = {
   consent: ConsentService
   history: HistoryStore
   style: MemberStyleStore
+  /** Counts new rows into the style record later, coalesced (edits and deletions apply at once). */
+  styleWriteBehind: StyleWriteBehind
   learning: LearningStateStore
   /** "Not like this" drafts of a message go when the message is deleted on the platform. */
   contrast: ContrastStore
@@ -41,7 +44,7 @@ export type ObserveOptions = {
 const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
 
 export function createObservePipeline(dependencies: ObserveDependencies) {
-  const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
+  const { policies, consent, history, style, styleWriteBehind, learning, lock, settings, clock } = dependencies
 
   const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
     if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
@@ -72,14 +75,15 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     let due = false
     let optedOut = false
     try {
-      await lock.run(memberKey(member), async () => {
+      await lock.run(memberKey(member), async (held) => {
         // Again under the lock: an opt-out or forget that ran since the check above must win over this message.
         if (!(await consent.isOptedIn(member))) {
           optedOut = true
           return
         }
         const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
-        await style.update(member, { add: [text], remove: dropped.map((each) => each.text) })
+        if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
+        await styleWriteBehind.appended(member, held)
         const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
         due = isDue(state, clock(), settings)
       })
@@ -107,19 +111,15 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       return lock.run(memberKey(member), async () => {
         const previous = await history.edit(member, message.channelId, message.messageId, text)
         if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const
-        await style.update(member, { add: [text], remove: [previous.text] })
-        await learning.update(member, (state) => ({
-          ...state,
-          examplePool: state.examplePool.map((each) => (each.id === message.messageId ? { ...each, text } : each)),
-        }))
+        // The example pool refers to the row, so it shows the edit without being touched.
+        await style.rowsChanged(member, { add: [{ ...previous, text }], remove: [previous] })
         return { status: 'updated' } as const
       })
     }
     return lock.run(memberKey(member), async () => {
       const removed = await history.remove(member, message.channelId, message.messageId)
       if (!removed) return { status: 'ignored', reason: 'unknown_message' } as const
-      await style.update(member, { add: [], remove: [removed.text] })
-      await learning.update(member, (state) => ({ ...state, examplePool: state.examplePool.filter((each) => each.id !== message.messageId) }))
+      await style.rowsChanged(member, { add: [], remove: [removed] })
       await dependencies.contrast.dropFrom(member, new Set([`${message.channelId}\n${message.messageId}`]), (await policies.get(member)).retentionDays)
       return { status: 'deleted' } as const
     })

@@ -15,6 +15,11 @@ export const storedMessageSchema = z.object({
   timestamp: z.number(),
   /** When the bot stored it; retention counts from here, so an imported export is kept as long as live messages. */
   storedAt: z.number(),
+  /**
+   * The member's append sequence number (1, 2, …; never reused). Derived records name the rows they cover by it (see
+   * member-style-store.ts). Rows stored before sequencing have none and count as 0, covered by any rebuild.
+   */
+  seq: z.number().int().positive().optional(),
 })
 export type StoredMessage = z.output<typeof storedMessageSchema>
 
@@ -23,6 +28,8 @@ const metaSchema = z.object({
   pages: z.array(z.object({ number: z.number().int(), size: z.number().int() })),
   nextPage: z.number().int(),
   count: z.number().int(),
+  /** Rows ever appended: the last `seq` given out (absent on histories written before sequencing). */
+  appended: z.number().int().nonnegative().optional(),
 })
 /** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
 const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
@@ -71,9 +78,14 @@ export function createHistoryStore(store: Store, clock: () => number) {
       await owners.delete(ownerKey(member, channelId, messageId))
     },
 
-    /** Appends a message; returns the messages dropped to keep the history within `maxMessages`. */
-    async append(member: MemberRef, message: StoredMessage, limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
+    /**
+     * Appends a message, giving it the member's next `seq`; returns the messages dropped to keep the history within
+     * `maxMessages`.
+     */
+    async append(member: MemberRef, input: StoredMessage, limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
       const meta = await readMeta(member)
+      meta.appended = (meta.appended ?? 0) + 1
+      const message: StoredMessage = { ...input, seq: meta.appended }
       let last = meta.pages.at(-1)
       if (!last || last.size >= pageSize) {
         last = { number: meta.nextPage, size: 0 }
@@ -137,6 +149,36 @@ export function createHistoryStore(store: Store, clock: () => number) {
       return (await readMeta(member)).count
     },
 
+    /** The last `seq` given out (0 before the first sequenced append): what a derived record covers when current. */
+    async appended(member: MemberRef): Promise<number> {
+      return (await readMeta(member)).appended ?? 0
+    },
+
+    /**
+     * Rows with `after` < seq <= `through`, whatever their retention (derived records follow the rows, and the sweep
+     * reports what it removes), read from the newest pages back only as far as needed; `after` = -1 reads every row.
+     */
+    async appendedBetween(member: MemberRef, after: number, through: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const rows: StoredMessage[] = []
+      const inRange = (each: StoredMessage) => (each.seq ?? 0) > after && (each.seq ?? 0) <= through
+      let end = meta.pages.length
+      while (end > 0) {
+        // Pages hold rows in seq order, so one page with a row at or before `after` ends the walk.
+        const start = Math.max(0, end - Math.max(1, Math.ceil((through - after) / pageSize)))
+        const pages = await history.getMany(meta.pages.slice(start, end).map((each) => pageKey(member, each.number)))
+        let reachedCovered = false
+        for (const page of pages) {
+          const messages = page && 'messages' in page ? page.messages : []
+          rows.push(...messages.filter(inRange))
+          if (messages.some((each) => (each.seq ?? 0) <= after)) reachedCovered = true
+        }
+        if (reachedCovered) break
+        end = start
+      }
+      return rows
+    },
+
     /** Every message still within retention, oldest first. Reads the whole history: for background work only. */
     async all(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
       const meta = await readMeta(member)
@@ -163,6 +205,16 @@ export function createHistoryStore(store: Store, clock: () => number) {
         .flatMap((page) => (page && 'messages' in page ? page.messages : []))
         .filter((each) => each.storedAt >= cutoff)
         .sort((a, b) => a.timestamp - b.timestamp)
+    },
+
+    /** The rows these references name that are still in the history, in the order given (one read per page). */
+    async byRefs(member: MemberRef, refs: { channelId: string; id: string }[]): Promise<StoredMessage[]> {
+      const found = await owners.getMany(refs.map((ref) => ownerKey(member, ref.channelId, ref.id)))
+      const pageNumbers = [...new Set(found.flatMap((owner) => (owner && owner.userId === member.userId && owner.page >= 0 ? [owner.page] : [])))]
+      const pages = await history.getMany(pageNumbers.map((page) => pageKey(member, page)))
+      const rows = new Map<string, StoredMessage>()
+      for (const page of pages) if (page && 'messages' in page) for (const row of page.messages) rows.set(`${row.channelId}\n${row.id}`, row)
+      return refs.flatMap((ref) => rows.get(`${ref.channelId}\n${ref.id}`) ?? [])
     },
 
     async byIds(member: MemberRef, ids: Set<string>, retentionDays: number): Promise<StoredMessage[]> {

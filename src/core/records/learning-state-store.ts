@@ -1,12 +1,12 @@
-// Per-member learning bookkeeping: new text since the last run (what makes a member "due"), the retry and
-// dead-letter state of the background job, and the pool of the member's own messages drafts take examples from.
+// Per-member learning bookkeeping: new text since the last run (what makes a member "due") and the retry and
+// dead-letter state of the background job, small because observe rewrites it per message; and, apart, the pool of
+// the member's own messages drafts take examples from, kept as references to history rows and set by learning.
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
-import { memberKey, parseMemberKey } from '../identity/keys.js'
+import { memberChildKey, memberKey, parseMemberKey } from '../identity/keys.js'
 import { channelKindSchema } from '../identity/member-ref.js'
+import type { HistoryStore } from './history-store.js'
 import type { MemberRef } from '../types.js'
-
-const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelId: z.string(), channelKind: channelKindSchema })
 
 const learningStateSchema = z.object({
   newMessages: z.number().int(),
@@ -15,17 +15,26 @@ const learningStateSchema = z.object({
   nextAttemptAt: z.number().optional(),
   lastError: z.string().optional(),
   deadLetterAt: z.number().optional(),
-  examplePool: z.array(poolEntrySchema),
 })
+
+const poolEntrySchema = z.object({ id: z.string(), text: z.string(), channelId: z.string(), channelKind: channelKindSchema })
+
+/**
+ * References to history rows, never copies: edits show through, and a deleted or expired row drops out of the pool
+ * by itself. (Earlier versions kept copies inside the state; those are dropped, and the next learning run refills it.)
+ */
+const poolSchema = z.object({ rows: z.array(z.object({ channelId: z.string(), id: z.string() })) })
 
 export type LearningState = z.output<typeof learningStateSchema>
 export type PoolEntry = z.output<typeof poolEntrySchema>
 
 export type LearningStateStore = ReturnType<typeof createLearningStateStore>
 
-export function createLearningStateStore(store: Store) {
+export function createLearningStateStore(store: Store, history: HistoryStore) {
   const states = store.collection('learning', learningStateSchema)
-  const empty = (): LearningState => ({ newMessages: 0, attempts: 0, examplePool: [] })
+  const pools = store.collection('learning', poolSchema)
+  const poolKey = (member: MemberRef) => memberChildKey(member, 'pool')
+  const empty = (): LearningState => ({ newMessages: 0, attempts: 0 })
   return {
     async get(member: MemberRef): Promise<LearningState> {
       return (await states.get(memberKey(member))) ?? empty()
@@ -34,6 +43,17 @@ export function createLearningStateStore(store: Store) {
       const next = change((await states.get(memberKey(member))) ?? empty())
       await states.set(memberKey(member), next)
       return next
+    },
+    /** The example pool as the history has it now. */
+    async examplePool(member: MemberRef): Promise<PoolEntry[]> {
+      const pool = await pools.get(poolKey(member))
+      if (!pool?.rows.length) return []
+      const rows = await history.byRefs(member, pool.rows)
+      return rows.map((row) => ({ id: row.id, text: row.text, channelId: row.channelId, channelKind: row.channelKind }))
+    },
+    /** Replaces the pool with references to these history rows. */
+    async setExamplePool(member: MemberRef, rows: { channelId: string; id: string }[]): Promise<void> {
+      await pools.set(poolKey(member), { rows: rows.map((row) => ({ channelId: row.channelId, id: row.id })) })
     },
     /** Every member with a learning record, across workspaces (for the scheduler's scan and the retention sweep). */
     async *all(): AsyncIterable<{ member: MemberRef; state: LearningState }> {

@@ -8,12 +8,12 @@ import { extractGrams, gramViews } from './style-features.js'
 
 export const styleProfileVersion = 1
 
-const counterNames = [
+export const styleCounterNames = [
   'words', 'characters', 'sentences', 'lowercaseStart', 'endsWithPunctuation', 'question', 'exclamation', 'emoji',
   'contractions', 'expandedForms', 'code', 'link', 'list',
 ] as const
 
-export type StyleCounterName = (typeof counterNames)[number]
+export type StyleCounterName = (typeof styleCounterNames)[number]
 
 export type StyleProfile = {
   version: typeof styleProfileVersion
@@ -43,7 +43,7 @@ const counts = (length: number) =>
 export const styleProfileSchema: z.ZodType<StyleProfile> = z.object({
   version: z.literal(styleProfileVersion),
   messages: count,
-  counters: z.object(Object.fromEntries(counterNames.map((name) => [name, count])) as Record<StyleCounterName, typeof count>),
+  counters: z.object(Object.fromEntries(styleCounterNames.map((name) => [name, count])) as Record<StyleCounterName, typeof count>),
   wordCounts: counts(wordCountBuckets),
   greetings: counts(greetings.length),
   signOffs: counts(signOffs.length),
@@ -60,13 +60,13 @@ export const styleProfileSchema: z.ZodType<StyleProfile> = z.object({
  * most this many cells times (digits of the largest count + 1) plus a few hundred bytes of keys.
  */
 export const styleProfileCells =
-  gramViews.reduce((sum, view) => sum + view.size, 0) + wordCountBuckets + greetings.length + signOffs.length + functionWords.length + counterNames.length + gramViews.length + 1
+  gramViews.reduce((sum, view) => sum + view.size, 0) + wordCountBuckets + greetings.length + signOffs.length + functionWords.length + styleCounterNames.length + gramViews.length + 1
 
 export function emptyStyleProfile(): StyleProfile {
   return {
     version: styleProfileVersion,
     messages: 0,
-    counters: Object.fromEntries(counterNames.map((name) => [name, 0])) as Record<StyleCounterName, number>,
+    counters: Object.fromEntries(styleCounterNames.map((name) => [name, 0])) as Record<StyleCounterName, number>,
     wordCounts: new Array<number>(wordCountBuckets).fill(0),
     greetings: new Array<number>(greetings.length).fill(0),
     signOffs: new Array<number>(signOffs.length).fill(0),
@@ -109,7 +109,7 @@ export function mergeStyleProfile(target: StyleProfile, source: StyleProfile, si
     throw new BotError('input_invalid', 'That profile is not part of this aggregate; rebuild the aggregate from the members.')
   }
   target.messages += sign * source.messages
-  for (const name of counterNames) target.counters[name] += sign * source.counters[name]
+  for (const name of styleCounterNames) target.counters[name] += sign * source.counters[name]
   addArray(target.wordCounts, source.wordCounts, sign)
   addArray(target.greetings, source.greetings, sign)
   addArray(target.signOffs, source.signOffs, sign)
@@ -193,7 +193,7 @@ export function profileWithout(total: StyleProfile, part: StyleProfile): StylePr
     for (let index = 0; index < source.length; index++) target[index] = Math.max(0, target[index]! - source[index]!)
   }
   result.messages = Math.max(0, total.messages - part.messages)
-  for (const name of counterNames) result.counters[name] = Math.max(0, total.counters[name] - part.counters[name])
+  for (const name of styleCounterNames) result.counters[name] = Math.max(0, total.counters[name] - part.counters[name])
   subtract(result.wordCounts, part.wordCounts)
   subtract(result.greetings, part.greetings)
   subtract(result.signOffs, part.signOffs)
@@ -206,7 +206,7 @@ export function profileWithout(total: StyleProfile, part: StyleProfile): StylePr
 
 function contains(outer: StyleProfile, inner: StyleProfile): boolean {
   if (outer.messages < inner.messages) return false
-  for (const name of counterNames) if (outer.counters[name] < inner.counters[name]) return false
+  for (const name of styleCounterNames) if (outer.counters[name] < inner.counters[name]) return false
   const pairs: [number[], number[]][] = [
     [outer.wordCounts, inner.wordCounts], [outer.greetings, inner.greetings], [outer.signOffs, inner.signOffs],
     [outer.functionWords, inner.functionWords], [outer.gramTotals, inner.gramTotals],

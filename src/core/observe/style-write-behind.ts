@@ -1,0 +1,69 @@
+// Coalesced write-behind of the members' style counts: observe only marks a member whose history grew; the counts
+// are folded and stored once per member per interval (or per `flushAfterMessages` messages), not once per message.
+// Holds no message text, only which members are behind: reads fold the rows in themselves, so losing this (a crash)
+// loses nothing, and a fold under the member's lock never counts a row twice.
+import type { HeldLock, KeyedLock } from '../coordination/keyed-lock.js'
+import { memberKey } from '../identity/keys.js'
+import type { MemberStyleStore } from '../records/member-style-store.js'
+import type { MemberRef } from '../types.js'
+import type { Logger } from '../../logger.js'
+
+export type StyleWriteBehindSettings = { flushIntervalMs: number; flushAfterMessages: number }
+
+export type StyleWriteBehind = ReturnType<typeof createStyleWriteBehind>
+
+export function createStyleWriteBehind(dependencies: { style: MemberStyleStore; lock: KeyedLock; logger: Logger; settings: StyleWriteBehindSettings }) {
+  const { style, lock, logger, settings } = dependencies
+  const behind = new Map<string, { member: MemberRef; messages: number }>()
+  let timer: NodeJS.Timeout | undefined
+  let closed = false
+
+  const foldMember = async (key: string, member: MemberRef) => {
+    behind.delete(key)
+    await lock.run(key, (held) => style.fold(member, held))
+  }
+  const flushAll = async () => {
+    timer = undefined
+    const pending = [...behind.entries()]
+    for (const [key, { member }] of pending) {
+      // A failed fold (store down) is not lost work: the rows are in the history, and the next read or fold counts them.
+      await foldMember(key, member).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
+    }
+  }
+  const schedule = () => {
+    if (timer || closed) return
+    timer = setTimeout(() => void flushAll(), settings.flushIntervalMs)
+    timer.unref()
+  }
+
+  return {
+    /**
+     * The member's history grew by one row (callers hold the member lock, `held`). Every `flushAfterMessages` rows
+     * the fold runs here, under that lock, so a busy member's record trails by at most that many rows.
+     */
+    async appended(member: MemberRef, held: HeldLock): Promise<void> {
+      const key = memberKey(member)
+      const entry = behind.get(key) ?? { member, messages: 0 }
+      entry.messages += 1
+      behind.set(key, entry)
+      if (entry.messages < settings.flushAfterMessages) return schedule()
+      behind.delete(key)
+      await style.fold(member, held)
+    },
+    /** Forget: nothing pending for the member survives (a later fold would find an empty history anyway). */
+    discard(member: MemberRef): void {
+      behind.delete(memberKey(member))
+    },
+    /** Members whose stored counts are behind their history (for tests and the bench). */
+    pending(): number {
+      return behind.size
+    },
+    flush: flushAll,
+    /** Stops the timer and folds what is pending, so a clean shutdown leaves every record current. */
+    async close(): Promise<void> {
+      closed = true
+      if (timer) clearTimeout(timer)
+      await flushAll()
+    },
+  }
+}
