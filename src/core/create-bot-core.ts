@@ -192,7 +192,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     },
   })
   const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
-  const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, counters, settings, clock })
+  const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, lock, counters, settings, clock })
   const answer = createAnswerService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
   const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })
   const setConsent = createConsentChange({ policies, consent, access, lock, erase: eraseAll, clock })

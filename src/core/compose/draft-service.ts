@@ -6,12 +6,13 @@ import { BotError } from '../../bot-error.js'
 import type { LanguageModel } from '../../llm/language-model.js'
 import type { Store } from '../../store/store.js'
 import { buildDraftMessages, cleanDraftText } from './composer.js'
+import type { KeyedLock } from '../coordination/keyed-lock.js'
 import type { ContrastStore } from '../records/contrast-store.js'
 import type { Counters } from '../records/counters.js'
 import type { EditPairStore } from '../records/edit-pair-store.js'
 import type { Deliberator } from '../safety/deliberator.js'
 import type { HypothesisStore } from '../records/hypothesis-store.js'
-import { memberChildKey } from '../identity/keys.js'
+import { memberChildKey, memberKey } from '../identity/keys.js'
 import { channelKindSchema, memberRefSchema, sameMember, workspaceOf } from '../identity/member-ref.js'
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
@@ -67,13 +68,15 @@ export type DraftServiceDependencies = {
   learning: LearningStateStore
   contrast: ContrastStore
   editPairs: EditPairStore
+  /** The member's lock, which forget holds: an edit pair is checked against consent and kept under it. */
+  lock: KeyedLock
   counters: Counters
   settings: { maxInputCharacters: number; examples: number; candidates: number }
   clock: () => number
 }
 
 export function createDraftService(dependencies: DraftServiceDependencies) {
-  const { store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, counters, settings, clock } = dependencies
+  const { store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, lock, counters, settings, clock } = dependencies
   const drafts = store.collection('drafts', storedDraftSchema)
   const idempotency = store.collection('idempotency', idempotencySchema)
 
@@ -145,9 +148,13 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
    * next learning run. Only for a draft meant for a public channel, since hypotheses reach every channel.
    */
   const keepEditPair = async (actor: Actor, draft: StoredDraft, posted: string) => {
-    if (draft.channelKind !== 'public' || !(await consent.isOptedIn(actor.member))) return
-    const policy = await policies.get(actor.member)
-    await editPairs.add(actor.member, { draft: draft.text, posted, channelId: draft.channelId, channelKind: draft.channelKind, at: clock() }, policy.retentionDays)
+    if (draft.channelKind !== 'public') return
+    await lock.run(memberKey(actor.member), async () => {
+      // Under the lock, so an opt-out running at the same time cannot leave a pair behind.
+      if (!(await consent.isOptedIn(actor.member))) return
+      const policy = await policies.get(actor.member)
+      await editPairs.add(actor.member, { draft: draft.text, posted, channelId: draft.channelId, channelKind: draft.channelKind, at: clock() }, policy.retentionDays)
+    })
   }
 
   const ownDraft = async (actor: Actor, draftId: string): Promise<StoredDraft> => {
