@@ -4,6 +4,7 @@ import { row, renderTable, type BenchRow } from './bench-table.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
+import { formatLocalDraftBenchTable, type LocalDraftBenchResult } from './local-drafts.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
@@ -18,6 +19,7 @@ export type BenchParts = {
   learning?: LearningCostReport
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
+  localDrafts?: LocalDraftBenchResult
   scale?: ScaleOutReport
 }
 
@@ -105,6 +107,16 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
       )
     }
   }
+  const cold = parts.localDrafts?.designs.find((each) => each.design === 'cold')
+  for (const warm of parts.localDrafts?.designs.filter((each) => each.design === 'warm') ?? []) {
+    if (!cold) break
+    const where = `${parts.localDrafts!.model}, ${warm.drafts} drafts by different members, ${warm.sequences} sequence${warm.sequences === 1 ? '' : 's'}`
+    const baseline = `cold: every sequence cleared after every call, ${cold.sequences} sequence${cold.sequences === 1 ? '' : 's'}`
+    rows.push(
+      row('local', `prompt tokens llama.cpp evaluates per draft, warm safety prompt (${where})`, warm.promptTokensPerDraft, 'tokens', baseline, cold.promptTokensPerDraft, 'lower'),
+      row('local', `wall time per draft, warm safety prompt (${where})`, warm.msPerDraft, 'ms', baseline, cold.msPerDraft, 'lower'),
+    )
+  }
   const scale = parts.scale
   if (scale) {
     rows.push(
@@ -186,7 +198,9 @@ export function renderDetails(parts: BenchParts): string {
         ').',
     )
   }
-  if (parts.local) sections.push('', '## Embedded model', '', formatLocalModelBenchTable(parts.local))
+  if (parts.local || parts.localDrafts) sections.push('', '## Embedded model')
+  if (parts.local) sections.push('', formatLocalModelBenchTable(parts.local))
+  if (parts.localDrafts) sections.push('', formatLocalDraftBenchTable(parts.localDrafts))
   return sections.join('\n').trim()
 }
 

@@ -14,6 +14,7 @@ import { readChatCorpus, syntheticTexts, type ChatCorpus } from './chat-corpus.j
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
+import type { LocalDraftBenchResult } from './local-drafts.js'
 import type { LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
@@ -64,6 +65,7 @@ export type BenchReport = {
     learning?: LearningCostReport
     memory?: StorageFootprintReport
     local?: LocalModelBenchResult
+    localDrafts?: LocalDraftBenchResult
     scale?: ScaleOutReport
   }
   /** The markdown that was printed. */
@@ -187,6 +189,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const { runLocalModelBench } = await import('./local-model.js')
         report.parts.local = await step('local', `${options.modelPath} at ${options.localThreads.join(', ')} thread(s)`, () =>
           runLocalModelBench({ modelPath: options.modelPath, threadCounts: options.localThreads, repeats: options.quick ? 1 : 3 }),
+        )
+        const { runLocalDraftBench } = await import('./local-drafts.js')
+        const drafts = options.quick ? 2 : 10
+        const threads = Math.min(...options.localThreads)
+        report.parts.localDrafts = await step('local', `${drafts} drafts through the core, warm safety prompt vs cleared sequences, ${threads} thread(s)`, () =>
+          runLocalDraftBench({ modelPath: options.modelPath, drafts, threads }),
         )
       } catch (error) {
         skip('local', `the embedded model could not run (${(error as Error).message})`)

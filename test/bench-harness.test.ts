@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { renderDetails, rowsFor } from '../bench/bench-rows.js'
 import { benchParts, defaultBenchOptions, parseBenchArguments, runBench, sampleConversationPath, UsageError, type BenchOptions } from '../bench/run.js'
 import { loadConfig } from '../src/config.js'
 
@@ -85,6 +86,22 @@ describe('npm run bench harness', () => {
     expect(report.parts.local).toBeUndefined()
     expect(report.skipped).toEqual([{ part: 'local', reason: `model file ${modelPath} not found (set TEST_MODEL_PATH to a small GGUF file)` }])
     expect(report.markdown).toContain(`- skipped local: model file ${modelPath} not found`)
+  })
+
+  it('puts each warm-prefix design of the embedded-model drafts next to the cold design as its baseline', () => {
+    const design = (kind: 'cold' | 'warm', sequences: number, promptTokensPerDraft: number, msPerDraft: number) => ({
+      design: kind, sequences, drafts: 10, promptTokensPerDraft, completionTokensPerDraft: 300, msPerDraft, outcomes: { drafted: 10 }, byPurpose: { safety: { calls: 20, promptTokens: 1 } },
+    })
+    const localDrafts = { model: 'tiny.gguf', threads: 1, contextSize: 8192, designs: [design('cold', 1, 9000, 60_000), design('warm', 1, 5000, 50_000), design('warm', 2, 1000, 30_000)] }
+    const rows = rowsFor({ localDrafts })
+    expect(rows.map((row) => [row.figure.split(' (')[0], row.value, row.baselineValue, row.ratio])).toEqual([
+      ['prompt tokens llama.cpp evaluates per draft, warm safety prompt', 5000, 9000, 0.556],
+      ['wall time per draft, warm safety prompt', 50_000, 60_000, 0.833],
+      ['prompt tokens llama.cpp evaluates per draft, warm safety prompt', 1000, 9000, 0.111],
+      ['wall time per draft, warm safety prompt', 30_000, 60_000, 0.5],
+    ])
+    expect(rows[2]!.figure).toContain('2 sequences')
+    expect(renderDetails({ localDrafts })).toContain('| warm safety prompt')
   })
 
   it('reads its options from the command line', () => {

@@ -51,4 +51,16 @@ describe('createSequencePool', () => {
     expect(isBotError(await waiting, 'llm_failed')).toBe(true)
     expect(isBotError(await pool.acquire().catch((error: unknown) => error), 'llm_failed')).toBe(true)
   })
+
+  it('among free slots takes the one ranked highest (the first of equals), and a waiter gets the next slot released', async () => {
+    const pool = createSequencePool(['a', 'bb', 'ccc'], { maxWaiting: 5 })
+    const byLength = (slot: string) => slot.length
+    expect(await pool.acquire(undefined, byLength)).toBe('ccc')
+    expect(await pool.acquire(undefined, () => 0)).toBe('a')
+    expect(await pool.acquire(undefined, byLength)).toBe('bb')
+    // A waiter is not choosy: ranking only picks among slots that are free when asked.
+    const waiting = pool.acquire(undefined, (slot) => (slot === 'ccc' ? 1 : 0))
+    pool.release('a')
+    expect(await waiting).toBe('a')
+  })
 })

@@ -22,6 +22,8 @@ export type GenerateTextRequest = {
   temperature?: number
   seed?: number
   signal?: AbortSignal
+  /** messages[0] is a system message that holds no member data, so the embedded model may keep it evaluated and reuse it across requests. */
+  sharedPrefix?: boolean
 }
 
 export type GenerateObjectRequest<T> = GenerateTextRequest & {

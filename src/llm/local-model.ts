@@ -1,5 +1,7 @@
 // The embedded model: one GGUF file loaded once through node-llama-cpp (imported lazily, only here), shared by every
-// request through a fixed set of context sequences. It never downloads or builds anything, and never logs prompt text.
+// request through a fixed set of context sequences. After each request a sequence keeps at most the evaluated start of
+// a `sharedPrefix` system message (no member data: the safety prompt), so the next check with it evaluates only what
+// follows; everything else is erased. It never downloads or builds anything, and never logs prompt text.
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { BotError, isBotError, withTokensUsed } from '../bot-error.js'
@@ -9,12 +11,14 @@ import { toChatHistory, withSchemaInstruction } from './local-chat-history.js'
 import { grammarSchemaFor } from './local-grammar-schema.js'
 import { missingModelMessage } from './local-model-source.js'
 import { abortedError, createSequencePool } from './local-sequence-pool.js'
+import { commonPrefixLength, sequenceRank, sharedPrefixTokens } from './local-shared-prefix.js'
 
 type NodeLlamaCpp = typeof import('node-llama-cpp')
 type Llama = import('node-llama-cpp').Llama
 type LlamaModel = import('node-llama-cpp').LlamaModel
 type LlamaContextSequence = import('node-llama-cpp').LlamaContextSequence
 type LlamaGrammar = import('node-llama-cpp').LlamaGrammar
+type Token = import('node-llama-cpp').Token
 
 export type LocalModelOptions = {
   modelPath: string
@@ -29,6 +33,20 @@ export type LocalModelOptions = {
   maxWaiting?: number
   /** Use a GPU build when one is installed and works; off by default (CPU servers are the target). */
   gpu?: 'auto' | false
+  /**
+   * Keep a `sharedPrefix` request's system message evaluated for the next request (default true). False clears every
+   * sequence after every request, the design before warm prefixes, kept as the benchmark's baseline.
+   */
+  reuseSharedPrefix?: boolean
+}
+
+/** The embedded model, plus what llama.cpp holds and has evaluated, for the benchmark and the privacy tests. */
+export type LocalModel = LanguageModel & {
+  /** Tokens llama.cpp has evaluated (prompt) and generated since loading, over all sequences: its token meters. */
+  evaluatedTokens(): { input: number; output: number }
+  /** A copy of the tokens each context sequence holds now. */
+  heldTokens(): Token[][]
+  tokenize(text: string): Token[]
 }
 
 /** Defaults when a request leaves them open: JSON is decided greedily, free text with a little variety. */
@@ -39,7 +57,7 @@ const defaultTextMaxTokens = 512
 /** A prompt that leaves fewer tokens than this for the answer is refused up front. */
 const minimumAnswerRoom = 64
 
-export async function createLocalModel(options: LocalModelOptions): Promise<LanguageModel> {
+export async function createLocalModel(options: LocalModelOptions): Promise<LocalModel> {
   const logger = options.logger ?? silentLogger
   for (const [name, value] of [['threads', options.threads], ['contextSize', options.contextSize], ['maxSequences', options.maxSequences]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1, got ${value}`)
@@ -87,6 +105,11 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Lang
     })
   const sequences: LlamaContextSequence[] = Array.from({ length: options.maxSequences }, () => context.getSequence())
   const pool = createSequencePool(sequences, { maxWaiting: options.maxWaiting ?? 64 })
+  const chatWrapper = library.resolveChatWrapper(model)
+  const reuseSharedPrefix = options.reuseSharedPrefix ?? true
+  // When each sequence was last handed out, so the warm prefix given up for a new one is the least recently used.
+  const lastUsed = new Map<LlamaContextSequence, number>()
+  let handedOut = 0
   const name = `local:${path.basename(options.modelPath)}`
   logger.info('local_model.loaded', { model: name, threads: options.threads, contextSize: context.contextSize, sequences: options.maxSequences, loadMs: Math.round(performance.now() - started) })
 
@@ -107,12 +130,17 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Lang
   let closed = false
   async function run(request: GenerateTextRequest, system: string | undefined, grammar: LlamaGrammar | undefined, defaults: { temperature: number; maxTokens: number }) {
     if (closed) throw new BotError('llm_failed', 'The local model was closed.', { isRetryable: false })
-    const sequence = await pool.acquire(request.signal)
+    const history = toChatHistory(request.messages, system)
+    const prompt = chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer)
+    // What this request may leave evaluated; nothing for a plain request (or in the baseline design).
+    const keep = reuseSharedPrefix && request.sharedPrefix ? sharedPrefixTokens(chatWrapper, model.tokenizer, prompt, request.messages, system) : []
+    const sequence = await pool.acquire(request.signal, (candidate) => sequenceRank(candidate.contextTokens, keep, lastUsed.get(candidate) ?? 0))
+    lastUsed.set(sequence, ++handedOut)
     try {
-      const chat = new library.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
+      // The library reuses the sequence's tokens that match the prompt's start and erases the rest before evaluating.
+      const chat = new library.LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false })
       try {
-        const history = toChatHistory(request.messages, system)
-        const promptTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length
+        const promptTokens = prompt.length
         const room = sequence.contextSize - promptTokens
         if (room < minimumAnswerRoom) {
           throw new BotError('input_too_large', `The prompt (${promptTokens} tokens) leaves no room for an answer in the local model's context of ${sequence.contextSize} tokens (LOCAL_CONTEXT_SIZE).`, {
@@ -142,14 +170,25 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Lang
       if (request.signal?.aborted) throw abortedError(request.signal)
       throw new BotError('llm_failed', `The local model failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
     } finally {
-      // A fresh history per request: no member's text stays in a sequence another request will use.
-      await sequence.clearHistory().catch((error: unknown) => logger.warn('local_model.clear_failed', { error }))
+      // No member's text stays in a sequence another request will use: only tokens of `keep` survive, whatever happened.
+      await eraseAfter(sequence, commonPrefixLength(sequence.contextTokens, keep)).catch((error: unknown) => logger.warn('local_model.clear_failed', { error }))
       pool.release(sequence)
     }
   }
 
+  async function eraseAfter(sequence: LlamaContextSequence, kept: number) {
+    if (kept === 0) await sequence.clearHistory()
+    else await sequence.eraseContextTokenRanges([{ start: kept, end: sequence.nextTokenIndex }])
+  }
+
   return {
     name,
+    evaluatedTokens() {
+      const states = sequences.map((sequence) => sequence.tokenMeter.getState())
+      return { input: states.reduce((sum, state) => sum + state.usedInputTokens, 0), output: states.reduce((sum, state) => sum + state.usedOutputTokens, 0) }
+    },
+    heldTokens: () => sequences.map((sequence) => [...sequence.contextTokens]),
+    tokenize: (text) => model.tokenize(text),
     async generateText(request: GenerateTextRequest): Promise<TextResult> {
       const result = await run(request, undefined, undefined, { temperature: defaultTextTemperature, maxTokens: defaultTextMaxTokens })
       if (result.stopReason === 'abort' && request.signal?.aborted) throw abortedError(request.signal)

@@ -1,10 +1,15 @@
 // A fixed set of slots (the context sequences of one loaded model) handed out first come, first served, with a bounded
-// waiting line. It knows nothing about llama.cpp, so it is tested on its own; it never creates or frees the slots.
+// waiting line. A caller may rank the free slots (the embedded model prefers one that already holds its prompt's start);
+// waiters still get the next slot released, so ranking never reorders the line. It knows nothing about llama.cpp, so it
+// is tested on its own; it never creates or frees the slots.
 import { BotError } from '../bot-error.js'
 
 export type SequencePool<T> = {
-  /** Waits for a free slot; rejects when the line is full, the pool is closed or `signal` aborts while waiting. */
-  acquire(signal?: AbortSignal): Promise<T>
+  /**
+   * Waits for a free slot; rejects when the line is full, the pool is closed or `signal` aborts while waiting. When
+   * several are free, the one `rank` scores highest is taken (the first of equals).
+   */
+  acquire(signal?: AbortSignal, rank?: (slot: T) => number): Promise<T>
   release(slot: T): void
   /** Rejects everyone still waiting; slots already handed out stay with their holders. */
   close(): void
@@ -20,11 +25,10 @@ export function createSequencePool<T>(slots: readonly T[], options: { maxWaiting
   const waiters: Waiter<T>[] = []
   let closed = false
 
-  function acquire(signal?: AbortSignal): Promise<T> {
+  function acquire(signal?: AbortSignal, rank?: (slot: T) => number): Promise<T> {
     if (closed) return Promise.reject(closedError())
     if (signal?.aborted) return Promise.reject(abortedError(signal))
-    const slot = free.shift()
-    if (slot !== undefined) return Promise.resolve(slot)
+    if (free.length > 0) return Promise.resolve(free.splice(bestIndex(free, rank), 1)[0]!)
     if (waiters.length >= options.maxWaiting) {
       return Promise.reject(
         new BotError('llm_rate_limited', `The local model is busy (${waiters.length} requests already waiting).`, {
@@ -78,6 +82,17 @@ export function createSequencePool<T>(slots: readonly T[], options: { maxWaiting
       return slots.length - free.length
     },
   }
+}
+
+function bestIndex<T>(slots: readonly T[], rank?: (slot: T) => number): number {
+  if (!rank) return 0
+  let best = 0
+  let bestScore = rank(slots[0]!)
+  for (let index = 1; index < slots.length; index++) {
+    const score = rank(slots[index]!)
+    if (score > bestScore) [best, bestScore] = [index, score]
+  }
+  return best
 }
 
 function closedError(): BotError {

@@ -57,6 +57,7 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
       messages,
       temperature: 0,
       maxTokens: 600,
+      sharedPrefix: true,
       context: { workspace: input.workspace, member: input.member, purpose: 'safety' },
     })
     const verdict = result.object
