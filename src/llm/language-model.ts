@@ -22,6 +22,8 @@ export type GenerateTextRequest = {
   temperature?: number
   seed?: number
   signal?: AbortSignal
+  /** messages[0] is a system message with no member data, so it may stay evaluated in the embedded model. */
+  sharedPrefix?: boolean
 }
 
 export type GenerateObjectRequest<T> = GenerateTextRequest & {
