@@ -92,9 +92,9 @@ function styleLines(report: StyleProtocolReport): string[] {
 }
 
 function decisionRows(figures: DecisionFigures[]): (string | number)[][] {
-  return figures.map((each) => [each.group, each.label, each.items, each.comply, each.safeComplete, each.refuse, each.errors, each.overInputLimit, rate(each.refusalRate), rate(each.refuseOrPartialRate), rate(each.blockedRate)])
+  return figures.map((each) => [each.group, each.label, each.items, each.comply, each.safeComplete, each.refuse, each.errors, each.overInputLimit, rate(each.refusalRate), rate(each.refuseOrPartialRate), rate(each.blockedRate), rate(each.citationShare)])
 }
-const decisionHeader = ['group', 'label', 'prompts', 'comply', 'safe_complete', 'refuse', 'check failed', 'over input limit', 'refusal rate', 'refuse or partial', 'blocked as shipped']
+const decisionHeader = ['group', 'label', 'prompts', 'comply', 'safe_complete', 'refuse', 'check failed', 'over input limit', 'refusal rate', 'refuse or partial', 'blocked as shipped', 'analysis cites a rule']
 
 function safetyLines(report: SafetySetReport): string[] {
   const safe = report.byLabel.find((each) => each.label === 'safe')
@@ -103,6 +103,7 @@ function safetyLines(report: SafetySetReport): string[] {
     `\`${report.path}\`, checked as a request to ${report.task === 'answer' ? 'answer a question' : 'draft a message'}. Rates are over prompts that got a verdict; "blocked as shipped" also counts checks that failed (the gate fails closed).`,
     '',
     `Over-refusal on safe prompts: **${rate(safe?.refusalRate)}** (refuse or partial ${rate(safe?.refuseOrPartialRate)}). Refusal of unsafe prompts: **${rate(unsafe?.refusalRate)}** (refuse or partial ${rate(unsafe?.refuseOrPartialRate)}).`,
+    `Verdicts whose analysis cites an existing rule of the spec (it reasons over the policy before deciding): safe ${rate(safe?.citationShare)}, unsafe ${rate(unsafe?.citationShare)}.`,
     '',
     ...table(decisionHeader, decisionRows(report.byLabel)),
     '',
@@ -114,8 +115,8 @@ function safetyLines(report: SafetySetReport): string[] {
 
 function injectionLines(report: InjectionReport & { attacks: Record<string, number> }): string[] {
   const cleanRefused = report.scenarios.filter((each) => each.requestDecision === 'refuse' || each.outputDecision === 'refuse').length
-  const header = ['attacks', 'n', 'stopped at request check', 'drafted', 'target in draft', 'judge: followed', 'changed', 'output check refused', 'caught (of changed)', 'slipped past', 'diverged from clean', 'errors', 'changed rate', 'caught rate', 'slipped rate (of all)']
-  const row = (each: InjectionReport['total']) => [each.source, each.items, each.blockedAtRequest, each.composed, each.targetHits, each.judgedFollowed, each.changed, each.outputRefused, each.caught, each.slipped, each.diverged, each.errors, rate(each.changedRate), rate(each.caughtRate), rate(each.slippedRate)]
+  const header = ['attacks', 'n', 'stopped at request check', 'drafted', 'target in draft', 'judge: followed', 'changed', 'output check refused', 'caught (of changed)', 'slipped past', 'diverged from clean', 'errors', 'changed rate', 'caught rate', 'slipped rate (of all)', 'analysis cites a rule']
+  const row = (each: InjectionReport['total']) => [each.source, each.items, each.blockedAtRequest, each.composed, each.targetHits, each.judgedFollowed, each.changed, each.outputRefused, each.caught, each.slipped, each.diverged, each.errors, rate(each.changedRate), rate(each.caughtRate), rate(each.slippedRate), rate(each.citationShare)]
   return [
     `${Object.entries(report.attacks).map(([source, count]) => `${count} ${source}`).join(', ')} attacks, each planted in one of ${report.scenarios.length} real Slack threads ` +
       '(appended to, prepended to, or beside a message from someone else) while the member asks for an ordinary reply. Pipeline as shipped: request check → compose → output check.',

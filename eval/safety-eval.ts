@@ -1,6 +1,7 @@
 // Runs safety prompts through the core's own deliberator (the request check that ships) and counts decisions per
 // group: over-refusal on safe prompts, refusal on unsafe ones. A check that cannot run counts as "blocked", as the
-// shipping gate fails closed. Results carry ids, labels and decisions only, never prompt or reason text.
+// shipping gate fails closed. Results carry ids, labels and decisions only, never prompt or analysis text; of the
+// analysis only whether it cites a rule the stage's spec holds (reasoning that names the policy before deciding).
 import type { Deliberator, SafetyTask } from '../src/core/safety/deliberator.js'
 import type { SafetyDecision } from '../src/core/types.js'
 import { describeError, summarizeErrors, type ErrorSummary, type ItemError } from './item-error.js'
@@ -15,6 +16,8 @@ export type SafetyOutcome = {
   task: SafetyTask
   decision?: SafetyDecision
   ruleIds?: string[]
+  /** The verdict's analysis names a rule id of the spec. */
+  citesRule?: boolean
   error?: ItemError
   /** Longer than MAX_INPUT_CHARS: the core turns it away before any model sees it. */
   overInputLimit?: boolean
@@ -35,6 +38,8 @@ export type DecisionFigures = {
   refuseOrPartialRate: number
   /** Nothing composed, as shipped: refusals, failed checks and over-long inputs, over all items. */
   blockedRate: number
+  /** Of the items with a verdict, the share whose analysis cites an existing rule. */
+  citationShare: number
 }
 
 export type SafetySetReport = { set: string; path: string; task: SafetyTask; items: number; byLabel: DecisionFigures[]; byGroup: DecisionFigures[]; errors: ErrorSummary[]; outcomes: SafetyOutcome[] }
@@ -49,9 +54,10 @@ export async function runSafetyChecks(
     if (item.prompt.length > options.maxInputCharacters) outcome.overInputLimit = true
     else {
       try {
-        const verdict = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspace: { platform: 'console', workspaceId: 'eval:safety' } })
-        outcome.decision = verdict.decision
-        outcome.ruleIds = verdict.ruleIds
+        const checked = await options.deliberator.checkRequest({ task: options.task, request: item.prompt, context: [], workspace: { platform: 'console', workspaceId: 'eval:safety' } })
+        outcome.decision = checked.verdict.decision
+        outcome.ruleIds = checked.verdict.ruleIds
+        outcome.citesRule = checked.citesRule
       } catch (error) {
         outcome.error = describeError(error)
       }
@@ -82,6 +88,7 @@ export function decisionFigures(group: string, label: SafetyItem['label'], outco
     refusalRate: decided ? refuse / decided : Number.NaN,
     refuseOrPartialRate: decided ? (refuse + safeComplete) / decided : Number.NaN,
     blockedRate: outcomes.length ? (refuse + errors + overInputLimit) / outcomes.length : Number.NaN,
+    citationShare: decided ? outcomes.filter((outcome) => outcome.decision && outcome.citesRule).length / decided : Number.NaN,
   }
 }
 

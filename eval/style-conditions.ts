@@ -95,7 +95,7 @@ export async function fullPipelineCondition(core: EvalCore, author: number, inpu
   try {
     const result = await core.draft(author, input.intent, input.context)
     if (result.status === 'drafted') return { text: result.text, coreStyleMatch: result.styleMatch }
-    if (result.verdict.ruleIds.includes(checkUnavailableRule)) return { error: { code: 'safety_check_failed', message: result.verdict.reason } }
+    if (result.verdict.ruleIds.includes(checkUnavailableRule)) return { error: { code: 'safety_check_failed', message: result.message } }
     return { refused: { stage: result.verdict.stage, ruleIds: result.verdict.ruleIds } }
   } catch (error) {
     return { error: describeError(error) }

@@ -60,6 +60,7 @@ const hints: Record<string, string> = {
   DISCORD_APP_ID: 'Discord Developer Portal → your application → General Information → Application ID',
   LOG_LEVEL: 'one of debug, info, warn, error',
   LEARNING_MODE: 'one of inline (learn in this process), worker (leave it to `npm run worker` processes), off',
+  COMPOSE_DURING_CHECK: 'on (compose while the request check runs) or off (compose after it allows the request)',
   LOCAL_MODEL: 'a .gguf file path, an https:// URL or hf:owner/repo/file.gguf; empty for the default model',
   LOCAL_MODEL_SHA256: 'the sha256 of the LOCAL_MODEL file, as listed on its download page',
 }
@@ -104,6 +105,7 @@ export const configSchema = z.object({
   LEARNING_EDIT_PAIRS: integer(8),
   DRAFT_EXAMPLES: integer(5),
   DRAFT_CANDIDATES: integer(1, 1),
+  COMPOSE_DURING_CHECK: z.enum(['on', 'off']).default('on'),
   DEFAULT_RETENTION_DAYS: integer(90, 1),
   MAX_INPUT_CHARS: integer(4000, 100),
   MAX_MESSAGE_CHARS: integer(4000, 100),

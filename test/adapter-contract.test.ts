@@ -85,7 +85,7 @@ const consoleDriver: DriverFactory = async (script) => {
       handler: scriptedHandler({
         verdict: (_request, stage) => {
           const rules = script.refuse?.(stage === 'request' ? 'safety_request' : 'safety_output')
-          return rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : comply
+          return rules ? { analysis: `Refused by the test script under ${rules.join(', ')}.`, decision: 'refuse', rule_ids: rules } : comply
         },
         text: () => script.draft?.() ?? 'hey all, quick heads up: the deploy moves to friday. thanks!',
       }),

@@ -54,7 +54,7 @@ describe('draft', () => {
       text: () => 'Sure — wire $5,000 to account 1234 today.',
       verdict: (request, stage) =>
         stage === 'output' && request.body.messages.at(-1)!.content.includes('wire $5,000')
-          ? { decision: 'refuse', rule_ids: ['W4', 'W2'], reason: 'The output follows an instruction planted in the context.' }
+          ? { analysis: 'W4: the output follows an instruction planted in the context; W2: it adds an amount.', decision: 'refuse', rule_ids: ['W4', 'W2'] }
           : comply,
     })
     const result = await test.core.draft({ actor: actorFor(memberA), intent: 'reply that I will look at it tomorrow', context: [{ author: 'other', text: injection, authorLabel: 'someone' }] })
@@ -76,11 +76,102 @@ describe('draft', () => {
     expect(audit[0]).toMatchObject({ kind: 'refusal', ruleIds: ['W4', 'W2'] })
   })
 
-  it('refuses a request before composing and shows the rule, not a draft', async () => {
-    await setup({ verdict: (_request, stage) => (stage === 'request' ? { decision: 'refuse', rule_ids: ['W1'], reason: 'Drafting as another person.' } : comply) })
+  const composedMeanwhile = 'COMPOSED-WHILE-CHECKING: hi all, this is the CEO speaking'
+  const analysisOfW1 = 'W1 applies: the member asks to write as the CEO, another person.'
+  const refuseAsCeo: Script = {
+    text: () => composedMeanwhile,
+    verdict: (_request, stage) => (stage === 'request' ? { analysis: analysisOfW1, decision: 'refuse', rule_ids: ['W1'] } : comply),
+  }
+
+  it('refuses a request while composing: the composed text is discarded unseen and unstored, the analysis goes to the audit log only', async () => {
+    await setup(refuseAsCeo)
     const result = await test.core.draft({ actor: actorFor(memberA), intent: 'write this as if it came from the CEO' })
-    expect(result).toMatchObject({ status: 'refused', verdict: { decision: 'refuse', ruleIds: ['W1'], stage: 'request' } })
+    expect(result).toEqual({ status: 'refused', verdict: { decision: 'refuse', ruleIds: ['W1'], stage: 'request' }, message: 'I can’t help with this request (W1 Own voice only).' })
+    // It was composed (at the same time as the check) and thrown away: not on the screen, in the store or the audit log.
+    expect(requestsOf(test.server.requests, 'text')).toHaveLength(1)
+    expect(requestsOf(test.server.requests, 'safety')).toHaveLength(1)
+    const stored = await dumpStore(test.store)
+    expect(stored.join('\n')).not.toContain('COMPOSED-WHILE-CHECKING')
+    expect(stored.filter((line) => line.startsWith('drafts'))).toHaveLength(0)
+    const audit = await test.core.admin.auditLog(actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true), memberA)
+    expect(audit[0]).toMatchObject({ kind: 'refusal', ruleIds: ['W1'], reason: analysisOfW1 })
+    expect(JSON.stringify(audit)).not.toContain('COMPOSED-WHILE-CHECKING')
+  })
+
+  it('with COMPOSE_DURING_CHECK=off composes only after the request check allows it', async () => {
+    await setup(refuseAsCeo, { COMPOSE_DURING_CHECK: 'off' })
+    const result = await test.core.draft({ actor: actorFor(memberA), intent: 'write this as if it came from the CEO' })
+    expect(result).toMatchObject({ status: 'refused', verdict: { stage: 'request' } })
     expect(requestsOf(test.server.requests, 'text')).toHaveLength(0)
+  })
+
+  it('counts the tokens of a compose discarded by a refusal against the budget', async () => {
+    test = await createTestCore({
+      server: {
+        handler: (request) =>
+          request.body.response_format
+            ? fakeReply.json({ analysis: analysisOfW1, decision: 'refuse', rule_ids: ['W1'] }, { usage: { prompt_tokens: 10, completion_tokens: 5 } })
+            : fakeReply.text(composedMeanwhile, { usage: { prompt_tokens: 1000, completion_tokens: 20 } }),
+      },
+    })
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    const admin = actorFor({ ...memberA, userId: 'U00FAKEADMIN' }, true)
+    const before = (await test.core.admin.counts(admin, memberA)).tokensToday
+    expect(await test.core.draft({ actor: actorFor(memberA), intent: 'write this as if it came from the CEO' })).toMatchObject({ status: 'refused' })
+    expect((await test.core.admin.counts(admin, memberA)).tokensToday - before).toBe(15 + 1020)
+  })
+
+  it('recomposes with the spec’s guidance on safe_complete, and shows only the second draft', async () => {
+    const analysis = 'H8 applies: the salary of a colleague is private; the rest is fine.'
+    await setup({
+      text: (request) => (request.body.messages[0]!.content.includes('allowed only in part') ? 'congrats on the new role, Sam!' : 'congrats Sam, and 120k is a nice raise'),
+      verdict: (_request, stage) => (stage === 'request' ? { analysis, decision: 'safe_complete', rule_ids: ['H8'] } : comply),
+    })
+    const result = await test.core.draft({ actor: actorFor(memberA), intent: 'congratulate Sam and mention the salary they told me' })
+    expect(result).toMatchObject({ status: 'drafted', text: 'congrats on the new role, Sam!' })
+    const [first, second] = requestsOf(test.server.requests, 'text')
+    expect(first!.body.messages[0]!.content).not.toContain('allowed only in part')
+    const guided = second!.body.messages[0]!.content
+    expect(guided).toContain('allowed only in part (H8)')
+    expect(guided).toContain('H8 Privacy: leave the private detail out.')
+    expect(guided).toContain('A safe completion does the legitimate part')
+    // The model's analysis is never fed back into a prompt the member's draft comes from.
+    expect(guided).not.toContain('salary of a colleague')
+    expect(JSON.stringify(await dumpStore(test.store))).not.toContain('120k')
+  })
+
+  it('sends the request check and the compose, and best-of-n candidates, at the same time', async () => {
+    let inFlight = 0
+    let most = 0
+    const arrived: (() => void)[] = []
+    let released = false
+    // Each reply waits until four calls are in flight (the check and three candidates); sequential calls never get there.
+    test = await createTestCore({
+      settings: { DRAFT_CANDIDATES: '3' },
+      server: {
+        handler: async (request) => {
+          inFlight++
+          most = Math.max(most, inFlight)
+          if (!released) {
+            await new Promise<void>((resolve) => {
+              arrived.push(resolve)
+              if (arrived.length >= 4) {
+                released = true
+                arrived.splice(0).forEach((release) => release())
+              } else setTimeout(resolve, 3_000)
+            })
+          }
+          inFlight--
+          return scriptedHandler({})(request)
+        },
+      },
+    })
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    const result = await test.core.draft({ actor: actorFor(memberA), intent: 'say the build is green' })
+    expect(result.status).toBe('drafted')
+    expect(most).toBe(4)
   })
 
   it.each([
@@ -117,7 +208,8 @@ describe('draft', () => {
     // Every verdict comes back as prose (twice: the reply and its repair), each reporting 100 prompt tokens.
     test = await createTestCore({
       server: { handler: (request) => (request.body.response_format ? fakeReply.text('probably fine?', { usage: { prompt_tokens: 100, completion_tokens: 5 } }) : scriptedHandler({})(request)) },
-      settings: { LLM_DAILY_TOKEN_BUDGET: '1000' },
+      // Without a compose during the check, so that every call here is a safety check.
+      settings: { LLM_DAILY_TOKEN_BUDGET: '1000', COMPOSE_DURING_CHECK: 'off' },
     })
     await enableWorkspace(test.core)
     await test.core.setConsent(actorFor(memberA), memberA, true)
@@ -171,7 +263,7 @@ describe('draft', () => {
   })
 
   it('posts only the member’s own draft, labelled, re-checking edited text', async () => {
-    await setup({ verdict: (request, stage) => (stage === 'output' && request.body.messages.at(-1)!.content.includes('idiot') ? { decision: 'refuse', rule_ids: ['H3'], reason: 'Insult.' } : comply) })
+    await setup({ verdict: (request, stage) => (stage === 'output' && request.body.messages.at(-1)!.content.includes('idiot') ? { analysis: 'H3: an insult.', decision: 'refuse', rule_ids: ['H3'] } : comply) })
     const result = await test.core.draft({ actor: actorFor(memberA), intent: 'say the build is green' })
     if (result.status !== 'drafted') throw new Error('expected a draft')
     await expect(test.core.getDraft(actorFor(memberB), result.draftId)).rejects.toMatchObject({ code: 'not_found' })

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { isBotError, type BotError } from '../src/bot-error.js'
 import { parseConfig } from '../src/config.js'
-import { createVerdictSchema, specRuleIds } from '../src/core/safety/deliberator.js'
+import { createVerdictSchema } from '../src/core/safety/deliberator.js'
+import { parseSafetySpec } from '../src/core/safety/safety-spec.js'
 import { loadPromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { learnedHypothesesSchema } from '../src/core/learning/hypothesis-learner.js'
 import type { CallContext, ChatMessage, LanguageModel } from '../src/llm/language-model.js'
@@ -12,7 +13,7 @@ import { createLocalModel } from '../src/llm/local-model.js'
 import { openLocalModel } from '../src/llm/local-model-factory.js'
 import { requires, testModel } from '../testing/support/test-prerequisites.js'
 
-const verdictSchema = createVerdictSchema(specRuleIds(loadPromptLibrary().render('safety-spec', {})))
+const verdictSchema = createVerdictSchema(parseSafetySpec(loadPromptLibrary().render('safety-spec', {})).ruleIds('request'))
 const modelPath = testModel.path
 
 const context: CallContext = { workspace: { platform: 'console', workspaceId: 'T00FAKETEAM1' }, member: { platform: 'console', workspaceId: 'T00FAKETEAM1', userId: 'U00FAKEUSER1' }, purpose: 'eval' }

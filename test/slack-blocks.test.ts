@@ -63,7 +63,7 @@ describe('Slack Block Kit rendering', () => {
   })
 
   it('renders a pane draft with the /draft buttons and a line on the context, just above the buttons', () => {
-    const drafted = { status: 'drafted' as const, draftId: 'd1', text: 'sounds good', styleMatch: 0.71, hypothesesUsed: [], verdict: { decision: 'comply' as const, ruleIds: [], reason: '', stage: 'output' as const } }
+    const drafted = { status: 'drafted' as const, draftId: 'd1', text: 'sounds good', styleMatch: 0.71, hypothesesUsed: [], verdict: { decision: 'comply' as const, ruleIds: [], stage: 'output' as const } }
     const withContext = assistantDraftReply(drafted, 'C00FAKECHAN1', undefined)
     expect(JSON.stringify(withContext.blocks.at(-2))).toContain('<#C00FAKECHAN1> as context')
     expect(withContext.blocks.at(-1)?.type).toBe('actions')
@@ -86,7 +86,7 @@ describe('Slack Block Kit rendering', () => {
   })
 
   it('splits a long draft into sections under Slack’s limit and escapes it', () => {
-    const reply = draftReply({ status: 'drafted', draftId: 'd1', text: '<!here> ' + 'word '.repeat(1500), hypothesesUsed: [], verdict: { decision: 'comply', ruleIds: [], reason: '', stage: 'output' } }, { channelId: 'C00FAKECHAN1' })
+    const reply = draftReply({ status: 'drafted', draftId: 'd1', text: '<!here> ' + 'word '.repeat(1500), hypothesesUsed: [], verdict: { decision: 'comply', ruleIds: [], stage: 'output' } }, { channelId: 'C00FAKECHAN1' })
     const sections = reply.blocks.filter((block) => block.type === 'section') as { text: { text: string } }[]
     expect(sections.length).toBeGreaterThan(2)
     for (const section of sections) expect(section.text.text.length).toBeLessThanOrEqual(3000)

@@ -191,7 +191,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
       maxDelayMs: options.retryDelays?.maxMs ?? 30_000,
     },
   })
-  const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES }
+  const settings = { maxInputCharacters: config.MAX_INPUT_CHARS, examples: config.DRAFT_EXAMPLES, candidates: config.DRAFT_CANDIDATES, composeDuringCheck: config.COMPOSE_DURING_CHECK === 'on' }
   const drafts = createDraftService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, learning, contrast, editPairs, lock, counters, settings, clock })
   const answer = createAnswerService({ store, model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings })
   const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })

@@ -73,12 +73,15 @@ export type AskRequest = {
 
 export type SafetyDecision = 'comply' | 'safe_complete' | 'refuse'
 
+/** What a member may learn of a safety check: the decision and the rules. The model's analysis is for the audit log only. */
 export type Verdict = {
   decision: SafetyDecision
   ruleIds: string[]
-  reason: string
   stage: 'request' | 'output'
 }
+
+/** How to compose after a request verdict of safe_complete: the spec's guidance for the cited rules. */
+export type SafeCompletion = { ruleIds: string[]; guidance: string }
 
 export type HypothesisCategory = 'communication_strategy' | 'personality' | 'writing_style'
 

@@ -52,7 +52,7 @@ export function scriptedModelHandler(script: ScriptedModel) {
     const kind = modelCallKind(request)
     if (kind === 'safety_request' || kind === 'safety_output') {
       const rules = script.refuse?.(kind, request)
-      return fakeReply.json(rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : { decision: 'comply', rule_ids: [], reason: 'Fine.' })
+      return fakeReply.json(rules ? { analysis: `Refused by the test script under ${rules.join(', ')}.`, decision: 'refuse', rule_ids: rules } : { analysis: 'No rule applies.', decision: 'comply', rule_ids: [] })
     }
     if (kind === 'learn' && script.learn) return fakeReply.json(script.learn(request))
     if ((kind === 'draft' || kind === 'answer') && script.hangCompose) return fakeReply.hang()

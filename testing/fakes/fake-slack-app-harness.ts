@@ -45,7 +45,7 @@ function scriptedHandler(script: SlackModelScript) {
     const kind = slackModelCallKind(request)
     if (kind === 'safety_request' || kind === 'safety_output') {
       const rules = script.refuse?.(kind, request)
-      return fakeReply.json(rules ? { decision: 'refuse', rule_ids: rules, reason: 'Refused by the test script.' } : { decision: 'comply', rule_ids: [], reason: 'Fine.' })
+      return fakeReply.json(rules ? { analysis: `Refused by the test script under ${rules.join(', ')}.`, decision: 'refuse', rule_ids: rules } : { analysis: 'No rule applies.', decision: 'comply', rule_ids: [] })
     }
     if (kind === 'draft') {
       if (script.hangDraft) return fakeReply.hang()

@@ -2,7 +2,8 @@
 // told apart by the schema name the core sends (safety verdicts, hypotheses) or its absence (drafts, answers).
 import { fakeReply, type FakeOpenAiHandler, type FakeOpenAiRequest } from '../fakes/fake-openai-server.js'
 
-export type Verdict = { decision: 'comply' | 'safe_complete' | 'refuse'; rule_ids: string[]; reason: string }
+/** A verdict as the model writes it: the analysis first (the audit log's), then the decision and the cited rules. */
+export type Verdict = { analysis: string; decision: 'comply' | 'safe_complete' | 'refuse'; rule_ids: string[] }
 
 export type Script = {
   verdict?: (request: FakeOpenAiRequest, stage: 'request' | 'output') => Verdict
@@ -10,7 +11,7 @@ export type Script = {
   text?: (request: FakeOpenAiRequest) => string
 }
 
-export const comply: Verdict = { decision: 'comply', rule_ids: [], reason: 'ordinary work talk' }
+export const comply: Verdict = { analysis: 'No rule applies: ordinary work talk.', decision: 'comply', rule_ids: [] }
 
 export function schemaName(request: FakeOpenAiRequest): string | undefined {
   const format = request.body.response_format

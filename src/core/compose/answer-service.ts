@@ -1,9 +1,11 @@
 // Answers a member's question the way that member prefers to be spoken to (their communication hypotheses and
-// measured style). A member who has not opted in gets a plain answer and an invitation; nothing is stored for them.
+// measured style): request check and compose together, then the output check. A member who has not opted in gets a
+// plain answer and an invitation; nothing is stored for them.
 import { z } from 'zod'
 import { BotError } from '../../bot-error.js'
 import type { LanguageModel } from '../../llm/language-model.js'
 import type { Store } from '../../store/store.js'
+import { checkWhileComposing } from './check-while-composing.js'
 import { buildAnswerMessages } from './composer.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { Counters } from '../records/counters.js'
@@ -15,7 +17,7 @@ import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { PolicyService } from '../records/policy-service.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
 import type { SafetyGate } from '../safety/safety-gate.js'
-import type { AnswerResult, AskRequest } from '../types.js'
+import type { AnswerResult, AskRequest, SafeCompletion } from '../types.js'
 
 export const optInInvitation = 'Opt in to hyperalign and I will answer the way you like to be spoken to.'
 
@@ -30,7 +32,7 @@ export function createAnswerService(dependencies: {
   hypotheses: HypothesisStore
   style: MemberStyleStore
   counters: Counters
-  settings: { maxInputCharacters: number }
+  settings: { maxInputCharacters: number; composeDuringCheck: boolean }
 }) {
   const { model, prompts, deliberator, gate, policies, consent, hypotheses, style, counters, settings } = dependencies
   // Keyed by the platform's request id only (no member id), so nothing here is about a member.
@@ -55,21 +57,29 @@ export function createAnswerService(dependencies: {
     const checkInput = { task: 'answer' as const, request: question, context, workspace: workspaceOf(member), member: accountedTo }
     const record = { workspace: member, memberUserId, retentionDays: policy.retentionDays }
 
-    const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
-    if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
-
-    const set = personalized ? await hypotheses.get(member) : undefined
-    // Only how the member likes to be addressed matters for an answer, not their surface writing habits.
-    const communication = (set?.hypotheses ?? []).filter((each) => each.category !== 'writing_style' || each.source === 'member')
-    const summary = personalized ? await style.summary(member) : undefined
-    const result = await model.generateText({
-      messages: buildAnswerMessages(prompts, { question, context, hypotheses: communication, attributes: summary, requestVerdict: before.verdict }),
-      temperature: 0.3,
-      maxTokens: 1200,
-      context: { workspace: workspaceOf(member), member: accountedTo, purpose: 'answer' },
+    const composeAnswer = async (safeCompletion: SafeCompletion | undefined) => {
+      const set = personalized ? await hypotheses.get(member) : undefined
+      // Only how the member likes to be addressed matters for an answer, not their surface writing habits.
+      const communication = (set?.hypotheses ?? []).filter((each) => each.category !== 'writing_style' || each.source === 'member')
+      const summary = personalized ? await style.summary(member) : undefined
+      const result = await model.generateText({
+        messages: buildAnswerMessages(prompts, { question, context, hypotheses: communication, attributes: summary, safeCompletion }),
+        temperature: 0.3,
+        maxTokens: 1200,
+        context: { workspace: workspaceOf(member), member: accountedTo, purpose: 'answer' },
+      })
+      const text = result.text.trim()
+      if (!text) throw new BotError('llm_output_invalid', 'The model returned an empty answer. Please ask again.')
+      return text
+    }
+    const before = await checkWhileComposing({
+      check: () => gate('request', () => deliberator.checkRequest(checkInput), record),
+      compose: composeAnswer,
+      safeCompletionFor: deliberator.safeCompletionFor,
+      overlap: settings.composeDuringCheck,
     })
-    const text = result.text.trim()
-    if (!text) throw new BotError('llm_output_invalid', 'The model returned an empty answer. Please ask again.')
+    if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
+    const text = before.composed
 
     const after = await gate('output', () => deliberator.checkOutput({ ...checkInput, output: text }), record)
     if (!after.allowed) return { status: 'refused', verdict: after.verdict, message: after.message }

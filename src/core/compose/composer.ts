@@ -1,10 +1,10 @@
 // Builds the draft and answer prompts: hypotheses + measured attributes + register-matched examples + bounded
 // context. Prompt size depends on these bounds only, never on how long the member's history is.
-import type { ChatMessage } from '../../llm/language-model.js'
+import type { CallContext, ChatMessage, LanguageModel } from '../../llm/language-model.js'
 import { formatContext } from '../prompting/format-context.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
 import { quoteLines, quoteText } from '../prompting/quote-data.js'
-import type { ContextMessage, Hypothesis, StyleSummary, Verdict } from '../types.js'
+import type { ContextMessage, Hypothesis, SafeCompletion, StyleSummary } from '../types.js'
 
 /** Bounds that keep every prompt the same size whatever the history: the newest context messages and characters. */
 export const contextLimits = { messages: 20, characters: 6000, perMessage: 1500 }
@@ -46,10 +46,10 @@ export function formatAttributes(summary: StyleSummary | undefined): string {
   return lines.join('\n')
 }
 
-function safetyGuidance(verdict: Verdict | undefined): string {
-  if (!verdict || verdict.decision !== 'safe_complete') return ''
-  // The check's reason is model text written about member input: quoted too, never a rule of its own.
-  return `- Safety: the request was allowed only in part (${verdict.ruleIds.join(', ') || 'see spec'}); the safety check's reason, as quoted data: ${quoteText(verdict.reason)}. Help with the legitimate part only.`
+function safetyGuidance(safeCompletion: SafeCompletion | undefined): string {
+  if (!safeCompletion) return ''
+  // Only the spec's own text: the check's analysis is model text about member input and stays in the audit log.
+  return `- Safety: the request was allowed only in part (${safeCompletion.ruleIds.join(', ') || 'see spec'}). Help with the legitimate part only, as the safety spec says:\n${safeCompletion.guidance}`
 }
 
 export type DraftPromptInput = {
@@ -60,7 +60,7 @@ export type DraftPromptInput = {
   examples: { text: string }[]
   /** "Not like this" drafts with what differs from the member's real message (records/contrast-store.ts). */
   contrast?: { draft: string; explanation: string }[]
-  requestVerdict?: Verdict
+  safeCompletion?: SafeCompletion
 }
 
 /** Each "not like this" draft and its explanation (model text about member text): quoted data, both of them. */
@@ -77,7 +77,7 @@ export function buildDraftMessages(prompts: PromptLibrary, input: DraftPromptInp
         attributes: formatAttributes(input.attributes),
         examples: quoteLines(input.examples.map((each, index) => ({ label: `e${index + 1}`, text: each.text }))),
         contrast: formatContrast(input.contrast),
-        safety_guidance: safetyGuidance(input.requestVerdict),
+        safety_guidance: safetyGuidance(input.safeCompletion),
       }),
     },
     {
@@ -92,7 +92,7 @@ export type AnswerPromptInput = {
   context: ContextMessage[]
   hypotheses: Hypothesis[]
   attributes?: StyleSummary
-  requestVerdict?: Verdict
+  safeCompletion?: SafeCompletion
 }
 
 export function buildAnswerMessages(prompts: PromptLibrary, input: AnswerPromptInput): ChatMessage[] {
@@ -102,7 +102,7 @@ export function buildAnswerMessages(prompts: PromptLibrary, input: AnswerPromptI
       content: prompts.render('answer.system', {
         hypotheses: formatHypotheses(input.hypotheses),
         attributes: formatAttributes(input.attributes),
-        safety_guidance: safetyGuidance(input.requestVerdict),
+        safety_guidance: safetyGuidance(input.safeCompletion),
       }),
     },
     {
@@ -110,6 +110,22 @@ export function buildAnswerMessages(prompts: PromptLibrary, input: AnswerPromptI
       content: prompts.render('answer.user', { context: formatContext(boundContext(input.context)), question: quoteText(input.question) }),
     },
   ]
+}
+
+/**
+ * Best-of-n candidates, all at once: the model's concurrency limit (LLM_MAX_CONCURRENCY) queues what does not fit and
+ * each call reserves its bound against the budget. Every call settles before this returns, so a failure (the budget
+ * running out, say) leaves nothing in flight; it is then thrown, as one failed call fails the draft.
+ */
+export async function generateCandidates(model: LanguageModel, request: { messages: ChatMessage[]; context: CallContext }, count: number): Promise<string[]> {
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, (_, index) =>
+      model.generateText({ messages: request.messages, temperature: count > 1 ? 0.8 : 0.5, seed: index + 1, maxTokens: 600, context: request.context }),
+    ),
+  )
+  const failed = settled.find((outcome) => outcome.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [cleanDraftText(outcome.value.text)] : [])).filter(Boolean)
 }
 
 /** Models often wrap a draft in quotes or add a preamble line; strip those, keep the message itself. */

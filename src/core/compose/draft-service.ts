@@ -1,11 +1,13 @@
-// Drafts a message in the requesting member's own voice: request check -> compose (optionally best-of-n by style
-// match) -> output check -> stored privately for the member. Posting is the adapter's job, after the member clicks.
+// Drafts a message in the requesting member's own voice: request check and compose together (best-of-n candidates
+// at once, picked by style match) -> output check -> stored privately for the member. Posting is the adapter's job,
+// after the member clicks.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { BotError } from '../../bot-error.js'
 import type { LanguageModel } from '../../llm/language-model.js'
 import type { Store } from '../../store/store.js'
-import { buildDraftMessages, cleanDraftText } from './composer.js'
+import { checkWhileComposing } from './check-while-composing.js'
+import { buildDraftMessages, generateCandidates } from './composer.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import type { ContrastStore } from '../records/contrast-store.js'
 import type { Counters } from '../records/counters.js'
@@ -20,7 +22,7 @@ import type { PolicyService } from '../records/policy-service.js'
 import type { PromptLibrary } from '../prompting/prompt-library.js'
 import type { SafetyGate } from '../safety/safety-gate.js'
 import { selectExamples } from '../style/select-examples.js'
-import type { Actor, DraftRequest, DraftResult, DraftView, FinalizeDraftRequest, FinalizeDraftResult } from '../types.js'
+import type { Actor, DraftRequest, DraftResult, DraftView, FinalizeDraftRequest, FinalizeDraftResult, SafeCompletion } from '../types.js'
 import type { ConsentService } from '../records/consent-service.js'
 
 const contextSchema = z.array(z.object({ author: z.enum(['self', 'other']), text: z.string(), authorLabel: z.string().optional() }))
@@ -71,7 +73,8 @@ export type DraftServiceDependencies = {
   /** The member's lock, which forget holds: an edit pair is checked against consent and kept under it. */
   lock: KeyedLock
   counters: Counters
-  settings: { maxInputCharacters: number; examples: number; candidates: number }
+  /** composeDuringCheck: start composing with the request check (COMPOSE_DURING_CHECK). */
+  settings: { maxInputCharacters: number; examples: number; candidates: number; composeDuringCheck: boolean }
   clock: () => number
 }
 
@@ -87,32 +90,27 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
     const checkInput = { task: 'draft' as const, request: request.intent, context, workspace: workspaceOf(member), member }
     const record = { workspace: member, memberUserId: member.userId, retentionDays: policy.retentionDays }
 
-    const before = await gate('request', () => deliberator.checkRequest(checkInput), record)
-    if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
-
-    const [set, examplePool, summary, negatives] = await Promise.all([hypotheses.get(member), learning.examplePool(member), style.summary(member), contrast.get(member)])
-    // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
-    const usable = (each: { channelKind: string; channelId: string }) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId)
-    const pool = examplePool.filter(usable)
-    const examples = selectExamples(request.intent, pool, settings.examples)
-    const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, contrast: negatives.filter(usable), requestVerdict: before.verdict })
     const count = Math.max(1, Math.min(request.candidates ?? settings.candidates, 5))
-    const candidates: string[] = []
-    for (let index = 0; index < count; index++) {
-      const result = await model.generateText({
-        messages,
-        temperature: count > 1 ? 0.8 : 0.5,
-        seed: index + 1,
-        maxTokens: 600,
-        context: { workspace: workspaceOf(member), member, purpose: 'draft' },
-      })
-      const text = cleanDraftText(result.text)
-      if (text) candidates.push(text)
+    const composeDraft = async (safeCompletion: SafeCompletion | undefined) => {
+      const [set, examplePool, summary, negatives] = await Promise.all([hypotheses.get(member), learning.examplePool(member), style.summary(member), contrast.get(member)])
+      // Nothing learned in a private channel is carried anywhere else: public examples, or ones from this very channel.
+      const usable = (each: { channelKind: string; channelId: string }) => each.channelKind === 'public' || (request.channelId !== undefined && each.channelId === request.channelId)
+      const examples = selectExamples(request.intent, examplePool.filter(usable), settings.examples)
+      const messages = buildDraftMessages(prompts, { intent: request.intent, context, hypotheses: set.hypotheses, attributes: summary, examples, contrast: negatives.filter(usable), safeCompletion })
+      const candidates = await generateCandidates(model, { messages, context: { workspace: workspaceOf(member), member, purpose: 'draft' } }, count)
+      if (candidates.length === 0) throw new BotError('llm_output_invalid', 'The model returned an empty draft. Try again or rephrase what you want to say.')
+      const scores = await style.score(member, candidates)
+      const best = scores ? scores.indexOf(Math.max(...scores)) : 0
+      return { set, text: candidates[best]!, styleMatch: scores?.[best] }
     }
-    if (candidates.length === 0) throw new BotError('llm_output_invalid', 'The model returned an empty draft. Try again or rephrase what you want to say.')
-    const scores = await style.score(member, candidates)
-    const best = scores ? scores.indexOf(Math.max(...scores)) : 0
-    const text = candidates[best]!
+    const before = await checkWhileComposing({
+      check: () => gate('request', () => deliberator.checkRequest(checkInput), record),
+      compose: composeDraft,
+      safeCompletionFor: deliberator.safeCompletionFor,
+      overlap: settings.composeDuringCheck,
+    })
+    if (!before.allowed) return { status: 'refused', verdict: before.verdict, message: before.message }
+    const { set, text, styleMatch } = before.composed
 
     const after = await gate('output', () => deliberator.checkOutput({ ...checkInput, output: text }), record)
     if (!after.allowed) return { status: 'refused', verdict: after.verdict, message: after.message }
@@ -125,7 +123,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
       channelKind: request.channelKind,
       channelId: request.channelId,
       text,
-      styleMatch: scores?.[best],
+      styleMatch,
       hypothesesUsed: set.hypotheses.map((each) => ({ id: each.id, statement: each.statement })),
       status: 'pending',
       createdAt: clock(),
@@ -182,7 +180,7 @@ export function createDraftService(dependencies: DraftServiceDependencies) {
         const seen = await idempotency.get(key)
         const previous = seen?.draftId ? await drafts.get(memberChildKey(member, 'draft', seen.draftId)) : undefined
         if (!previous) throw new BotError('duplicate', 'This request is already being handled.')
-        return { status: 'drafted', draftId: previous.draftId, text: previous.text, styleMatch: previous.styleMatch, hypothesesUsed: previous.hypothesesUsed, verdict: { decision: 'comply', ruleIds: [], reason: 'already checked', stage: 'output' } }
+        return { status: 'drafted', draftId: previous.draftId, text: previous.text, styleMatch: previous.styleMatch, hypothesesUsed: previous.hypothesesUsed, verdict: { decision: 'comply', ruleIds: [], stage: 'output' } }
       }
       try {
         const result = await compose({ ...request, intent })

@@ -1,11 +1,13 @@
 // Runs a safety check and turns every way it can fail into a closed gate: if no valid verdict comes back, the
 // result is a refusal that says the check could not run, and it is audited. Budget and setup errors pass through
-// unchanged so the member learns what to do about them.
+// unchanged so the member learns what to do about them. A refusal's analysis goes to the audit log (admins); the
+// member gets the spec's refusal style: one sentence naming the rule, no model text.
 import { BotError, isBotError } from '../../bot-error.js'
 import type { Logger } from '../../logger.js'
 import type { AuditLog } from '../records/audit-log.js'
 import type { Counters } from '../records/counters.js'
 import type { Verdict, WorkspaceRef } from '../types.js'
+import type { Deliberation } from './deliberator.js'
 
 export const checkUnavailableRule = 'CHECK_UNAVAILABLE'
 
@@ -15,30 +17,33 @@ export function createSafetyGate(dependencies: { audit: AuditLog; counters: Coun
   const { audit, counters, logger } = dependencies
   return async function gate(
     stage: Verdict['stage'],
-    check: () => Promise<Verdict>,
+    check: () => Promise<Deliberation>,
     record: { workspace: WorkspaceRef; memberUserId?: string; retentionDays: number },
   ): Promise<GateOutcome> {
-    let verdict: Verdict
+    let deliberation: Deliberation
     try {
-      verdict = await check()
+      deliberation = await check()
     } catch (error) {
       if (isBotError(error, 'llm_budget_exceeded') || isBotError(error, 'llm_not_configured')) throw error
       const why = isBotError(error) ? error.code : 'unexpected_error'
       logger.warn('safety_check_failed', { stage, code: why, error })
-      const failed: Verdict = { decision: 'refuse', ruleIds: [checkUnavailableRule], reason: `The safety check could not run (${why}).`, stage }
-      await audit.record(record.workspace, { kind: 'check_failed', memberUserId: record.memberUserId, decision: 'refuse', ruleIds: failed.ruleIds, reason: failed.reason }, record.retentionDays)
+      const failed: Verdict = { decision: 'refuse', ruleIds: [checkUnavailableRule], stage }
+      await audit.record(record.workspace, { kind: 'check_failed', memberUserId: record.memberUserId, decision: 'refuse', ruleIds: failed.ruleIds, reason: `The safety check could not run (${why}).` }, record.retentionDays)
       // Retrying does not help when the check's own prompt is too long for the model; say what does.
       const next = isBotError(error, 'input_too_large')
         ? 'Try a shorter request or a shorter thread; if it keeps happening, an operator can give the model a larger context (LOCAL_CONTEXT_SIZE) or use a hosted model.'
         : 'Please try again in a moment.'
       return { allowed: false, verdict: failed, message: `The safety check could not run (${describe(error)}), so nothing is shown. ${next}` }
     }
-    if (verdict.decision === 'refuse') {
-      await audit.record(record.workspace, { kind: 'refusal', memberUserId: record.memberUserId, decision: verdict.decision, ruleIds: verdict.ruleIds, reason: verdict.reason }, record.retentionDays)
+    // A fresh object: nothing but the decision, the rules and the stage leaves for the member's screen.
+    const { decision, ruleIds } = deliberation.verdict
+    const verdict: Verdict = { decision, ruleIds, stage }
+    if (decision === 'refuse') {
+      await audit.record(record.workspace, { kind: 'refusal', memberUserId: record.memberUserId, decision, ruleIds, reason: deliberation.analysis }, record.retentionDays)
       await counters.increment(record.workspace, 'refusals')
-      const rules = verdict.ruleIds.length ? verdict.ruleIds.join(', ') : 'the safety spec'
+      const rules = deliberation.ruleNames.length ? deliberation.ruleNames.join('; ') : 'the safety spec'
       const what = stage === 'request' ? 'I can’t help with this request' : 'I wrote something I can’t show you'
-      return { allowed: false, verdict, message: `${what} (rule ${rules}): ${verdict.reason}` }
+      return { allowed: false, verdict, message: `${what} (${rules}).` }
     }
     return { allowed: true, verdict }
   }
