@@ -23,11 +23,18 @@ const metaSchema = z.object({
   pages: z.array(z.object({ number: z.number().int(), size: z.number().int() })),
   nextPage: z.number().int(),
   count: z.number().int(),
+  /**
+   * Set by a batch append (an import) until the member's style counts include the batch: a crash in between leaves it
+   * set, and the next batch for the member rebuilds the counts from the history itself (see batch-observer.ts).
+   */
+  styleBehind: z.boolean().optional(),
 })
 /** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
 const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
 
 const pageSize = 50
+
+export type Claim = { member: MemberRef; channelId: string; messageId: string }
 const dayMs = 86_400_000
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>
@@ -99,6 +106,102 @@ export function createHistoryStore(store: Store, clock: () => number) {
       }
       await history.set(metaKey(member), meta, ttl(limits.retentionDays))
       return dropped
+    },
+
+    /**
+     * claim() for many messages of one workspace in one round trip; true where this call holds the claim. A token
+     * takes back claims of its own left page -1 (an import that crashed before appending): the append then keeps
+     * only messages still unappended under the member lock, so two holders of one token store a message once.
+     */
+    async claimMany(claims: readonly Claim[], retentionDays: number, token: string): Promise<boolean[]> {
+      const keys = claims.map((each) => ownerKey(each.member, each.channelId, each.messageId))
+      const claimed = await owners.setManyIfAbsent(claims.map((each, index) => ({ key: keys[index]!, value: { userId: each.member.userId, page: -1, claim: token }, ttlMs: ttl(retentionDays) })))
+      const contested = keys.filter((key) => !claimed.has(key))
+      const existing = new Map(contested.length ? (await owners.getMany(contested)).map((value, index) => [contested[index]!, value]) : [])
+      return claims.map((each, index) => {
+        const key = keys[index]!
+        if (claimed.has(key)) return true
+        const owner = existing.get(key)
+        return owner?.page === -1 && owner.claim === token && owner.userId === each.member.userId
+      })
+    },
+
+    async releaseMany(claims: readonly Claim[]) {
+      await owners.deleteMany(claims.map((each) => ownerKey(each.member, each.channelId, each.messageId)))
+    },
+
+    /** Of these claimed messages of the member, those not appended yet (another holder of the claim may have). */
+    async unappended(member: MemberRef, messages: readonly { channelId: string; id: string }[]): Promise<boolean[]> {
+      const values = messages.length ? await owners.getMany(messages.map((each) => ownerKey(member, each.channelId, each.id))) : []
+      return values.map((owner) => owner?.page === -1 && owner.userId === member.userId)
+    },
+
+    /**
+     * append() for many messages in order, with the same pages and drops as one append() each, in two writes (the
+     * pages with the page index, then the author index); the index says `styleBehind` until styleCaughtUp().
+     */
+    async appendMany(member: MemberRef, messages: readonly StoredMessage[], limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const pages = new Map<number, { messages: StoredMessage[] }>()
+      const pageOf = async (number: number) => pages.get(number) ?? (await readPage(member, number))
+      const placed: { message: StoredMessage; page: number }[] = []
+      const dropped: StoredMessage[] = []
+      const deletedPages: number[] = []
+      for (const message of messages) {
+        let last = meta.pages.at(-1)
+        if (!last || last.size >= pageSize) {
+          last = { number: meta.nextPage, size: 0 }
+          meta.pages.push(last)
+          meta.nextPage += 1
+          pages.set(last.number, { messages: [] })
+        }
+        const page = await pageOf(last.number)
+        pages.set(last.number, page)
+        page.messages.push(message)
+        last.size = page.messages.length
+        meta.count += 1
+        placed.push({ message, page: last.number })
+        while (meta.count > limits.maxMessages && meta.pages.length > 1) {
+          const oldest = meta.pages.shift()!
+          dropped.push(...(await pageOf(oldest.number)).messages)
+          pages.delete(oldest.number)
+          deletedPages.push(oldest.number)
+          meta.count -= oldest.size
+        }
+      }
+      const live = new Set(meta.pages.map((each) => each.number))
+      const keep = placed.filter((each) => live.has(each.page))
+      const lifetime = ttl(limits.retentionDays)
+      await history.setMany([
+        ...[...pages].map(([number, page]) => ({ key: pageKey(member, number), value: page, ttlMs: lifetime })),
+        { key: metaKey(member), value: { ...meta, styleBehind: true }, ttlMs: lifetime },
+      ])
+      await history.deleteMany(deletedPages.map((number) => pageKey(member, number)))
+      await owners.setMany(keep.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: lifetime })))
+      // As append(): a message dropped from the history leaves the author index too (those of this batch included).
+      await owners.deleteMany(dropped.map((each) => ownerKey(member, each.channelId, each.id)))
+      return dropped
+    },
+
+    /** True when a batch append was not followed by styleCaughtUp() (the process stopped in between). */
+    async styleBehind(member: MemberRef): Promise<boolean> {
+      return (await readMeta(member)).styleBehind === true
+    },
+
+    async styleCaughtUp(member: MemberRef, retentionDays: number): Promise<void> {
+      const { styleBehind: _behind, ...meta } = await readMeta(member)
+      await history.set(metaKey(member), meta, ttl(retentionDays))
+    },
+
+    /** Points the author index at the pages that hold each message (after an interrupted batch append). */
+    async reindex(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
+      const entries = pages.flatMap((page, index) =>
+        page && 'messages' in page ? page.messages.map((message) => ({ message, page: meta.pages[index]!.number })) : [],
+      )
+      await owners.setMany(entries.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: ttl(retentionDays) })))
+      return entries.map((each) => each.message)
     },
 
     /** Replaces a message's text; returns the previous version, or undefined when it is not in the history. */
