@@ -1,9 +1,9 @@
 // The observe path for many messages at once (imports): the same filters and the same end state as observing each
 // message in turn, in a few writes per batch instead of about ten per message. Claims go to the store in one
 // statement; each member's messages are appended in two writes, and their style counts and learning state are
-// updated once per batch. Crash-safe: the history marks a member `styleBehind` from the append until the counts
-// include it; a member found so marked has the counts rebuilt from the history, which is the record of what was
-// stored. Callers (the importer) run the admin and workspace checks first.
+// updated once per batch. Crash-safe: the history marks the member's batch `unsettled` from the append until the
+// counts and the learning state include it; a member found so marked has the counts rebuilt from the history, which
+// is the record of what was stored. Callers (the importer) run the admin and workspace checks first.
 import { memberKey } from '../identity/keys.js'
 import type { StoredMessage } from '../records/history-store.js'
 import { isDue } from '../records/learning-state-store.js'
@@ -21,12 +21,17 @@ type Candidate = { index: number; member: MemberRef; stored: StoredMessage }
 export function createBatchObserver(dependencies: ObserveDependencies) {
   const { policies, consent, history, style, learning, lock, settings, clock } = dependencies
 
-  /** Brings the member's style counts back in step with the history after an interrupted batch. */
-  const rebuildStyle = async (member: MemberRef, retentionDays: number) => {
+  /**
+   * Brings the author index and style counts back in step with the history after an interrupted batch, and counts
+   * the batch's messages as new for learning. (Only a stop between the learning write and settled() counts them twice,
+   * which makes learning due a little early.)
+   */
+  const settle = async (member: MemberRef, unsettled: number, retentionDays: number) => {
     const messages = await history.reindex(member, retentionDays)
     await style.erase(member)
     await style.update(member, { add: messages.map((each) => each.text), remove: [] })
-    await history.styleCaughtUp(member, retentionDays)
+    await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + unsettled }))
+    await history.settled(member, retentionDays)
   }
 
   /** One member's claimed messages, under the member lock; the outcome of each, by index. */
@@ -39,8 +44,9 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
         for (const each of candidates) outcomes[each.index] = { status: 'ignored', reason: 'not_opted_in' }
         return
       }
-      if (await history.styleBehind(member)) {
-        await rebuildStyle(member, retentionDays)
+      const unsettled = await history.unsettled(member)
+      if (unsettled) {
+        await settle(member, unsettled, retentionDays)
         rebuilt = true
       }
       const open = await history.unappended(member, candidates.map((each) => each.stored))
@@ -52,13 +58,18 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
         dropped = await history.appendMany(member, fresh.map((each) => each.stored), { maxMessages: settings.maxMessages, retentionDays })
       } catch (error) {
         // Let a later import store them: the claims alone must not mark the messages as seen. A failure after the
-        // append needs no release: the member stays `styleBehind`, and the next batch repairs from the history.
+        // append needs no release: the batch stays unsettled, and the member's next batch repairs from the history.
         await history.releaseMany(fresh.map((each) => ({ member, channelId: each.stored.channelId, messageId: each.stored.id }))).catch(() => {})
         throw error
       }
-      await style.update(member, { add: fresh.map((each) => each.stored.text), remove: dropped.map((each) => each.text) })
+      // A message of this batch that the bound already dropped again is never counted (nor uncounted).
+      const droppedNow = new Set(dropped)
+      await style.update(member, {
+        add: fresh.filter((each) => !droppedNow.delete(each.stored)).map((each) => each.stored.text),
+        remove: [...droppedNow].map((each) => each.text),
+      })
       const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + fresh.length }))
-      await history.styleCaughtUp(member, retentionDays)
+      await history.settled(member, retentionDays)
       const due = isDue(state, clock(), settings)
       for (const each of fresh) outcomes[each.index] = { status: 'stored', due }
     })

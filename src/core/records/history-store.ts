@@ -24,15 +24,21 @@ const metaSchema = z.object({
   nextPage: z.number().int(),
   count: z.number().int(),
   /**
-   * Set by a batch append (an import) until the member's style counts include the batch: a crash in between leaves it
-   * set, and the next batch for the member rebuilds the counts from the history itself (see batch-observer.ts).
+   * Messages of a batch append (an import) that the style counts and learning state may not include yet: set with the
+   * pages, cleared once both are updated. A crash in between leaves it set, and the next batch for the member
+   * rebuilds the counts from the history itself (see batch-observer.ts).
    */
-  styleBehind: z.boolean().optional(),
+  unsettled: z.number().int().optional(),
 })
-/** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
+/**
+ * page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). page -2:
+ * stored once and since dropped to keep the history bounded, so the same message delivered or imported again is a
+ * duplicate (re-importing an export longer than the bound would otherwise churn the history).
+ */
 const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
 
 const pageSize = 50
+const droppedPage = -2
 
 export type Claim = { member: MemberRef; channelId: string; messageId: string }
 const dayMs = 86_400_000
@@ -55,6 +61,11 @@ export function createHistoryStore(store: Store, clock: () => number) {
     return value && 'messages' in value ? value : { messages: [] }
   }
   const ttl = (retentionDays: number) => retentionDays * dayMs + dayMs // a day of slack: the sweep is exact, the TTL a backstop
+  const droppedOwner = (member: MemberRef, message: StoredMessage, retentionDays: number) => ({
+    key: ownerKey(member, message.channelId, message.id),
+    value: { userId: member.userId, page: droppedPage },
+    ttlMs: ttl(retentionDays),
+  })
 
   return {
     /**
@@ -102,7 +113,7 @@ export function createHistoryStore(store: Store, clock: () => number) {
         dropped.push(...oldPage.messages)
         meta.count -= oldest.size
         await history.delete(pageKey(member, oldest.number))
-        await owners.deleteMany(oldPage.messages.map((each) => ownerKey(member, each.channelId, each.id)))
+        await owners.setMany(oldPage.messages.map((each) => droppedOwner(member, each, limits.retentionDays)))
       }
       await history.set(metaKey(member), meta, ttl(limits.retentionDays))
       return dropped
@@ -138,7 +149,7 @@ export function createHistoryStore(store: Store, clock: () => number) {
 
     /**
      * append() for many messages in order, with the same pages and drops as one append() each, in two writes (the
-     * pages with the page index, then the author index); the index says `styleBehind` until styleCaughtUp().
+     * pages with the page index, then the author index); the index counts the batch `unsettled` until settled().
      */
     async appendMany(member: MemberRef, messages: readonly StoredMessage[], limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
       const meta = await readMeta(member)
@@ -174,22 +185,25 @@ export function createHistoryStore(store: Store, clock: () => number) {
       const lifetime = ttl(limits.retentionDays)
       await history.setMany([
         ...[...pages].map(([number, page]) => ({ key: pageKey(member, number), value: page, ttlMs: lifetime })),
-        { key: metaKey(member), value: { ...meta, styleBehind: true }, ttlMs: lifetime },
+        { key: metaKey(member), value: { ...meta, unsettled: messages.length }, ttlMs: lifetime },
       ])
       await history.deleteMany(deletedPages.map((number) => pageKey(member, number)))
-      await owners.setMany(keep.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: lifetime })))
-      // As append(): a message dropped from the history leaves the author index too (those of this batch included).
-      await owners.deleteMany(dropped.map((each) => ownerKey(member, each.channelId, each.id)))
+      await owners.setMany([
+        // As append(): a message dropped from the history stays known as dropped (those of this batch included).
+        ...dropped.map((each) => droppedOwner(member, each, limits.retentionDays)),
+        ...keep.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: lifetime })),
+      ])
       return dropped
     },
 
-    /** True when a batch append was not followed by styleCaughtUp() (the process stopped in between). */
-    async styleBehind(member: MemberRef): Promise<boolean> {
-      return (await readMeta(member)).styleBehind === true
+    /** The messages of a batch append not followed by settled() (the process stopped in between); 0 when none. */
+    async unsettled(member: MemberRef): Promise<number> {
+      return (await readMeta(member)).unsettled ?? 0
     },
 
-    async styleCaughtUp(member: MemberRef, retentionDays: number): Promise<void> {
-      const { styleBehind: _behind, ...meta } = await readMeta(member)
+    /** The style counts and learning state now include the last batch append. */
+    async settled(member: MemberRef, retentionDays: number): Promise<void> {
+      const { unsettled: _unsettled, ...meta } = await readMeta(member)
       await history.set(metaKey(member), meta, ttl(retentionDays))
     },
 
