@@ -39,6 +39,8 @@ export function createTimedStore(inner: Store, options: { countBytes?: boolean }
         delete: (key) => timed(name, 'delete', () => collection.delete(key)),
         deleteMany: (keys) => timed(name, 'deleteMany', () => collection.deleteMany(keys)),
         setIfAbsent: (key, value, ttlMs) => timed(name, 'setIfAbsent', () => collection.setIfAbsent(key, value, ttlMs), size(value)),
+        setMany: (entries) => timed(name, 'setMany', () => collection.setMany(entries), size(entries.map((entry) => entry.value))),
+        setManyIfAbsent: (entries) => timed(name, 'setManyIfAbsent', () => collection.setManyIfAbsent(entries), size(entries.map((entry) => entry.value))),
         keys: (prefix) => collection.keys(prefix),
       }
     },

@@ -75,6 +75,37 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
     expect(await locks.get('v1:race')).toEqual({ name: 'later', count: 0 })
   })
 
+  it('setMany stores every entry at once (the last value of a repeated key) with its TTL, as set would', async () => {
+    const items = store.collection('history', itemSchema)
+    await items.set('v1:many:0', { name: 'before', count: 0 })
+    const entries = Array.from({ length: 600 }, (_, index) => ({ key: `v1:many:${index}`, value: { name: `item ${index} "quoted" 🎉`, count: index } }))
+    await items.setMany([...entries, { key: 'v1:many:1', value: { name: 'last', count: -1 } }])
+    const read = await items.getMany(entries.map((entry) => entry.key))
+    expect(read[0]).toEqual({ name: 'item 0 "quoted" 🎉', count: 0 })
+    expect(read[1]).toEqual({ name: 'last', count: -1 })
+    expect(read.slice(2)).toEqual(entries.slice(2).map((entry) => entry.value))
+    await items.setMany([{ key: 'v1:many:short', value: { name: 'short', count: 0 }, ttlMs: 300 }])
+    expect(await items.get('v1:many:short')).toEqual({ name: 'short', count: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await items.get('v1:many:short')).toBeUndefined()
+    await items.setMany([])
+  })
+
+  it('setManyIfAbsent stores only the absent keys, says which, and lets one of two concurrent batches win each key', async () => {
+    const owners = store.collection('message-owner', itemSchema)
+    await owners.set('v1:claim:taken', { name: 'first', count: 0 })
+    await owners.set('v1:claim:lapsed', { name: 'old', count: 0 }, 50)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const stored = await owners.setManyIfAbsent(['taken', 'lapsed', 'new'].map((name) => ({ key: `v1:claim:${name}`, value: { name: 'second', count: 1 }, ttlMs: 60_000 })))
+    expect([...stored].sort()).toEqual(['v1:claim:lapsed', 'v1:claim:new'])
+    expect(await owners.getMany(['v1:claim:taken', 'v1:claim:lapsed'])).toEqual([{ name: 'first', count: 0 }, { name: 'second', count: 1 }])
+    const keys = Array.from({ length: 200 }, (_, index) => `v1:race:${index}`)
+    const [left, right] = await Promise.all(['left', 'right'].map((name) => owners.setManyIfAbsent(keys.map((key) => ({ key, value: { name, count: 0 } })))))
+    expect(left!.size + right!.size).toBe(keys.length)
+    expect([...left!].filter((key) => right!.has(key))).toEqual([])
+    await expect(owners.setManyIfAbsent([{ key: 'v1:twice', value: { name: 'a', count: 0 } }, { key: 'v1:twice', value: { name: 'b', count: 0 } }])).rejects.toThrow(/twice/)
+  })
+
   it('lists keys by exact prefix, with wildcard characters taken literally', async () => {
     const history = store.collection('history', itemSchema)
     const keys = ['v1:slack:T1:U1:page:0', 'v1:slack:T1:U1:page:1', 'v1:slack:T1:U10:page:0', 'v1:slack:T1:U%:page:0', 'v1:slack:T1:U_:x', 'v1:slack:T1:U*:x']

@@ -25,6 +25,7 @@ import { createMemberEraser } from './members/member-eraser.js'
 import { createProfileReader } from './members/profile-reader.js'
 import { createRetentionSweep } from './members/retention-sweep.js'
 import { createBackfillChannels } from './observe/backfill-channels.js'
+import { createBatchObserver } from './observe/batch-observer.js'
 import { createImporter } from './observe/importer.js'
 import { createObservePipeline } from './observe/observe-pipeline.js'
 import { createObserveRetryQueue } from './observe/observe-retry-queue.js'
@@ -167,7 +168,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     consume: options.learningWorker === true || (background && config.LEARNING_MODE === 'inline'),
   })
   const styleWriteBehind = createStyleWriteBehind({ style, lock, logger, settings: { ...defaultStyleWriteBehind, ...options.styleWriteBehind } })
-  const pipeline = createObservePipeline({
+  const observeDependencies = {
     policies,
     consent,
     history,
@@ -178,8 +179,9 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     lock,
     clock,
     settings: { maxMessages: config.HISTORY_MAX_MESSAGES, maxMessageCharacters: config.MAX_MESSAGE_CHARS, ...learnSettings },
-    onDue: (member) => scheduler.enqueue(member),
-  })
+    onDue: (member: MemberRef) => scheduler.enqueue(member),
+  }
+  const pipeline = createObservePipeline(observeDependencies)
   const retryQueue = createObserveRetryQueue({
     observe: pipeline.observe,
     clock,
@@ -207,7 +209,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const importer = createImporter({
     policies,
     consent,
-    observe: pipeline.observe,
+    observeMany: createBatchObserver(observeDependencies).observeMany,
     population: (workspace) => workspaceStyle.population(workspace, { maxMembers: calibrationLimits.populationMembers }),
     // Under the learning job's own lock: a job that started mid-import cannot overwrite this with a stale result.
     refreshStyle: (member, population) => lock.run(learnLockKey(member), () => learner.refreshStyle(member, population), { leaseMs: 10 * 60_000, waitMs: 10 * 60_000 }),

@@ -8,9 +8,9 @@ import { createRedisBackend } from './redis-backend.js'
 import { createSqliteBackend } from './sqlite-backend.js'
 import type { AtomicCounters } from './coordination.js'
 import { createFencedLocks, newHolderId } from './fenced-locks.js'
-import type { StoreBackend } from './store-backend.js'
+import type { SerializedEntry, StoreBackend } from './store-backend.js'
 import { storeStartupError, StoreTimeoutError } from './store-startup-error.js'
-import { collectionNames, countersCollection, type Collection, type CollectionName, type Store } from './store.js'
+import { collectionNames, countersCollection, type Collection, type CollectionName, type Store, type StoreEntry } from './store.js'
 
 export type OpenStoreOptions = {
   /** Called when a stored value fails its schema (it is then treated as missing). */
@@ -150,14 +150,30 @@ function createCollection<S extends z.ZodType>(
       if (keys.length) await guarded(() => keyv.deleteMany(keys.map(stored)))
     },
     async setIfAbsent(key, value, ttlMs) {
-      const expires = ttlMs ? Date.now() + ttlMs : undefined
-      const serialized = JSON.stringify({ value, expires })
-      return guarded(() => backend.insertIfAbsent(name, key, serialized, ttlMs))
+      return guarded(() => backend.insertIfAbsent(name, key, serialize(value, ttlMs), ttlMs))
+    },
+    async setMany(entries) {
+      // Last value wins, as a sequence of sets would; SQL cannot upsert one key twice in a statement.
+      const latest = new Map(entries.map((entry) => [entry.key, entry]))
+      if (latest.size) await guarded(() => backend.insertMany(name, serializedEntries(latest.values())))
+    },
+    async setManyIfAbsent(entries) {
+      if (new Set(entries.map((entry) => entry.key)).size !== entries.length) throw new BotError('input_invalid', `setManyIfAbsent on ${name} was given a key twice.`)
+      return entries.length ? guarded(() => backend.insertManyIfAbsent(name, serializedEntries(entries))) : new Set<string>()
     },
     keys(prefix) {
       return guard(() => backend.listKeys(name, prefix))
     },
   }
+}
+
+/** The envelope keyv itself writes, so keyv reads what the batch and atomic writes stored. */
+function serialize(value: unknown, ttlMs: number | undefined): string {
+  return JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : undefined })
+}
+
+function serializedEntries(entries: Iterable<StoreEntry<unknown>>): SerializedEntry[] {
+  return [...entries].map((entry) => ({ key: entry.key, serialized: serialize(entry.value, entry.ttlMs), ...(entry.ttlMs ? { ttlMs: entry.ttlMs } : {}) }))
 }
 
 /** The counters with every failure of the server turned into `store_unavailable`, as for the records. */

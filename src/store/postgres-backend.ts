@@ -39,6 +39,26 @@ export function createPostgresBackend(url: string): StoreBackend {
       )) as unknown[]
       return rows.length === 1
     },
+    async insertMany(collection, entries) {
+      await adapter(collection).query(
+        `INSERT INTO ${tableName(collection)} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [entries.map((entry) => entry.key), entries.map((entry) => entry.serialized)],
+      )
+    },
+    async insertManyIfAbsent(collection, entries) {
+      const table = tableName(collection)
+      const postgres = adapter(collection)
+      const keys = entries.map((entry) => entry.key)
+      await postgres.query(
+        `DELETE FROM ${table} WHERE key = ANY($1) AND (value::json->>'expires') IS NOT NULL AND (value::json->>'expires')::bigint < $2`,
+        [keys, Date.now()],
+      )
+      const rows = (await postgres.query(
+        `INSERT INTO ${table} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [keys, entries.map((entry) => entry.serialized)],
+      )) as { key: string }[]
+      return new Set(rows.map((row) => row.key))
+    },
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(`SELECT key FROM ${tableName(collection)} WHERE key LIKE $1`, [
         likePrefix(prefix),

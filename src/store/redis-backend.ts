@@ -41,6 +41,17 @@ export function createRedisBackend(url: string): StoreBackend {
       const result = await redis.set(prefixOf(collection) + key, serialized, options as { NX: true })
       return result === 'OK'
     },
+    async insertMany(collection, entries) {
+      const multi = (await connected()).multi()
+      for (const entry of entries) multi.set(prefixOf(collection) + entry.key, entry.serialized, entry.ttlMs ? { PX: entry.ttlMs } : {})
+      await multi.exec()
+    },
+    async insertManyIfAbsent(collection, entries) {
+      const multi = (await connected()).multi()
+      for (const entry of entries) multi.set(prefixOf(collection) + entry.key, entry.serialized, (entry.ttlMs ? { NX: true, PX: entry.ttlMs } : { NX: true }) as { NX: true })
+      const results = await multi.exec()
+      return new Set(entries.filter((_entry, index) => String(results[index]) === 'OK').map((entry) => entry.key))
+    },
     async *listKeys(collection, prefix) {
       const redis = await connected()
       const pattern = (prefixOf(collection) + prefix).replace(/[*?[\]\\]/g, (character) => '\\' + character) + '*'

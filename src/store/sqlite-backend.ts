@@ -68,6 +68,30 @@ export function createSqliteBackend(url: string): StoreBackend {
       )) as unknown[]
       return rows.length === 1
     },
+    async insertMany(collection, entries) {
+      // One statement over a JSON array of rows: one transaction and one parameter whatever the count.
+      await adapter(collection).query(
+        `INSERT INTO ${tableName(collection)} (key, value) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        JSON.stringify(entries.map((entry) => [entry.key, entry.serialized])),
+      )
+    },
+    async insertManyIfAbsent(collection, entries) {
+      const table = tableName(collection)
+      const sqlite = adapter(collection)
+      const keys = JSON.stringify(entries.map((entry) => entry.key))
+      await sqlite.query(
+        `DELETE FROM ${table} WHERE key IN (SELECT value FROM json_each(?)) AND json_extract(value, '$.expires') IS NOT NULL AND json_extract(value, '$.expires') < ?`,
+        keys,
+        Date.now(),
+      )
+      const rows = (await sqlite.query(
+        `INSERT INTO ${table} (key, value) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
+         ON CONFLICT(key) DO NOTHING RETURNING key`,
+        JSON.stringify(entries.map((entry) => [entry.key, entry.serialized])),
+      )) as { key: string }[]
+      return new Set(rows.map((row) => row.key))
+    },
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(
         `SELECT key FROM ${tableName(collection)} WHERE key LIKE ? ESCAPE '\\'`,

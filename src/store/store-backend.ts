@@ -14,6 +14,10 @@ export interface StoreBackend {
   storedKey(collection: CollectionName, key: string): string
   /** Insert `serialized` at `key` unless a live entry exists (an entry past `expires` counts as absent). */
   insertIfAbsent(collection: CollectionName, key: string, serialized: string, ttlMs?: number): Promise<boolean>
+  /** Upserts every entry in one statement (one MULTI on Redis). Keys are distinct. */
+  insertMany(collection: CollectionName, entries: readonly SerializedEntry[]): Promise<void>
+  /** insertIfAbsent for many distinct keys in one statement (one MULTI on Redis); the keys it inserted. */
+  insertManyIfAbsent(collection: CollectionName, entries: readonly SerializedEntry[]): Promise<Set<string>>
   /** Collection keys (not stored keys) starting with `prefix`. */
   listKeys(collection: CollectionName, prefix: string): AsyncIterable<string>
   /** One round trip at startup; rejects with the server's or the file's own error, not a generic one. */
@@ -27,6 +31,9 @@ export interface StoreBackend {
   clearCoordination(): Promise<void>
   close(): Promise<void>
 }
+
+/** A value as keyv stores it (`{"value":…,"expires":…}`), under its collection key. */
+export type SerializedEntry = { key: string; serialized: string; ttlMs?: number }
 
 /** SQL LIKE pattern for "starts with prefix", escaping the wildcards with a backslash. */
 export function likePrefix(prefix: string): string {

@@ -36,9 +36,18 @@ export interface Collection<T> {
   deleteMany(keys: string[]): Promise<void>
   /** Atomically store `value` unless a live value exists; true when this call stored it (locks, idempotency). */
   setIfAbsent(key: string, value: T, ttlMs?: number): Promise<boolean>
+  /**
+   * Stores every entry in one statement (SQL: all or none) or one MULTI (Redis): for imports and backfills, where a
+   * round trip per row is most of the cost. A key given twice keeps its last value.
+   */
+  setMany(entries: readonly StoreEntry<T>[]): Promise<void>
+  /** setIfAbsent for many distinct keys in one statement (one MULTI on Redis); the keys this call stored. */
+  setManyIfAbsent(entries: readonly StoreEntry<T>[]): Promise<Set<string>>
   /** Keys starting with `prefix`, in no particular order; may include keys whose TTL has passed. */
   keys(prefix: string): AsyncIterable<string>
 }
+
+export type StoreEntry<T> = { key: string; value: T; ttlMs?: number }
 
 /** The name `scan` reports counters under. */
 export const countersCollection = 'native-counters'

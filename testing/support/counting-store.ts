@@ -31,6 +31,8 @@ export function countingStore(store: Store): { store: Store; reads: StoreRead[] 
         delete: (key) => inner.delete(key),
         deleteMany: (keys) => inner.deleteMany(keys),
         setIfAbsent: (key, value, ttl) => inner.setIfAbsent(key, value, ttl),
+        setMany: (entries) => inner.setMany(entries),
+        setManyIfAbsent: (entries) => inner.setManyIfAbsent(entries),
         keys: (prefix) => inner.keys(prefix),
       }
     },

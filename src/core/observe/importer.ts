@@ -1,17 +1,21 @@
 // Imports a conversation export as an admin act: records the consent it relies on (the members named on import),
-// then feeds each message through the normal observe path (which still refuses anyone not named). Learning waits
-// until the whole export is in: only then is the population complete that each member is calibrated against.
+// then feeds the messages, a batch at a time, through the batch observe path (the live path's filters, which still
+// refuse anyone not named, in a few writes per batch). A batch reported as done is stored: a crash loses at most
+// the batch in flight, and importing the file again completes it. Learning waits until the whole export is in:
+// only then is the population complete that each member is calibrated against.
 import { BotError } from '../../bot-error.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { PolicyService } from '../records/policy-service.js'
-import type { ObserveOptions } from './observe-pipeline.js'
 import type { ImportReport, ImportRequest, MemberRef, ObservedMessage, ObserveOutcome, WorkspaceRef } from '../types.js'
 import type { StylePopulation } from '../records/workspace-style.js'
+
+/** Messages per batch: large enough that a write per member per batch is cheap, small enough to bound a retry. */
+export const importBatchSize = 500
 
 export function createImporter(dependencies: {
   policies: PolicyService
   consent: ConsentService
-  observe: (message: ObservedMessage, options: ObserveOptions) => Promise<ObserveOutcome>
+  observeMany: (messages: readonly ObservedMessage[]) => Promise<{ outcomes: ObserveOutcome[]; rebuilt: MemberRef[] }>
   /** The workspace's style population as it is now. */
   population: (workspace: WorkspaceRef) => Promise<StylePopulation>
   /** Recomputes a member's calibration and example pool against that population (no model). */
@@ -19,7 +23,7 @@ export function createImporter(dependencies: {
   enqueueLearning: (member: MemberRef) => void
   clock: () => number
 }) {
-  const { policies, consent, observe, clock } = dependencies
+  const { policies, consent, observeMany, clock } = dependencies
   return {
     async run(request: ImportRequest): Promise<ImportReport> {
       const workspace = { platform: request.actor.member.platform, workspaceId: request.actor.member.workspaceId }
@@ -38,22 +42,22 @@ export function createImporter(dependencies: {
       const report: ImportReport = { total: request.messages.length, stored: 0, ignored: 0, ignoredBy: {}, members: named.size }
       const storedFor = new Map<string, MemberRef>()
       const due = new Map<string, MemberRef>()
-      let done = 0
-      for (const message of request.messages) {
-        // The admin chose these messages, so the allow-list of public channels does not apply; consent still does,
-        // and a private channel is learned from only where the workspace enabled it, as everywhere else.
-        const outcome = await observe(message, { skipChannelCheck: message.channelKind === 'public', deferLearning: true })
-        if (outcome.status === 'stored') {
-          report.stored += 1
-          const member = { ...workspace, userId: message.userId! }
-          storedFor.set(member.userId, member)
-          if (outcome.due) due.set(member.userId, member)
-        } else if (outcome.status === 'ignored') {
-          report.ignored += 1
-          report.ignoredBy[outcome.reason] = (report.ignoredBy[outcome.reason] ?? 0) + 1
-        } else report.ignored += 1
-        done += 1
-        if (done % 100 === 0 || done === request.messages.length) request.onProgress?.(done, request.messages.length, 'messages')
+      for (let start = 0; start < request.messages.length; start += importBatchSize) {
+        const batch = request.messages.slice(start, start + importBatchSize)
+        const { outcomes, rebuilt } = await observeMany(batch)
+        for (const member of rebuilt) storedFor.set(member.userId, member)
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome.status === 'stored') {
+            report.stored += 1
+            const member = { ...workspace, userId: batch[index]!.userId! }
+            storedFor.set(member.userId, member)
+            if (outcome.due) due.set(member.userId, member)
+          } else if (outcome.status === 'ignored') {
+            report.ignored += 1
+            report.ignoredBy[outcome.reason] = (report.ignoredBy[outcome.reason] ?? 0) + 1
+          } else report.ignored += 1
+        }
+        request.onProgress?.(start + batch.length, request.messages.length, 'messages')
       }
       if (storedFor.size) {
         const population = await dependencies.population(workspace)

@@ -41,7 +41,7 @@ export type ObserveOptions = {
 }
 
 /** Text in the markup it was written in: a message's own dialect, else its workspace platform's. */
-const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
+export const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
 
 export function createObservePipeline(dependencies: ObserveDependencies) {
   const { policies, consent, history, style, styleWriteBehind, learning, lock, settings, clock } = dependencies

@@ -30,11 +30,24 @@ const metaSchema = z.object({
   count: z.number().int(),
   /** Rows ever appended: the last `seq` given out (absent on histories written before sequencing). */
   appended: z.number().int().nonnegative().optional(),
+  /**
+   * Messages of a batch append (an import) that the author index and learning state may not include yet: set with
+   * the pages, cleared once both are updated. A crash in between leaves it set, and the next batch for the member
+   * repairs both from the history itself (see batch-observer.ts). The style counts need no repair: they follow `seq`.
+   */
+  unsettled: z.number().int().optional(),
 })
-/** page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). */
+/**
+ * page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). page -2:
+ * stored once and since dropped to keep the history bounded, so the same message delivered or imported again is a
+ * duplicate (re-importing an export longer than the bound would otherwise churn the history).
+ */
 const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
 
 const pageSize = 50
+const droppedPage = -2
+
+export type Claim = { member: MemberRef; channelId: string; messageId: string }
 const dayMs = 86_400_000
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>
@@ -55,6 +68,11 @@ export function createHistoryStore(store: Store, clock: () => number) {
     return value && 'messages' in value ? value : { messages: [] }
   }
   const ttl = (retentionDays: number) => retentionDays * dayMs + dayMs // a day of slack: the sweep is exact, the TTL a backstop
+  const droppedOwner = (member: MemberRef, message: StoredMessage, retentionDays: number) => ({
+    key: ownerKey(member, message.channelId, message.id),
+    value: { userId: member.userId, page: droppedPage },
+    ttlMs: ttl(retentionDays),
+  })
 
   return {
     /**
@@ -107,10 +125,112 @@ export function createHistoryStore(store: Store, clock: () => number) {
         dropped.push(...oldPage.messages)
         meta.count -= oldest.size
         await history.delete(pageKey(member, oldest.number))
-        await owners.deleteMany(oldPage.messages.map((each) => ownerKey(member, each.channelId, each.id)))
+        await owners.setMany(oldPage.messages.map((each) => droppedOwner(member, each, limits.retentionDays)))
       }
       await history.set(metaKey(member), meta, ttl(limits.retentionDays))
       return dropped
+    },
+
+    /**
+     * claim() for many messages of one workspace in one round trip; true where this call holds the claim. A token
+     * takes back claims of its own left page -1 (an import that crashed before appending): the append then keeps
+     * only messages still unappended under the member lock, so two holders of one token store a message once.
+     */
+    async claimMany(claims: readonly Claim[], retentionDays: number, token: string): Promise<boolean[]> {
+      const keys = claims.map((each) => ownerKey(each.member, each.channelId, each.messageId))
+      const claimed = await owners.setManyIfAbsent(claims.map((each, index) => ({ key: keys[index]!, value: { userId: each.member.userId, page: -1, claim: token }, ttlMs: ttl(retentionDays) })))
+      const contested = keys.filter((key) => !claimed.has(key))
+      const existing = new Map(contested.length ? (await owners.getMany(contested)).map((value, index) => [contested[index]!, value]) : [])
+      return claims.map((each, index) => {
+        const key = keys[index]!
+        if (claimed.has(key)) return true
+        const owner = existing.get(key)
+        return owner?.page === -1 && owner.claim === token && owner.userId === each.member.userId
+      })
+    },
+
+    async releaseMany(claims: readonly Claim[]) {
+      await owners.deleteMany(claims.map((each) => ownerKey(each.member, each.channelId, each.messageId)))
+    },
+
+    /** Of these claimed messages of the member, those not appended yet (another holder of the claim may have). */
+    async unappended(member: MemberRef, messages: readonly { channelId: string; id: string }[]): Promise<boolean[]> {
+      const values = messages.length ? await owners.getMany(messages.map((each) => ownerKey(member, each.channelId, each.id))) : []
+      return values.map((owner) => owner?.page === -1 && owner.userId === member.userId)
+    },
+
+    /**
+     * append() for many messages in order (each given the member's next `seq`), with the same pages and drops as one
+     * append() each, in two writes (the pages with the page index, then the author index); the index counts the batch
+     * `unsettled` until settled().
+     */
+    async appendMany(member: MemberRef, messages: readonly StoredMessage[], limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const pages = new Map<number, { messages: StoredMessage[] }>()
+      const pageOf = async (number: number) => pages.get(number) ?? (await readPage(member, number))
+      const placed: { message: StoredMessage; page: number }[] = []
+      const dropped: StoredMessage[] = []
+      const deletedPages: number[] = []
+      for (const input of messages) {
+        meta.appended = (meta.appended ?? 0) + 1
+        const message: StoredMessage = { ...input, seq: meta.appended }
+        let last = meta.pages.at(-1)
+        if (!last || last.size >= pageSize) {
+          last = { number: meta.nextPage, size: 0 }
+          meta.pages.push(last)
+          meta.nextPage += 1
+          pages.set(last.number, { messages: [] })
+        }
+        const page = await pageOf(last.number)
+        pages.set(last.number, page)
+        page.messages.push(message)
+        last.size = page.messages.length
+        meta.count += 1
+        placed.push({ message, page: last.number })
+        while (meta.count > limits.maxMessages && meta.pages.length > 1) {
+          const oldest = meta.pages.shift()!
+          dropped.push(...(await pageOf(oldest.number)).messages)
+          pages.delete(oldest.number)
+          deletedPages.push(oldest.number)
+          meta.count -= oldest.size
+        }
+      }
+      const live = new Set(meta.pages.map((each) => each.number))
+      const keep = placed.filter((each) => live.has(each.page))
+      const lifetime = ttl(limits.retentionDays)
+      await history.setMany([
+        ...[...pages].map(([number, page]) => ({ key: pageKey(member, number), value: page, ttlMs: lifetime })),
+        { key: metaKey(member), value: { ...meta, unsettled: messages.length }, ttlMs: lifetime },
+      ])
+      await history.deleteMany(deletedPages.map((number) => pageKey(member, number)))
+      await owners.setMany([
+        // As append(): a message dropped from the history stays known as dropped (those of this batch included).
+        ...dropped.map((each) => droppedOwner(member, each, limits.retentionDays)),
+        ...keep.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: lifetime })),
+      ])
+      return dropped
+    },
+
+    /** The messages of a batch append not followed by settled() (the process stopped in between); 0 when none. */
+    async unsettled(member: MemberRef): Promise<number> {
+      return (await readMeta(member)).unsettled ?? 0
+    },
+
+    /** The style counts and learning state now include the last batch append. */
+    async settled(member: MemberRef, retentionDays: number): Promise<void> {
+      const { unsettled: _unsettled, ...meta } = await readMeta(member)
+      await history.set(metaKey(member), meta, ttl(retentionDays))
+    },
+
+    /** Points the author index at the pages that hold each message (after an interrupted batch append). */
+    async reindex(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
+      const meta = await readMeta(member)
+      const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
+      const entries = pages.flatMap((page, index) =>
+        page && 'messages' in page ? page.messages.map((message) => ({ message, page: meta.pages[index]!.number })) : [],
+      )
+      await owners.setMany(entries.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: ttl(retentionDays) })))
+      return entries.map((each) => each.message)
     },
 
     /** Replaces a message's text; returns the previous version, or undefined when it is not in the history. */
