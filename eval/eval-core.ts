@@ -27,7 +27,7 @@ export type EvalCores = {
   /**
    * A core on a fresh copy of the imported store. `settings` go on top of the configuration by name (e.g. a learning
    * setting a condition switches on): named rather than typed so a condition can name a setting this build may not
-   * have; the caller checks `configKeys` first.
+   * have (a test checks every name a condition uses is one).
    */
   open(settings?: Readonly<Record<string, number>>): Promise<EvalCore>
   /** Removes the imported store; close every opened core first. */

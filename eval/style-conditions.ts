@@ -2,7 +2,6 @@
 // (zero-shot: nothing about the author; few-shot: the training texts as examples only; paper: the learned hypotheses
 // and the measured attributes, no examples, as in the HyPerAlign paper); three are the core's own draft path, on a
 // core as shipped, one that verifies revisions at learning time, and one that has learned from edited drafts.
-import { configKeys } from '../src/config.js'
 import { buildDraftMessages, cleanDraftText } from '../src/core/compose/composer.js'
 import type { PromptLibrary } from '../src/core/prompting/prompt-library.js'
 import { checkUnavailableRule } from '../src/core/safety/safety-gate.js'
@@ -28,18 +27,20 @@ export const conditionDescriptions: Record<ConditionName, string> = {
 }
 
 /**
- * The learning setting that switches verification on, by its configuration name: the condition runs only on a core
- * whose configuration has it (otherwise it is reported as unavailable, not run as a copy of `full`).
+ * Each core condition's own settings. Verification at learning time is on by default in the core, so `full` and
+ * `full+edits` switch it off to stay comparable with the paper's method, and `full+verify` switches it on with a daily
+ * allowance that one eval's authors cannot exhaust (the eval's workspace holds every author).
  */
-export const verifySetting = 'LEARNING_VERIFY_MESSAGES'
-/** Messages each learning run of the verifying core checks a revision against. */
 export const verifyMessages = 5
+const coreSettings: Record<CoreConditionName, Record<string, number>> = {
+  full: { LEARNING_VERIFY_MESSAGES: 0 },
+  'full+verify': { LEARNING_VERIFY_MESSAGES: verifyMessages, LEARNING_VERIFY_DAILY_TOKENS: 100_000_000 },
+  'full+edits': { LEARNING_VERIFY_MESSAGES: 0 },
+}
 
-/** Settings of each core condition's own core, or why this build cannot run it. */
+/** Settings of each core condition's own core. */
 export function coreConditionSettings(condition: CoreConditionName): { settings: Record<string, number> } | { unavailable: string } {
-  if (condition !== 'full+verify') return { settings: {} }
-  if (!(configKeys as readonly string[]).includes(verifySetting)) return { unavailable: `this build's core has no ${verifySetting} setting (verification at learning time)` }
-  return { settings: { [verifySetting]: verifyMessages } }
+  return { settings: coreSettings[condition] }
 }
 
 /** Judged pairs, challenger first. */

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bootstrapInterval, type TaskTally } from '../eval/confidence-interval.js'
 import { judgeStyleAgreement, pearson, type PairedView } from '../eval/judge-style-agreement.js'
 import { createSamplingModel } from '../eval/sampling-model.js'
+import { coreConditionSettings, verifyMessages } from '../eval/style-conditions.js'
 import { configKeys } from '../src/config.js'
-import { coreConditionSettings, verifyMessages, verifySetting } from '../eval/style-conditions.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 
@@ -104,10 +104,13 @@ describe('the sampling model', () => {
 })
 
 describe('core conditions', () => {
-  it('ours + verification runs only on a core that has the verification setting, and says so when it has not', () => {
-    expect(coreConditionSettings('full')).toEqual({ settings: {} })
-    expect(coreConditionSettings('full+edits')).toEqual({ settings: {} })
-    if ((configKeys as readonly string[]).includes(verifySetting)) expect(coreConditionSettings('full+verify')).toEqual({ settings: { [verifySetting]: verifyMessages } })
-    else expect(coreConditionSettings('full+verify')).toEqual({ unavailable: expect.stringContaining(verifySetting) })
+  it('ours + verification is the only core condition that checks revisions at learning time, with settings the core has', () => {
+    expect(coreConditionSettings('full')).toEqual({ settings: { LEARNING_VERIFY_MESSAGES: 0 } })
+    expect(coreConditionSettings('full+edits')).toEqual({ settings: { LEARNING_VERIFY_MESSAGES: 0 } })
+    expect(coreConditionSettings('full+verify')).toMatchObject({ settings: { LEARNING_VERIFY_MESSAGES: verifyMessages } })
+    for (const condition of ['full', 'full+verify', 'full+edits'] as const) {
+      const plan = coreConditionSettings(condition)
+      for (const name of Object.keys('settings' in plan ? plan.settings : {})) expect(configKeys).toContain(name)
+    }
   })
 })
