@@ -2,6 +2,7 @@
 // (where the observe path spends its time, cost per history size, the embedded model). Formatting only.
 import { row, renderTable, type BenchRow } from './bench-table.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
+import type { DeliberationLatencyReport } from './deliberation-latency.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
@@ -14,6 +15,7 @@ export type BenchParts = {
   discord?: DiscordDeferReport
   observe?: ObserveThroughputReport[]
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
+  safety?: DeliberationLatencyReport
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
   scale?: ScaleOutReport
@@ -66,11 +68,22 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
         row('cost', 'model calls per draft', first.draft.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
         row('cost', 'model calls per draft, DRAFT_CANDIDATES=3', first.draftBestOfThree.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
         row('cost', 'model calls per answer', first.answer.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
+        row('cost', 'safety prompt tokens per draft, both checks (spec per stage, analysis first)', first.draft.safety.promptTokens, 'tok', 'before the split: whole spec in both checks', first.draft.safety.beforeSplitPromptTokens, 'lower'),
       )
     }
     const learning = cost.learning
     rows.push(
       row('cost', `learning calls per 100 msgs (every ${learning.settings.minNewMessages} new, ≥${learning.settings.minIntervalMinutes} min apart)`, learning.perHundredMessages, 'calls', `count-only trigger (every ${learning.settings.minNewMessages} new)`, learning.countOnly.perHundredMessages, 'lower'),
+    )
+  }
+  const safety = parts.safety
+  if (safety) {
+    const delay = `× model delay ${safety.modelDelayMs} ms`
+    const { overlapped, sequential } = safety.multiples
+    rows.push(
+      row('safety', `draft delivered p50 (${delay})`, overlapped.draft, '×', 'sequential: check, compose, check', sequential.draft, 'lower'),
+      row('safety', `draft delivered p50, DRAFT_CANDIDATES=3 (${delay})`, overlapped.draftBestOfThree, '×', 'sequential: check, 3 candidates, check', sequential.draftBestOfThree, 'lower'),
+      row('safety', `answer delivered p50 (${delay})`, overlapped.answer, '×', 'sequential: check, compose, check', sequential.answer, 'lower'),
     )
   }
   if (memory) {
@@ -131,9 +144,9 @@ export function renderDetails(parts: BenchParts): string {
       `## Cost per draft and answer (${parts.cost.perDraft.tokenRule})`,
       '',
       renderTable(
-        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'safety-check prompt tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
-        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.promptTokens - size.draft.composePromptTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
-        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'safety-check prompt tok', 'safety-check completion tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
+        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.safety.promptTokens, size.draft.safety.completionTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       ),
       '',
       `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps ` +

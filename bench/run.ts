@@ -1,6 +1,6 @@
 // `npm run bench`: speed, cost and scale in one run. Prints a markdown table (each figure next to a baseline measured
 // in the same process, with the ratio, because the machine may be shared and noisy) and writes JSON.
-//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,memory,local,scale] [--quick]
+//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,safety,memory,local,scale] [--quick]
 //                    [--data <chat.jsonl>] [--stores sqlite,redis,postgres] [--members 1000] [--messages-per-member 20]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -12,6 +12,7 @@ import type { StoreKind } from '../src/store/store.js'
 import { renderRows, type BenchPart, type BenchRow } from './bench-table.js'
 import { readChatCorpus, syntheticTexts, type ChatCorpus } from './chat-corpus.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
+import type { DeliberationLatencyReport } from './deliberation-latency.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LocalModelBenchResult } from './local-model.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
@@ -20,7 +21,7 @@ import { renderDetails, rowsFor } from './bench-rows.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
-export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'memory', 'local', 'scale']
+export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'safety', 'memory', 'local', 'scale']
 
 export type BenchOptions = {
   only: BenchPart[]
@@ -60,6 +61,7 @@ export type BenchReport = {
     discord?: DiscordDeferReport
     observe?: ObserveThroughputReport[]
     cost?: { perDraft: CostReport; learning: LearningCallsReport }
+    safety?: DeliberationLatencyReport
     memory?: StorageFootprintReport
     local?: LocalModelBenchResult
     scale?: ScaleOutReport
@@ -169,6 +171,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       runLearningCallsBenchmark({ messages: corpus.messages.slice(0, options.learnMessages) }),
     )
     report.parts.cost = { perDraft, learning }
+  }
+  if (wants('safety')) {
+    const { runDeliberationLatencyBenchmark } = await import('./deliberation-latency.js')
+    report.parts.safety = await step('safety', `draft, best-of-3 draft and answer delivered one at a time × ${options.rounds} rounds, model ${options.modelDelayMs} ms, overlapped and sequential`, () =>
+      runDeliberationLatencyBenchmark({ modelDelayMs: options.modelDelayMs, rounds: options.rounds }),
+    )
   }
   if (wants('local')) {
     if (!existsSync(options.modelPath)) {
