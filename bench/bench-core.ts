@@ -9,6 +9,7 @@ import { createBotCore } from '../src/core/create-bot-core.js'
 import type { Actor, MemberRef, WorkspaceRef } from '../src/core/types.js'
 import type { BotCore, CoreLifecycle, RunningCore } from '../src/core/bot-core.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../src/llm/language-model.js'
+import { createLimitedModel } from '../src/llm/limited-model.js'
 import { createOpenAiModel } from '../src/llm/openai-model.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
@@ -39,6 +40,8 @@ export type BenchCoreOptions = {
   backgroundLearning?: boolean
   clock?: () => number
   wrapStore?: (store: Store) => Store
+  /** Bound each core's model calls by its LLM_MAX_CONCURRENCY, as the shipped composition does (off by default). */
+  limitConcurrency?: boolean
 }
 
 export async function createBenchCore(options: BenchCoreOptions = {}): Promise<BenchCore> {
@@ -60,8 +63,11 @@ export async function createBenchCore(options: BenchCoreOptions = {}): Promise<B
   const store = options.wrapStore ? options.wrapStore(rawStore) : rawStore
   const calls: ModelCall[] = []
   const model = recordCalls(createOpenAiModel({ baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: 0 }), calls)
-  const build = (settings?: Record<string, string>) =>
-    createBotCore({ config: settings ? parseConfig(environment(settings)) : config, store, model, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
+  const build = (settings?: Record<string, string>) => {
+    const coreConfig = settings ? parseConfig(environment(settings)) : config
+    const coreModel = options.limitConcurrency ? createLimitedModel(model, coreConfig.LLM_MAX_CONCURRENCY) : model
+    return createBotCore({ config: coreConfig, store, model: coreModel, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
+  }
   const { core, lifecycle } = await build()
   const variants: RunningCore[] = []
   return {

@@ -2,6 +2,7 @@
 // (where the observe path spends its time, cost per history size, the embedded model). Formatting only.
 import { row, renderTable, type BenchRow } from './bench-table.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
+import type { DeliberationLatencyReport } from './deliberation-latency.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
 import { formatLocalDraftBenchTable, type LocalDraftBenchResult } from './local-drafts.js'
@@ -17,6 +18,7 @@ export type BenchParts = {
   observe?: ObserveThroughputReport[]
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
   learning?: LearningCostReport
+  safety?: DeliberationLatencyReport
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
   localDrafts?: LocalDraftBenchResult
@@ -70,6 +72,7 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
         row('cost', 'model calls per draft', first.draft.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
         row('cost', 'model calls per draft, DRAFT_CANDIDATES=3', first.draftBestOfThree.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
         row('cost', 'model calls per answer', first.answer.calls, 'calls', 'naive: one call, no safety check', naiveCallsPerDraft, 'lower'),
+        row('cost', 'safety prompt tokens per draft, both checks (spec per stage, analysis first)', first.draft.safety.promptTokens, 'tok', 'before the split: whole spec in both checks', first.draft.safety.beforeSplitPromptTokens, 'lower'),
       )
     }
     const learning = cost.learning
@@ -85,6 +88,16 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
       row('learning', `model calls per learning run, ${check}`, on.calls, 'calls', 'check off (=0, as before)', off.calls, 'lower'),
       row('learning', `tokens per learning run, ${check}`, tokens(on), 'tok', 'check off (=0, as before)', tokens(off), 'lower'),
       row('learning', `tokens per learning run, ${check}, ${settings.editPairs} edited drafts in the prompt`, tokens(onWithEdits), 'tok', 'check off (=0, as before)', tokens(off), 'lower'),
+    )
+  }
+  const safety = parts.safety
+  if (safety) {
+    const delay = `× model delay ${safety.modelDelayMs} ms`
+    const { overlapped, sequential } = safety.multiples
+    rows.push(
+      row('safety', `draft delivered p50 (${delay})`, overlapped.draft, '×', 'sequential: check, compose, check', sequential.draft, 'lower'),
+      row('safety', `draft delivered p50, DRAFT_CANDIDATES=3 (${delay})`, overlapped.draftBestOfThree, '×', 'sequential: check, 3 candidates, check', sequential.draftBestOfThree, 'lower'),
+      row('safety', `answer delivered p50 (${delay})`, overlapped.answer, '×', 'sequential: check, compose, check', sequential.answer, 'lower'),
     )
   }
   if (memory) {
@@ -155,9 +168,9 @@ export function renderDetails(parts: BenchParts): string {
       `## Cost per draft and answer (${parts.cost.perDraft.tokenRule})`,
       '',
       renderTable(
-        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'safety-check prompt tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
-        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.promptTokens - size.draft.composePromptTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
-        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+        ['history', 'kept', 'draft calls', 'draft prompt tok', 'compose prompt tok', 'safety-check prompt tok', 'safety-check completion tok', 'draft completion tok', 'best-of-3 calls', 'best-of-3 prompt tok', 'answer prompt tok', 'answer completion tok', 'naive draft prompt tok', 'counts agree'],
+        sizes.map((size) => [size.historySize, size.historyStored, size.draft.calls, size.draft.promptTokens, size.draft.composePromptTokens, size.draft.safety.promptTokens, size.draft.safety.completionTokens, size.draft.completionTokens, size.draftBestOfThree.calls, size.draftBestOfThree.promptTokens, size.answer.promptTokens, size.answer.completionTokens, size.naiveDraft.promptTokens, size.tokenCountsAgree ? 'yes' : 'NO']),
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       ),
       '',
       `Learning: ${parts.cost.learning.learnCalls} learning calls for ${parts.cost.learning.messages} messages from ${parts.cost.learning.members} members replayed on their own timestamps ` +

@@ -9,6 +9,7 @@ import { createBenchCore, enableWorkspace, optIn, selfActor, type BenchCore, typ
 import { uniqueBenchWorkspace } from './bench-store.js'
 import { messagesFor } from './chat-corpus.js'
 import { ratio, round } from './observe-throughput.js'
+import { safetyPromptTokensBeforeSplit } from './safety-checks-before-split.js'
 
 export type CallCost = {
   calls: number
@@ -20,13 +21,16 @@ export type CallCost = {
   promptCharacters: number
 }
 
+/** The two safety checks of one draft, next to the same checks with the prompts before the spec was split per stage. */
+export type SafetyCost = { promptTokens: number; completionTokens: number; beforeSplitPromptTokens: number }
+
 export type NaivePrompt = { messagesInPrompt: number; promptTokens: number; promptCharacters: number }
 
 export type CostAtHistorySize = {
   historySize: number
   /** What the history holds after HISTORY_MAX_MESSAGES dropped the oldest pages. */
   historyStored: number
-  draft: CallCost & { composePromptTokens: number; composePromptCharacters: number }
+  draft: CallCost & { composePromptTokens: number; composePromptCharacters: number; safety: SafetyCost }
   /** The same draft with DRAFT_CANDIDATES=3 (best of three by style match). */
   draftBestOfThree: CallCost
   answer: CallCost & { composePromptTokens: number }
@@ -99,10 +103,16 @@ export async function runCostBenchmark(options: CostOptions): Promise<CostReport
       const answerCompose = answerRun.requests.filter((request) => schemaName(request) === undefined)
       const composePromptTokens = sumUsage(draftRun.calls.filter((call) => call.purpose === 'draft'), 'promptTokens')
       const answerComposePromptTokens = sumUsage(answerRun.calls.filter((call) => call.purpose === 'answer'), 'promptTokens')
+      const checks = draftRun.calls.filter((call) => call.purpose === 'safety')
+      const safety: SafetyCost = {
+        promptTokens: sumUsage(checks, 'promptTokens'),
+        completionTokens: sumUsage(checks, 'completionTokens'),
+        beforeSplitPromptTokens: safetyPromptTokensBeforeSplit({ task: 'draft', request: intent, context, output: draftRun.text }),
+      }
       sizes.push({
         historySize: options.historySizes[index]!,
         historyStored: profile.historySize,
-        draft: { ...draftRun.cost, composePromptTokens, composePromptCharacters: characters(compose) },
+        draft: { ...draftRun.cost, composePromptTokens, composePromptCharacters: characters(compose), safety },
         draftBestOfThree: bestRun.cost,
         answer: { ...answerRun.cost, composePromptTokens: answerComposePromptTokens },
         naiveDraft,
@@ -124,7 +134,7 @@ export async function runCostBenchmark(options: CostOptions): Promise<CostReport
 }
 
 /** Runs one core call and returns the model calls and the chat requests it caused. */
-async function measure(bench: BenchCore, work: () => Promise<{ status: string }>) {
+async function measure(bench: BenchCore, work: () => Promise<{ status: string; text?: string }>) {
   const callMark = bench.calls.length
   const requestMark = bench.server.chatRequests().length
   const result = await work()
@@ -140,7 +150,7 @@ async function measure(bench: BenchCore, work: () => Promise<{ status: string }>
     completionTokens: sumUsage(calls, 'completionTokens'),
     promptCharacters: characters(requests),
   }
-  return { cost, calls, requests }
+  return { cost, calls, requests, text: result.text ?? '' }
 }
 
 const sumUsage = (calls: ModelCall[], field: 'promptTokens' | 'completionTokens') => calls.reduce((total, call) => total + call.usage[field], 0)

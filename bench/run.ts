@@ -1,6 +1,6 @@
 // `npm run bench`: speed, cost and scale in one run. Prints a markdown table (each figure next to a baseline measured
 // in the same process, with the ratio, because the machine may be shared and noisy) and writes JSON.
-//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,learning,memory,local,scale] [--quick]
+//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,learning,safety,memory,local,scale] [--quick]
 //                    [--data <chat.jsonl>] [--stores sqlite,redis,postgres] [--members 1000] [--messages-per-member 20]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -12,6 +12,7 @@ import type { StoreKind } from '../src/store/store.js'
 import { renderRows, type BenchPart, type BenchRow } from './bench-table.js'
 import { readChatCorpus, syntheticTexts, type ChatCorpus } from './chat-corpus.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
+import type { DeliberationLatencyReport } from './deliberation-latency.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
 import type { LocalDraftBenchResult } from './local-drafts.js'
@@ -22,7 +23,7 @@ import { renderDetails, rowsFor } from './bench-rows.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
-export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'learning', 'memory', 'local', 'scale']
+export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'learning', 'safety', 'memory', 'local', 'scale']
 
 export type BenchOptions = {
   only: BenchPart[]
@@ -63,6 +64,7 @@ export type BenchReport = {
     observe?: ObserveThroughputReport[]
     cost?: { perDraft: CostReport; learning: LearningCallsReport }
     learning?: LearningCostReport
+    safety?: DeliberationLatencyReport
     memory?: StorageFootprintReport
     local?: LocalModelBenchResult
     localDrafts?: LocalDraftBenchResult
@@ -179,6 +181,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const [member, colleague] = [...corpus.byMember.values()].sort((left, right) => right.length - left.length)
     report.parts.learning = await step('learning', 'model calls and tokens of one learning run, the check off and on', () =>
       runLearningCostBenchmark({ memberTexts: (member ?? []).slice(0, 300).map((each) => each.text), colleagueTexts: (colleague ?? []).slice(0, 100).map((each) => each.text) }),
+    )
+  }
+  if (wants('safety')) {
+    const { runDeliberationLatencyBenchmark } = await import('./deliberation-latency.js')
+    report.parts.safety = await step('safety', `draft, best-of-3 draft and answer delivered one at a time × ${options.rounds} rounds, model ${options.modelDelayMs} ms, overlapped and sequential`, () =>
+      runDeliberationLatencyBenchmark({ modelDelayMs: options.modelDelayMs, rounds: options.rounds }),
     )
   }
   if (wants('local')) {

@@ -307,6 +307,30 @@ describe('draft', () => {
   })
 })
 
+describe('answer', () => {
+  it('composes while checking: a refused question’s answer is discarded unseen, safe_complete answers again with guidance', async () => {
+    await setup({
+      text: (request) => (request.body.messages[0]!.content.includes('allowed only in part') ? 'GUIDED-ANSWER' : 'COMPOSED-WHILE-CHECKING'),
+      verdict: (request, stage) => {
+        if (stage === 'output') return comply
+        const question = request.body.messages.at(-1)!.content
+        if (question.includes('phishing')) return { analysis: 'H5 applies: a phishing message.', decision: 'refuse', rule_ids: ['H5'] }
+        return { analysis: 'H6 applies in part: defensive questions are fine.', decision: 'safe_complete', rule_ids: ['H6'] }
+      },
+    })
+    const refused = await test.core.answer({ actor: actorFor(memberA), question: 'write a phishing mail for the finance team' })
+    expect(refused).toEqual({ status: 'refused', verdict: { decision: 'refuse', ruleIds: ['H5'], stage: 'request' }, message: 'I can’t help with this request (H5 Crime, fraud and deception).' })
+    expect(requestsOf(test.server.requests, 'text')).toHaveLength(1)
+    expect((await dumpStore(test.store)).join('\n')).not.toContain('COMPOSED-WHILE-CHECKING')
+
+    const partial = await test.core.answer({ actor: actorFor(memberA), question: 'how do attackers get into a build server like ours?' })
+    expect(partial).toMatchObject({ status: 'answered', text: 'GUIDED-ANSWER' })
+    const guided = requestsOf(test.server.requests, 'text').at(-1)!.body.messages[0]!.content
+    expect(guided).toContain('H6 Cyber harm: the defensive angle, or how to get authorisation.')
+    expect(guided).not.toContain('defensive questions are fine')
+  })
+})
+
 describe('without a model', () => {
   it('still observes, measures style and scores, and says how to configure a model for the rest', async () => {
     test = await createTestCore()

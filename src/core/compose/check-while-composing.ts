@@ -14,6 +14,8 @@ export async function checkWhileComposing<T>(options: {
   safeCompletionFor: (verdict: Verdict) => SafeCompletion | undefined
   overlap: boolean
 }): Promise<CheckedCompose<T>> {
+  // The check first in line, so a model that queues calls (the embedded one) decides before it composes.
+  const checking = options.check()
   const early = options.overlap ? options.compose(undefined) : undefined
   // Handled from the start, so a compose that fails while the check runs is not an unhandled rejection.
   early?.catch(() => undefined)
@@ -22,7 +24,7 @@ export async function checkWhileComposing<T>(options: {
   const discard = () => early?.then(() => undefined, () => undefined)
   let before: GateOutcome
   try {
-    before = await options.check()
+    before = await checking
   } catch (error) {
     await discard()
     throw error

@@ -1,5 +1,5 @@
-// The workspace's audit log: safety refusals (decision, rule ids, short reason), failed checks, consent and policy
-// changes. Admins read it; entries about a member are erased with the member. Never stores the drafted text.
+// The workspace's audit log: safety refusals (decision, rule ids, the check's analysis), failed checks, consent and
+// policy changes. Admins read it; entries about a member are erased with the member. Never stores the drafted text.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'

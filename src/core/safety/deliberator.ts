@@ -37,7 +37,7 @@ export type Deliberation = {
 
 export type SafetyTask = 'draft' | 'answer'
 
-const taskText: Record<SafetyTask, string> = {
+export const safetyTaskText: Record<SafetyTask, string> = {
   draft: 'draft a chat message in the member’s own voice, for the member to review and maybe post',
   answer: 'answer a question for the member, privately',
 }
@@ -54,8 +54,8 @@ export type CheckInput = {
 export type Deliberator = ReturnType<typeof createDeliberator>
 
 /** The system message of a stage's check: instructions and that stage's spec, never member text. */
-export function safetySystemPrompt(prompts: PromptLibrary, spec: SafetySpec, stage: CheckStage | 'whole'): string {
-  return prompts.render('safety-check.system', { safety_spec: stage === 'whole' ? spec.whole() : spec.forStage(stage) })
+export function safetySystemPrompt(prompts: PromptLibrary, spec: SafetySpec, stage: CheckStage): string {
+  return prompts.render('safety-check.system', { safety_spec: spec.forStage(stage) })
 }
 
 export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) {
@@ -92,7 +92,7 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
     spec,
     checkRequest(input: CheckInput): Promise<Deliberation> {
       const user = prompts.render('safety-check-request.user', {
-        task: taskText[input.task],
+        task: safetyTaskText[input.task],
         context: formatContext(input.context),
         request: quoteText(input.request),
       })
@@ -100,7 +100,7 @@ export function createDeliberator(model: LanguageModel, prompts: PromptLibrary) 
     },
     checkOutput(input: CheckInput & { output: string }): Promise<Deliberation> {
       const user = prompts.render('safety-check-output.user', {
-        task: taskText[input.task],
+        task: safetyTaskText[input.task],
         context: formatContext(input.context),
         request: quoteText(input.request),
         output: quoteText(input.output),

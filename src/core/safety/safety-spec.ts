@@ -23,8 +23,6 @@ export type SafetySpec = {
   forStage(stage: CheckStage): string
   /** The rule ids a stage's check may cite: those its text holds, in full or as a title. */
   ruleIds(stage: CheckStage): [string, ...string[]]
-  /** The whole spec as written (without the tags), as every check got it before the split: the bench's baseline. */
-  whole(): string
   /** The composer's guidance for a safe completion under these rules: the spec's style section plus their lines. */
   safeCompletionGuidance(ruleIds: string[]): string
   /** `H3 Harassment and hate`, for a member-facing sentence that names the rule. */
@@ -73,7 +71,6 @@ export function parseSafetySpec(spec: string): SafetySpec {
       if (ids.length === 0) throw new Error(`The safety spec gives the ${stage} stage no rules`)
       return ids as [string, ...string[]]
     },
-    whole: () => strip(spec),
     safeCompletionGuidance: (ruleIds) => {
       const lines = ruleIds.flatMap((id) => {
         const rule = byId.get(id)
