@@ -51,9 +51,11 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('observe', `observe, one at a time (${store})`, observe.sequential.observe.messagesPerSecond, 'msg/s', `raw set per message (${store})`, observe.sequential.rawWrites.messagesPerSecond, 'higher'),
       row('observe', `observe, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.observe.messagesPerSecond, 'msg/s', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.rawWrites.messagesPerSecond, 'higher'),
+      row('observe', `earlier record layout, one at a time (${store})`, observe.sequential.legacy.messagesPerSecond, 'msg/s', `raw set per message (${store})`, observe.sequential.rawWrites.messagesPerSecond, 'higher'),
+      row('observe', `earlier record layout, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.legacy.messagesPerSecond, 'msg/s', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.rawWrites.messagesPerSecond, 'higher'),
       row('observe', `observe after learning (${store})`, observe.afterLearning.observe.messagesPerSecond, 'msg/s', 'observe before learning', observe.sequential.observe.messagesPerSecond, 'higher'),
-      row('observe', `style record read, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeGetMs, 'ms', 'JSON.parse + schema of the same record', round(observe.styleRecord.jsonParseMs + observe.styleRecord.schemaParseMs, 3), 'lower'),
-      row('observe', `style record write, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeSetMs, 'ms', 'JSON.stringify of the same record', observe.styleRecord.jsonStringifyMs, 'lower'),
+      row('observe', `style record read, sparse ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeGetMs, 'ms', `the same counts dense, ${kilobytes(observe.styleRecord.denseBytes)}`, observe.styleRecord.denseStoreGetMs, 'lower'),
+      row('observe', `style record write, sparse ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeSetMs, 'ms', `the same counts dense, ${kilobytes(observe.styleRecord.denseBytes)}`, observe.styleRecord.denseStoreSetMs, 'lower'),
     )
   }
   if (cost) {
@@ -103,6 +105,7 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
   if (memory) {
     rows.push(
       row('memory', `bytes stored per member (${memory.messagesPerMember} msgs)`, memory.bytesPerMember.total, 'B', 'raw message rows of the member', memory.rawMessageBytesPerMember, 'lower'),
+      row('memory', `bytes derived from the messages per member (${memory.messagesPerMember} msgs)`, memory.derivedBytesPerMember, 'B', '64 KB bound', 65_536, 'lower'),
       row('memory', `RSS after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.rss.afterGcMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
       row('memory', `peak RSS while loading ${memory.members.toLocaleString('en-US')} members`, memory.rss.peakDuringLoadMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
       row('memory', `one learning job with ${memory.members.toLocaleString('en-US')} members loaded`, memory.learnJobMs.withAllMembers, 'ms', 'the same job with 1 member loaded', memory.learnJobMs.withOneMember, 'lower'),
@@ -157,8 +160,8 @@ export function renderDetails(parts: BenchParts): string {
       '',
       renderTable(['store operation', 'calls', 'mean ms', 'share of wall time'], top(observe.afterLearning.breakdown), ['left', 'right', 'right', 'right']),
       '',
-      `Style record of the most active learned member: ${record.bytes.toLocaleString('en-US')} bytes (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
-        `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, schema check ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms.`,
+      `Style record of the most active learned member: ${record.bytes.toLocaleString('en-US')} bytes sparse, ${record.denseBytes.toLocaleString('en-US')} dense (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
+        `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, parse + schema check + decode ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms (dense: get ${record.denseStoreGetMs} ms, set ${record.denseStoreSetMs} ms).`,
     )
   }
   if (parts.cost) {

@@ -4,6 +4,7 @@
 import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
 import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
 import { addToStyleProfile, emptyStyleProfile, styleProfileSchema } from '../src/core/style/style-profile.js'
+import { decodeStyleProfile, encodeStyleProfile, storedStyleProfileSchema } from '../src/core/style/stored-style-profile.js'
 import type { MemberRef, WorkspaceRef } from '../src/core/types.js'
 import type { BotCore } from '../src/core/bot-core.js'
 import type { Store, StoreKind } from '../src/store/store.js'
@@ -11,6 +12,7 @@ import { z } from 'zod'
 import { createBenchCore, enableWorkspace, optIn, selfActor } from './bench-core.js'
 import { benchStoreLocation, eraseWorkspace, uniqueBenchWorkspace } from './bench-store.js'
 import type { CorpusMessage } from './chat-corpus.js'
+import { withLegacyMemberRecords } from './legacy-member-records.js'
 import { createTimedStore, type OperationTiming, type TimedStore } from './timed-store.js'
 
 export type ThroughputRun = { messages: number; stored: number; milliseconds: number; messagesPerSecond: number }
@@ -22,16 +24,32 @@ export type ObserveThroughputReport = {
   store: StoreKind
   corpus: string
   members: number
-  /** One message at a time, as from one event stream. */
-  sequential: { observe: ThroughputRun; rawWrites: ThroughputRun; ratio: number }
+  /**
+   * One message at a time, as from one event stream; `legacy` is the same messages through the earlier member-record
+   * layout (dense style record and learning state rewritten per message, see legacy-member-records.ts).
+   */
+  sequential: { observe: ThroughputRun; legacy: ThroughputRun; rawWrites: ThroughputRun; ratio: number; legacyRatio: number }
   /** `concurrency` messages in flight, as Slack and Discord deliver events. */
-  concurrent: { concurrency: number; observe: ThroughputRun; rawWrites: ThroughputRun; ratio: number }
+  concurrent: { concurrency: number; observe: ThroughputRun; legacy: ThroughputRun; rawWrites: ThroughputRun; ratio: number; legacyRatio: number }
   /** The same path for members whose style is calibrated (the stored style record then also holds the population). */
   afterLearning: { members: number; learnJobMs: { mean: number; max: number }; observe: ThroughputRun; ratioToBeforeLearning: number; breakdown: OperationShare[] }
   /** Where the sequential observe run spent its wall time, by store operation (includes (de)serialisation and validation). */
   breakdown: OperationShare[]
   /** In-process costs on the most active learned member's style record, to tell store round trips from (de)serialisation. */
-  styleRecord: { bytes: number; messages: number; addMessageMs: number; jsonStringifyMs: number; jsonParseMs: number; schemaParseMs: number; storeGetMs: number; storeSetMs: number }
+  styleRecord: {
+    bytes: number
+    denseBytes: number
+    messages: number
+    addMessageMs: number
+    jsonStringifyMs: number
+    jsonParseMs: number
+    /** JSON.parse, the schema check and decoding to the in-memory profile. */
+    schemaParseMs: number
+    storeGetMs: number
+    storeSetMs: number
+    denseStoreGetMs: number
+    denseStoreSetMs: number
+  }
 }
 
 export type ObserveThroughputOptions = {
@@ -61,15 +79,23 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
   // would share (and, when closed, end) the connection pool of the first.
   const rawStore = bench.rawStore
   const rawWorkspace = uniqueBenchWorkspace('raw')
+  // The earlier layout stores the same messages again, under a workspace of its own.
+  const legacyWorkspace = uniqueBenchWorkspace('legacy')
+  const legacyObserve = withLegacyMemberRecords(rawStore, (message) => bench.core.observe(message))
+  const inLegacy = (message: CorpusMessage) => legacyObserve({ ...message, workspace: legacyWorkspace })
   try {
-    await enableWorkspace(bench.core, workspace)
-    await optIn(bench.core, workspace, new Set(messages.map((message) => message.userId)))
+    for (const target of [workspace, legacyWorkspace]) {
+      await enableWorkspace(bench.core, target)
+      await optIn(bench.core, target, new Set(messages.map((message) => message.userId)))
+    }
     const timings = timedStore.current!
     timings.reset()
     const sequential = await replay(sequentialSlice, 1, (message) => bench.core.observe(message))
     const breakdown = shares(timings.timings(), sequential.milliseconds)
+    const legacySequential = await replay(sequentialSlice, 1, inLegacy)
     const rawSequential = await replay(sequentialSlice, 1, rawWriter(rawStore, rawWorkspace))
     const concurrent = await replay(concurrentSlice, concurrency, (message) => bench.core.observe(message))
+    const legacyConcurrent = await replay(concurrentSlice, concurrency, inLegacy)
     const rawConcurrent = await replay(concurrentSlice, concurrency, rawWriter(rawStore, rawWorkspace))
 
     const afterLearning = await measureAfterLearning(bench.core, timings, workspace, messages.slice(0, options.count * 2), messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
@@ -77,14 +103,28 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
     if (kind !== 'sqlite') {
       await eraseWorkspace(bench.rawStore, workspace)
       await eraseWorkspace(bench.rawStore, rawWorkspace)
+      await eraseWorkspace(bench.rawStore, legacyWorkspace)
     }
     return {
       benchmark: 'observe-throughput',
       store: kind,
       corpus: options.corpusLabel,
       members: new Set(messages.slice(0, options.count * 2).map((message) => message.userId)).size,
-      sequential: { observe: sequential, rawWrites: rawSequential, ratio: ratio(sequential.messagesPerSecond, rawSequential.messagesPerSecond) },
-      concurrent: { concurrency, observe: concurrent, rawWrites: rawConcurrent, ratio: ratio(concurrent.messagesPerSecond, rawConcurrent.messagesPerSecond) },
+      sequential: {
+        observe: sequential,
+        legacy: legacySequential,
+        rawWrites: rawSequential,
+        ratio: ratio(sequential.messagesPerSecond, rawSequential.messagesPerSecond),
+        legacyRatio: ratio(legacySequential.messagesPerSecond, rawSequential.messagesPerSecond),
+      },
+      concurrent: {
+        concurrency,
+        observe: concurrent,
+        legacy: legacyConcurrent,
+        rawWrites: rawConcurrent,
+        ratio: ratio(concurrent.messagesPerSecond, rawConcurrent.messagesPerSecond),
+        legacyRatio: ratio(legacyConcurrent.messagesPerSecond, rawConcurrent.messagesPerSecond),
+      },
       afterLearning: { members: afterLearning.members, learnJobMs: afterLearning.learnJobMs, observe: afterLearning.observe, breakdown: afterLearning.breakdown, ratioToBeforeLearning: ratio(afterLearning.observe.messagesPerSecond, sequential.messagesPerSecond) },
       breakdown,
       styleRecord,
@@ -157,32 +197,45 @@ async function measureAfterLearning(core: BotCore, timings: TimedStore, workspac
   }
 }
 
-/** Store round trip vs in-process (de)serialisation and validation, on one member's style record. */
+/**
+ * Store round trip vs in-process (de)serialisation and validation, on one member's style record as stored now
+ * (sparse; rebuilt here from their messages when too few were observed for one to be stored) and in the earlier
+ * dense layout, side by side.
+ */
 async function measureStyleRecord(store: Store, member: MemberRef, messages: CorpusMessage[]) {
-  const userId = member.userId
-  const styles = store.collection('style', z.object({ profile: z.unknown() }).passthrough())
-  const key = memberKey(member)
-  const record = (await styles.get(key)) ?? { profile: emptyStyleProfile() }
-  const profile = styleProfileSchema.parse(record.profile)
+  const styles = store.collection('style', styleRecordShape)
+  const dense = store.collection('style', z.object({ profile: styleProfileSchema }))
+  const texts = messages.filter((message) => message.userId === member.userId).map((message) => normalizeMarkup(message.text, member.platform))
+  const stored = await styles.get(memberKey(member))
+  const profile = (stored && decodeStyleProfile(stored.profile)) ?? texts.reduce((each, text) => addToStyleProfile(each, text), emptyStyleProfile())
+  const record = { profile: encodeStyleProfile(profile), covered: stored?.covered ?? 0 }
+  const denseRecord = { profile }
   const text = JSON.stringify(record)
-  const texts = messages.filter((message) => message.userId === userId).slice(0, 200).map((message) => normalizeMarkup(message.text, member.platform))
   const scratch = structuredClone(profile)
-  const addMessageMs = time(texts.length || 1, (index) => addToStyleProfile(scratch, texts[index % Math.max(1, texts.length)] ?? 'hello'))
-  const probeKey = `${key}:bench-probe`
+  const sample = texts.slice(0, 200)
+  const addMessageMs = time(sample.length || 1, (index) => addToStyleProfile(scratch, sample[index % Math.max(1, sample.length)] ?? 'hello'))
+  const probeKey = memberChildKey(member, 'bench-probe')
   const storeSetMs = await timeAsync(20, () => styles.set(probeKey, record))
   const storeGetMs = await timeAsync(20, () => styles.get(probeKey))
+  const denseStoreSetMs = await timeAsync(20, () => dense.set(probeKey, denseRecord))
+  const denseStoreGetMs = await timeAsync(20, () => dense.get(probeKey))
   await styles.delete(probeKey)
   return {
     bytes: Buffer.byteLength(text),
+    denseBytes: Buffer.byteLength(JSON.stringify(denseRecord)),
     messages: profile.messages,
     addMessageMs,
     jsonStringifyMs: time(20, () => JSON.stringify(record)),
     jsonParseMs: time(20, () => JSON.parse(text)),
-    schemaParseMs: time(20, () => styleProfileSchema.parse(profile)),
+    schemaParseMs: time(20, () => decodeStyleProfile(styleRecordShape.parse(JSON.parse(text)).profile)),
     storeGetMs,
     storeSetMs,
+    denseStoreGetMs,
+    denseStoreSetMs,
   }
 }
+
+const styleRecordShape = z.object({ profile: storedStyleProfileSchema, covered: z.number() })
 
 /** Each operation's share of the run's wall time; the rest is in-process work between store calls. */
 function shares(timings: OperationTiming[], wallMs: number): OperationShare[] {

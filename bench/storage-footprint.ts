@@ -25,6 +25,8 @@ export type StorageFootprintReport = {
   load: { milliseconds: number; messagesPerSecond: number; concurrency: number }
   /** Mean JSON bytes of everything stored about one member, in total and by collection. */
   bytesPerMember: { total: number; byCollection: Record<string, number> }
+  /** Of those, everything but the message rows and their index: what is derived from the messages. */
+  derivedBytesPerMember: number
   /** Mean JSON bytes of the member's messages as raw rows (what any store of the messages needs). */
   rawMessageBytesPerMember: number
   bytesRatio: number
@@ -42,6 +44,9 @@ export type StorageFootprintReport = {
 }
 
 export type StorageFootprintOptions = { members: number; messagesPerMember: number; texts: string[]; textSource: string; concurrency?: number }
+
+/** The collections that hold the messages themselves (rows and the platform-message index). */
+const messageCollections = new Set(['history', 'message-owner'])
 
 const megabytes = (bytes: number) => round(bytes / 1_048_576, 1)
 
@@ -85,6 +90,8 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const learnWithAll = await timeLearn(bench.core, first)
     const learnBreakdown = timedStore.current!.timings().slice(0, 5).map((each) => ({ collection: each.collection, operation: each.operation, calls: each.calls, totalMs: round(each.totalMs, 0) }))
 
+    // Style counts are written behind the history: measured as they are once every fold has run.
+    await bench.lifecycle.flushStyle()
     const bytes = await attributeBytes(bench.rawStore.scan(), members)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
     const file = sqliteFilePath(location.url)
@@ -99,6 +106,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round(((total - options.messagesPerMember) / milliseconds) * 1000, 1), concurrency },
       learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne), breakdown: learnBreakdown },
       bytesPerMember: bytes.perMember,
+      derivedBytesPerMember: round(Object.entries(bytes.perMember.byCollection).reduce((sum, [name, size]) => sum + (messageCollections.has(name) ? 0 : size), 0), 0),
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
       workspaceBytes: bytes.workspace,

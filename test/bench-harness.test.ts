@@ -40,7 +40,8 @@ describe('npm run bench harness', () => {
     // Every replayed message of an opted-in member is stored, and the baseline wrote the same rows.
     expect(observe!.sequential.observe.stored).toBe(observe!.sequential.observe.messages)
     expect(observe!.sequential.rawWrites.messages).toBe(observe!.sequential.observe.messages)
-    expect(observe!.breakdown.map((each) => `${each.collection} ${each.operation}`)).toContain('style set')
+    expect(observe!.sequential.legacy.stored).toBe(observe!.sequential.observe.messages)
+    expect(observe!.breakdown.map((each) => `${each.collection} ${each.operation}`)).toContain('history set')
 
     const cost = report.parts.cost!
     expect(cost.perDraft.sizes.map((size) => size.historySize)).toEqual(options.historySizes)

@@ -4,11 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { actionIds } from '../adapters/slack/action-ids.js'
 import { decodeDraftTarget } from '../adapters/slack/draft-target.js'
+import { z } from 'zod'
+import { memberKey } from '../src/core/identity/keys.js'
+import { decodeStyleProfile, storedStyleProfileSchema } from '../src/core/style/stored-style-profile.js'
+import { addToStyleProfile, emptyStyleProfile } from '../src/core/style/style-profile.js'
+import { summarizeStyle } from '../src/core/style/summarize-style.js'
+import type { MemberRef } from '../src/core/types.js'
 import type { Store } from '../src/store/store.js'
 import { openStore } from '../src/store/open-store.js'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../testing/fakes/fake-openai-server.js'
 import { buttonValue } from '../testing/fakes/fake-slack-app-harness.js'
-import { channelMessage, eventCallback, memberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
+import { channelMessage, eventCallback, memberId, otherMemberId, slashCommand } from '../testing/fakes/fake-slack-payloads.js'
 import { postSignedToSlackApp } from '../testing/fakes/fake-slack-signed-request.js'
 import { FakeSlackWebApi } from '../testing/fakes/fake-slack-web-api.js'
 import { startRoundRobinProxy, type RoundRobinProxy } from '../testing/fakes/round-robin-proxy.js'
@@ -74,6 +80,29 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     expect(await size()).toBe(1)
   })
+
+  it('counts a member’s messages delivered to both processes once in the style record, whichever process folds them', async () => {
+    const writer: MemberRef = { ...memberA, userId: otherMemberId }
+    await setup.core.setConsent(actorFor(writer), writer, true)
+    const texts = Array.from({ length: 130 }, (_, index) => (index % 2 ? `hey, build ${index} is green!` : `Looks fine to me — merging ${index}. Thanks`))
+    const base = Math.floor(Date.now() / 1000)
+    // Each message to both processes at once: each stores what it claims and folds on its own, on its own timer.
+    for (let start = 0; start < texts.length; start += 10) {
+      const events = texts.slice(start, start + 10).map((text, offset) => eventCallback(channelMessage({ userId: otherMemberId, text, ts: `${base + start + offset}.000200` })))
+      await Promise.all(events.flatMap((event) => ports.map((port) => postSignedToSlackApp(`http://127.0.0.1:${port}/slack/events`, event, { signingSecret }))))
+    }
+    const size = async () => (await setup.core.profile(actorFor(writer), writer)).historySize
+    for (let tries = 0; tries < 200 && (await size()) < texts.length; tries++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await size()).toBe(texts.length)
+    const expected = texts.reduce((profile, text) => addToStyleProfile(profile, text), emptyStyleProfile())
+    expect((await setup.core.profile(actorFor(writer), writer)).attributes).toEqual(summarizeStyle(expected))
+    // Once both processes' write-behind timers have run, the stored record covers every row, each counted once.
+    const records = setup.store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number() }))
+    for (let tries = 0; tries < 100 && (await records.get(memberKey(writer)))?.covered !== texts.length; tries++) await new Promise((resolve) => setTimeout(resolve, 100))
+    const record = await records.get(memberKey(writer))
+    expect(record?.covered).toBe(texts.length)
+    expect(decodeStyleProfile(record!.profile)).toEqual(expected)
+  }, 120_000)
 
   it('drafts 100 /draft commands, each delivered to both processes, once each', async () => {
     const commands = Array.from({ length: 100 }, (_, index) =>

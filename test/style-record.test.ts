@@ -15,6 +15,7 @@ import { addToStyleProfile, emptyStyleProfile, mergeStyleProfile, type StyleProf
 import { summarizeStyle } from '../src/core/style/summarize-style.js'
 import { sqliteFilePath } from '../src/store/sqlite-backend.js'
 import type { MemberRef } from '../src/core/types.js'
+import { countingStore, type StoreRead } from '../testing/support/counting-store.js'
 import { isolatedPostgresUrl, isolatedRedisUrl } from '../testing/support/isolated-databases.js'
 import { scriptedHandler } from '../testing/support/scripted-model.js'
 import { evaluationData, requires } from '../testing/support/test-prerequisites.js'
@@ -162,6 +163,27 @@ describe('write-behind style counts', () => {
     expect(remaining).not.toContain(memberA.userId)
     expect(remaining).not.toContain('forgotten')
     expect(remaining).toContain('kept')
+  })
+
+  it('observing a message reads neither the style record nor the learning record (until a fold is due)', async () => {
+    let reads: StoreRead[] = []
+    const test = await createTestCore({
+      server: { handler: scriptedHandler({}) },
+      styleWriteBehind: { flushIntervalMs: 3_600_000 },
+      wrapStore(store) {
+        const counting = countingStore(store)
+        reads = counting.reads
+        return counting.store
+      },
+    })
+    opened.push(test)
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    for (const text of textsOf(5, 'warm')) await test.core.observe(message(memberA, text))
+    reads.length = 0
+    for (const text of textsOf(40, 'hot path')) await test.core.observe(message(memberA, text))
+    expect(reads.filter((read) => read.collection === 'style' || read.collection === 'learning')).toEqual([])
+    expect((await test.core.profile(actorFor(memberA), memberA)).learning.newMessagesSinceLearn).toBe(45)
   })
 
   it('stores nothing about a member before opt-in, folded or not', async () => {

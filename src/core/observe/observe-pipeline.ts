@@ -4,7 +4,7 @@ import type { ContrastStore } from '../records/contrast-store.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { HistoryStore, StoredMessage } from '../records/history-store.js'
 import { memberKey } from '../identity/keys.js'
-import { isDue, type LearningStateStore } from '../records/learning-state-store.js'
+import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { StyleWriteBehind } from './style-write-behind.js'
@@ -84,8 +84,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
         const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
         if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
         await styleWriteBehind.appended(member, held)
-        const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + 1 }))
-        due = isDue(state, clock(), settings)
+        due = await learning.noteNewMessage(member, clock(), settings)
       })
     } catch (error) {
       // Let a retried delivery store it: the claim alone must not mark the message as seen.

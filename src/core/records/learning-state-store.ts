@@ -1,6 +1,6 @@
-// Per-member learning bookkeeping: new text since the last run (what makes a member "due") and the retry and
-// dead-letter state of the background job, small because observe rewrites it per message; and, apart, the pool of
-// the member's own messages drafts take examples from, kept as references to history rows and set by learning.
+// Per-member learning bookkeeping: new text since the last run (what makes a member "due"; an atomic counter, the one
+// write observe makes here) and the retry and dead-letter state of the background job; and, apart, the pool of the
+// member's own messages drafts take examples from, kept as references to history rows and set by learning.
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
 import { memberChildKey, memberKey, parseMemberKey } from '../identity/keys.js'
@@ -9,6 +9,7 @@ import type { HistoryStore } from './history-store.js'
 import type { MemberRef } from '../types.js'
 
 const learningStateSchema = z.object({
+  /** Stored 0 since new messages are counted on the store's counters; earlier versions counted them here. */
   newMessages: z.number().int(),
   lastLearnedAt: z.number().optional(),
   attempts: z.number().int(),
@@ -34,15 +35,43 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
   const states = store.collection('learning', learningStateSchema)
   const pools = store.collection('learning', poolSchema)
   const poolKey = (member: MemberRef) => memberChildKey(member, 'pool')
+  const counterKey = (member: MemberRef) => memberChildKey(member, 'new-messages')
   const empty = (): LearningState => ({ newMessages: 0, attempts: 0 })
+  /** The record and the counter apart (a record of an earlier version may still hold new messages of its own). */
+  const readParts = async (member: MemberRef, counted?: number) => {
+    const [state, counter] = await Promise.all([states.get(memberKey(member)), counted === undefined ? store.counters.get(counterKey(member)) : { newMessages: counted }])
+    return { base: state ?? empty(), counted: counter.newMessages ?? 0 }
+  }
+  /** The record with the counted new messages added in. */
+  const read = async (member: MemberRef, counted?: number): Promise<LearningState> => {
+    const { base, counted: value } = await readParts(member, counted)
+    return { ...base, newMessages: base.newMessages + value }
+  }
   return {
-    async get(member: MemberRef): Promise<LearningState> {
-      return (await states.get(memberKey(member))) ?? empty()
-    },
+    get: (member: MemberRef) => read(member),
+    /**
+     * Changes the record; a change to `newMessages` (a reset after learning) is applied to the counter as a delta, so
+     * messages counted meanwhile by another process are kept.
+     */
     async update(member: MemberRef, change: (state: LearningState) => LearningState): Promise<LearningState> {
-      const next = change((await states.get(memberKey(member))) ?? empty())
-      await states.set(memberKey(member), next)
+      const { base, counted } = await readParts(member)
+      const next = change({ ...base, newMessages: base.newMessages + counted })
+      await states.set(memberKey(member), { ...next, newMessages: 0 })
+      // The counter then holds all of it: what the change asked for, plus whatever was counted since the read.
+      const delta = next.newMessages - counted
+      if (delta !== 0) await store.counters.add([{ key: counterKey(member), deltas: { newMessages: delta } }])
       return next
+    },
+    /**
+     * Counts one new message (one atomic increment) and says whether the member is now due; the record is read only
+     * once enough new text has arrived. The first message creates the record, so scans (scheduler, sweep) find the member.
+     */
+    async noteNewMessage(member: MemberRef, now: number, options: { minNewMessages: number; minIntervalMs: number }): Promise<boolean> {
+      const [counted] = await store.counters.add([{ key: counterKey(member), deltas: { newMessages: 1 } }])
+      const value = counted?.newMessages ?? 0
+      if (value === 1) await states.setIfAbsent(memberKey(member), empty())
+      if (value < options.minNewMessages) return false
+      return isDue(await read(member, value), now, options)
     },
     /** The example pool as the history has it now. */
     async examplePool(member: MemberRef): Promise<PoolEntry[]> {
@@ -59,8 +88,7 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
     async *all(): AsyncIterable<{ member: MemberRef; state: LearningState }> {
       for await (const key of states.keys('')) {
         const member = parseMemberKey(key)
-        const state = member && (await states.get(key))
-        if (member && state) yield { member, state }
+        if (member && (await states.get(key))) yield { member, state: await read(member) }
       }
     },
   }

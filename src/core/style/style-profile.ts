@@ -1,5 +1,5 @@
 // A member's measured style as fixed-size integer counts: additive (add, remove and subtract are exact), bounded
-// whatever the history length, JSON-serializable and checked by a zod schema on read. Never stores text.
+// whatever the history length. This is the layout in memory; the store keeps it sparse (stored-style-profile.ts).
 import { z } from 'zod'
 import { BotError } from '../../bot-error.js'
 import { functionWords, greetings, signOffs } from './function-words.js'
@@ -39,7 +39,7 @@ const counts = (length: number) =>
     message: `expected ${length} non-negative integer counts`,
   })
 
-/** Validates a stored profile (a value of the wrong shape or layout counts as missing). */
+/** Validates a profile in the dense layout (how version-1 records were stored; the bench's baseline still writes it). */
 export const styleProfileSchema: z.ZodType<StyleProfile> = z.object({
   version: z.literal(styleProfileVersion),
   messages: count,
