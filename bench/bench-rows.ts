@@ -4,6 +4,7 @@ import { row, renderTable, type BenchRow } from './bench-table.js'
 import type { CostReport, LearningCallsReport } from './cost-per-draft.js'
 import type { DiscordDeferReport } from './discord-defer.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
+import type { ImportThroughputReport } from './import-throughput.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
 import type { SlackAckReport } from './slack-ack.js'
@@ -13,6 +14,7 @@ export type BenchParts = {
   slack?: SlackAckReport
   discord?: DiscordDeferReport
   observe?: ObserveThroughputReport[]
+  import?: ImportThroughputReport
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
   memory?: StorageFootprintReport
   local?: LocalModelBenchResult
@@ -48,6 +50,14 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
       row('observe', `observe after learning (${store})`, observe.afterLearning.observe.messagesPerSecond, 'msg/s', 'observe before learning', observe.sequential.observe.messagesPerSecond, 'higher'),
       row('observe', `style record read, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeGetMs, 'ms', 'JSON.parse + schema of the same record', round(observe.styleRecord.jsonParseMs + observe.styleRecord.schemaParseMs, 3), 'lower'),
       row('observe', `style record write, ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeSetMs, 'ms', 'JSON.stringify of the same record', observe.styleRecord.jsonStringifyMs, 'lower'),
+    )
+  }
+  const imported = parts.import
+  if (imported) {
+    const lines = imported.lines.toLocaleString('en-US')
+    rows.push(
+      row('import', `import, ${lines}-line JSONL export (sqlite, read + store)`, imported.batched.messagesPerSecond, 'msg/s', `per-message observe path, first ${imported.perMessage.messages.toLocaleString('en-US')} messages`, imported.perMessage.messagesPerSecond, 'higher'),
+      row('import', `peak RSS during the import (${imported.members} members)`, imported.rss.peakMb, 'MB', 'RSS before the import', imported.rss.beforeMb, 'lower'),
     )
   }
   if (cost) {
@@ -122,6 +132,19 @@ export function renderDetails(parts: BenchParts): string {
       '',
       `Style record of the most active learned member: ${record.bytes.toLocaleString('en-US')} bytes (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
         `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, schema check ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms.`,
+    )
+  }
+  if (parts.import) {
+    const batched = parts.import.batched
+    sections.push(
+      '',
+      `## Import (${parts.import.lines.toLocaleString('en-US')} lines, ${parts.import.members} members)`,
+      '',
+      `Read ${batched.readMs} ms, stored ${batched.stored.toLocaleString('en-US')} of ${batched.messages.toLocaleString('en-US')} messages in ${batched.importMs} ms, then calibrated every member in ${batched.calibrationMs} ms. Progress as the console prints it:`,
+      '',
+      '```text',
+      ...parts.import.progress,
+      '```',
     )
   }
   if (parts.cost) {

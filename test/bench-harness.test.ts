@@ -85,7 +85,7 @@ describe('npm run bench harness', () => {
   })
 
   it('names the unknown part in --only', () => {
-    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, cost, memory, local, scale; unknown: speed'))
+    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, import, cost, memory, local, scale; unknown: speed'))
   })
 
   it('names the unknown store in --stores', () => {
