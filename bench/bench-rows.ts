@@ -7,6 +7,7 @@ import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
 import { formatLocalDraftBenchTable, type LocalDraftBenchResult } from './local-drafts.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
+import type { ImportThroughputReport } from './import-throughput.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
 import type { SlackAckReport } from './slack-ack.js'
@@ -16,6 +17,7 @@ export type BenchParts = {
   slack?: SlackAckReport
   discord?: DiscordDeferReport
   observe?: ObserveThroughputReport[]
+  import?: ImportThroughputReport
   cost?: { perDraft: CostReport; learning: LearningCallsReport }
   learning?: LearningCostReport
   safety?: DeliberationLatencyReport
@@ -56,6 +58,14 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
       row('observe', `observe after learning (${store})`, observe.afterLearning.observe.messagesPerSecond, 'msg/s', 'observe before learning', observe.sequential.observe.messagesPerSecond, 'higher'),
       row('observe', `style record read, sparse ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeGetMs, 'ms', `the same counts dense, ${kilobytes(observe.styleRecord.denseBytes)}`, observe.styleRecord.denseStoreGetMs, 'lower'),
       row('observe', `style record write, sparse ${kilobytes(observe.styleRecord.bytes)} (${store})`, observe.styleRecord.storeSetMs, 'ms', `the same counts dense, ${kilobytes(observe.styleRecord.denseBytes)}`, observe.styleRecord.denseStoreSetMs, 'lower'),
+    )
+  }
+  const imported = parts.import
+  if (imported) {
+    const lines = imported.lines.toLocaleString('en-US')
+    rows.push(
+      row('import', `import, ${lines}-line JSONL export (sqlite, read + store)`, imported.batched.messagesPerSecond, 'msg/s', `per-message observe path, first ${imported.perMessage.messages.toLocaleString('en-US')} messages`, imported.perMessage.messagesPerSecond, 'higher'),
+      row('import', `peak RSS during the import (${imported.members} members)`, imported.rss.peakMb, 'MB', 'RSS before the import', imported.rss.beforeMb, 'lower'),
     )
   }
   if (cost) {
@@ -162,6 +172,19 @@ export function renderDetails(parts: BenchParts): string {
       '',
       `Style record of the most active learned member: ${record.bytes.toLocaleString('en-US')} bytes sparse, ${record.denseBytes.toLocaleString('en-US')} dense (${record.messages} messages). In process: add one message ${record.addMessageMs} ms, ` +
         `JSON.stringify ${record.jsonStringifyMs} ms, JSON.parse ${record.jsonParseMs} ms, parse + schema check + decode ${record.schemaParseMs} ms; through the store: get ${record.storeGetMs} ms, set ${record.storeSetMs} ms (dense: get ${record.denseStoreGetMs} ms, set ${record.denseStoreSetMs} ms).`,
+    )
+  }
+  if (parts.import) {
+    const batched = parts.import.batched
+    sections.push(
+      '',
+      `## Import (${parts.import.lines.toLocaleString('en-US')} lines, ${parts.import.members} members)`,
+      '',
+      `Read ${batched.readMs} ms, stored ${batched.stored.toLocaleString('en-US')} of ${batched.messages.toLocaleString('en-US')} messages in ${batched.importMs} ms, then calibrated every member in ${batched.calibrationMs} ms. Progress as the console prints it:`,
+      '',
+      '```text',
+      ...parts.import.progress,
+      '```',
     )
   }
   if (parts.cost) {

@@ -1,6 +1,6 @@
 // Turns the benchmark results into rows (each figure next to its same-run baseline and their ratio) and renders
 // them, with the detail tables, as markdown. Formatting only; measures nothing.
-export type BenchPart = 'slack' | 'discord' | 'observe' | 'cost' | 'learning' | 'safety' | 'memory' | 'local' | 'scale'
+export type BenchPart = 'slack' | 'discord' | 'observe' | 'import' | 'cost' | 'learning' | 'safety' | 'memory' | 'local' | 'scale'
 
 export type BenchRow = {
   part: BenchPart

@@ -1,6 +1,6 @@
 // `npm run bench`: speed, cost and scale in one run. Prints a markdown table (each figure next to a baseline measured
 // in the same process, with the ratio, because the machine may be shared and noisy) and writes JSON.
-//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,cost,learning,safety,memory,local,scale] [--quick]
+//   npm run bench -- [--json reports/bench.json] [--only slack,discord,observe,import,cost,learning,safety,memory,local,scale] [--quick]
 //                    [--data <chat.jsonl>] [--stores sqlite,redis,postgres] [--members 1000] [--messages-per-member 20]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -17,13 +17,14 @@ import type { DiscordDeferReport } from './discord-defer.js'
 import type { LearningCostReport } from './learning-cost.js'
 import type { LocalDraftBenchResult } from './local-drafts.js'
 import type { LocalModelBenchResult } from './local-model.js'
+import type { ImportThroughputReport } from './import-throughput.js'
 import type { ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
 import { renderDetails, rowsFor } from './bench-rows.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
 
-export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'cost', 'learning', 'safety', 'memory', 'local', 'scale']
+export const benchParts: BenchPart[] = ['slack', 'discord', 'observe', 'import', 'cost', 'learning', 'safety', 'memory', 'local', 'scale']
 
 export type BenchOptions = {
   only: BenchPart[]
@@ -37,6 +38,9 @@ export type BenchOptions = {
   rounds: number
   modelDelayMs: number
   observeMessages: number
+  /** Lines of the JSONL export the import part writes and imports, and how many of them go through the per-message path. */
+  importLines: number
+  importPerMessageLines: number
   historySizes: number[]
   learnMessages: number
   /** Learning jobs timed with one and with two queue workers (the scale part). */
@@ -62,6 +66,7 @@ export type BenchReport = {
     slack?: SlackAckReport
     discord?: DiscordDeferReport
     observe?: ObserveThroughputReport[]
+    import?: ImportThroughputReport
     cost?: { perDraft: CostReport; learning: LearningCallsReport }
     learning?: LearningCostReport
     safety?: DeliberationLatencyReport
@@ -85,8 +90,8 @@ export function defaultBenchOptions(config: Config, quick = false): BenchOptions
     log: (line: string) => process.stderr.write(line + '\n'),
   }
   return quick
-    ? { ...base, platformConcurrency: 3, rounds: 1, modelDelayMs: 20, observeMessages: 20, historySizes: [10, 30], learnMessages: 60, scaleLearningJobs: 4, members: 5, messagesPerMember: 10, localThreads: [1] }
-    : { ...base, platformConcurrency: 50, rounds: 3, modelDelayMs: 2000, observeMessages: 2000, historySizes: [100, 1000, 10_000], learnMessages: 1000, scaleLearningJobs: 20, members: 1000, messagesPerMember: 20, localThreads: [1, 2] }
+    ? { ...base, platformConcurrency: 3, rounds: 1, modelDelayMs: 20, observeMessages: 20, importLines: 1000, importPerMessageLines: 100, historySizes: [10, 30], learnMessages: 60, scaleLearningJobs: 4, members: 5, messagesPerMember: 10, localThreads: [1] }
+    : { ...base, platformConcurrency: 50, rounds: 3, modelDelayMs: 2000, observeMessages: 2000, importLines: 227_000, importPerMessageLines: 2000, historySizes: [100, 1000, 10_000], learnMessages: 1000, scaleLearningJobs: 20, members: 1000, messagesPerMember: 20, localThreads: [1, 2] }
 }
 
 export const sampleConversationPath = 'examples/sample-conversation.jsonl'
@@ -119,7 +124,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     return result
   }
 
-  const corpus = wants('observe') || wants('cost') || wants('learning') || wants('memory') ? loadCorpus(options, skip) : undefined
+  const corpus = wants('observe') || wants('import') || wants('cost') || wants('learning') || wants('memory') ? loadCorpus(options, skip) : undefined
 
   // Memory first, so 'RSS before loading' is a fresh process's and not what earlier parts left behind.
   if (wants('memory')) {
@@ -166,6 +171,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         skip('observe', `${kind} store not reachable (${(error as Error).message}); start it or set TEST_${kind.toUpperCase()}_URL`)
       }
     }
+  }
+  if (wants('import') && corpus) {
+    const { runImportThroughputBenchmark } = await import('./import-throughput.js')
+    report.parts.import = await step('import', `a ${options.importLines}-line JSONL export into sqlite, and its first ${options.importPerMessageLines} messages one at a time, from ${corpus.path}`, () =>
+      runImportThroughputBenchmark({ corpusPath: corpus.path, lines: options.importLines, members: 50, perMessageLines: options.importPerMessageLines, log: options.log }),
+    )
   }
   if (wants('cost') && corpus) {
     const { runCostBenchmark, runLearningCallsBenchmark } = await import('./cost-per-draft.js')
@@ -278,6 +289,7 @@ export function parseBenchArguments(argv: string[], config: Config): BenchOption
       members: { type: 'string' },
       'messages-per-member': { type: 'string' },
       'observe-messages': { type: 'string' },
+      'import-lines': { type: 'string' },
       'history-sizes': { type: 'string' },
       'learn-messages': { type: 'string' },
       concurrency: { type: 'string' },
@@ -312,6 +324,7 @@ export function parseBenchArguments(argv: string[], config: Config): BenchOption
   options.members = count('members', values.members, options.members)
   options.messagesPerMember = count('messages-per-member', values['messages-per-member'], options.messagesPerMember)
   options.observeMessages = count('observe-messages', values['observe-messages'], options.observeMessages)
+  options.importLines = count('import-lines', values['import-lines'], options.importLines)
   options.learnMessages = count('learn-messages', values['learn-messages'], options.learnMessages)
   options.platformConcurrency = count('concurrency', values.concurrency, options.platformConcurrency)
   options.rounds = count('rounds', values.rounds, options.rounds)
@@ -331,6 +344,7 @@ const usage = `Usage: npm run bench -- [options]
   --members <n>               members loaded for the memory figures (default 1000)
   --messages-per-member <n>   messages per member for the memory figures (default 20)
   --observe-messages <n>      messages replayed per observe run (default 2000)
+  --import-lines <n>          lines of the JSONL export the import part writes and imports (default 227000)
   --history-sizes <list>      history sizes for the cost figures (default 100,1000,10000)
   --learn-messages <n>        messages replayed for learning calls (default 1000)
   --concurrency <n>           concurrent /draft and /ask (default 50)

@@ -94,6 +94,7 @@ export const configSchema = z.object({
   LOCAL_MAX_SEQUENCES: integer(1, 1),
   // Core behaviour
   HISTORY_MAX_MESSAGES: integer(2000, 50),
+  IMPORT_BATCH_MESSAGES: integer(2000, 10),
   LEARN_MIN_NEW_MESSAGES: integer(20, 1),
   LEARN_MIN_INTERVAL_MINUTES: integer(60),
   LEARN_SAMPLE_SIZE: integer(40, 5),

@@ -113,7 +113,7 @@ describe('npm run bench harness', () => {
   })
 
   it('names the unknown part in --only', () => {
-    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, cost, learning, safety, memory, local, scale; unknown: speed'))
+    expect(() => parseBenchArguments(['--only', 'slack,speed'], config)).toThrow(new UsageError('--only accepts slack, discord, observe, import, cost, learning, safety, memory, local, scale; unknown: speed'))
   })
 
   it('names the unknown store in --stores', () => {

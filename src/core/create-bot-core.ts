@@ -215,6 +215,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     refreshStyle: (member, population) => lock.run(learnLockKey(member), () => learner.refreshStyle(member, population), { leaseMs: 10 * 60_000, waitMs: 10 * 60_000 }),
     enqueueLearning: (member) => scheduler.enqueue(member),
     clock,
+    batchMessages: config.IMPORT_BATCH_MESSAGES,
   })
   const admin = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent, importMessages: importer.run, waitingForStore: retryQueue.counts })
 

@@ -17,6 +17,9 @@ import { normalizedText, type ObserveDependencies } from './observe-pipeline.js'
  */
 const importClaimToken = 'import'
 
+/** Members whose batch is stored at the same time. */
+const membersInFlight = 4
+
 type Candidate = { index: number; member: MemberRef; stored: StoredMessage }
 
 export function createBatchObserver(dependencies: ObserveDependencies) {
@@ -122,10 +125,17 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
         if (!claimed[position]) outcomes[each.index] = { status: 'ignored', reason: 'duplicate' }
         else byMember.set(each.member.userId, [...(byMember.get(each.member.userId) ?? []), each])
       }
-      for (const group of byMember.values()) {
-        const member = group[0]!.member
-        if (await storeForMember(member, group, policy.retentionDays, outcomes)) rebuilt.push(member)
+      // A few members at a time: one member's writes wait on the store, another's style counting can use the CPU.
+      const groups = [...byMember.values()]
+      const worker = async () => {
+        for (let group = groups.shift(); group; group = groups.shift()) {
+          const member = group[0]!.member
+          if (await storeForMember(member, group, policy.retentionDays, outcomes)) rebuilt.push(member)
+        }
       }
+      const results = await Promise.allSettled(Array.from({ length: membersInFlight }, worker))
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw failed.reason
       return { outcomes, rebuilt }
     },
   }

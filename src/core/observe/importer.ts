@@ -9,9 +9,6 @@ import type { PolicyService } from '../records/policy-service.js'
 import type { ImportReport, ImportRequest, MemberRef, ObservedMessage, ObserveOutcome, WorkspaceRef } from '../types.js'
 import type { StylePopulation } from '../records/workspace-style.js'
 
-/** Messages per batch: large enough that a write per member per batch is cheap, small enough to bound a retry. */
-export const importBatchSize = 500
-
 export function createImporter(dependencies: {
   policies: PolicyService
   consent: ConsentService
@@ -22,6 +19,8 @@ export function createImporter(dependencies: {
   refreshStyle: (member: MemberRef, population: StylePopulation) => Promise<void>
   enqueueLearning: (member: MemberRef) => void
   clock: () => number
+  /** Messages per batch: enough that the few writes per member per batch are cheap, few enough to bound a retry. */
+  batchMessages: number
 }) {
   const { policies, consent, observeMany, clock } = dependencies
   return {
@@ -42,8 +41,8 @@ export function createImporter(dependencies: {
       const report: ImportReport = { total: request.messages.length, stored: 0, ignored: 0, ignoredBy: {}, members: named.size }
       const storedFor = new Map<string, MemberRef>()
       const due = new Map<string, MemberRef>()
-      for (let start = 0; start < request.messages.length; start += importBatchSize) {
-        const batch = request.messages.slice(start, start + importBatchSize)
+      for (let start = 0; start < request.messages.length; start += dependencies.batchMessages) {
+        const batch = request.messages.slice(start, start + dependencies.batchMessages)
         const { outcomes, rebuilt } = await observeMany(batch)
         for (const member of rebuilt) storedFor.set(member.userId, member)
         for (const [index, outcome] of outcomes.entries()) {
