@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
+import { storedProfileFromMessages } from '../src/core/records/member-style-store.js'
 import type { ImportRequest, MemberRef, ObservedMessage } from '../src/core/types.js'
 import type { Store } from '../src/store/store.js'
 import { failingStore, InjectedStoreFailure, type StoreWrite } from '../testing/support/failing-store.js'
@@ -22,6 +23,9 @@ const now = Date.now()
 const clock = () => now
 /** Small batches, so a few hundred messages cross several. */
 const importBatchSize = 100
+// The stopped-import tests' batch: large enough that each of the three members passes the size from which style counts
+// are stored (member-style-store.ts) in the second batch, so that batch writes the style record.
+const crashBatchSize = 3 * Math.ceil(storedProfileFromMessages / 2) + 3
 const admin = actorFor({ ...workspace, userId: 'U00FAKEADMIN' }, true)
 const sampleTexts = readFileSync('examples/sample-conversation.jsonl', 'utf8')
   .split('\n')
@@ -130,13 +134,13 @@ describe('imports in batches', () => {
     ['counting the style', (write) => write.collection === 'style' && write.operation === 'set'],
     ['updating the learning state', (write) => write.collection === 'learning' && write.operation === 'set'],
   ])('lose no reported batch when the process stops while %s, and complete on a second import', async (_stage, stage) => {
-    const messages = exportOf(importBatchSize * 3)
+    const messages = exportOf(crashBatchSize * 3)
     const url = sqliteUrl()
     // Stops at the chosen write of the second batch, once that batch has taken its claims.
     let batches = 0
     let stopped = false
     // Under the history bound, so everything reported must still be there.
-    const crashing = await core({ IMPORT_BATCH_MESSAGES: String(importBatchSize) }, {
+    const crashing = await core({ IMPORT_BATCH_MESSAGES: String(crashBatchSize) }, {
       storeUrl: url,
       wrapStore: (store) =>
         failingStore(store, (write) => {
@@ -147,11 +151,11 @@ describe('imports in batches', () => {
     })
     let reported = 0
     await expect(crashing.core.admin.importMessages(importRequest(messages, (done, _total, what) => what === 'messages' && (reported = done)))).rejects.toThrow(InjectedStoreFailure)
-    expect(reported).toBe(importBatchSize)
+    expect(reported).toBe(crashBatchSize)
     await crashing.close()
     cores.splice(cores.indexOf(crashing), 1)
 
-    const restarted = await core({ IMPORT_BATCH_MESSAGES: String(importBatchSize) }, { storeUrl: url })
+    const restarted = await core({ IMPORT_BATCH_MESSAGES: String(crashBatchSize) }, { storeUrl: url })
     const appended = new Set<string>()
     for await (const entry of restarted.store.scan()) {
       if (entry.collection === 'message-owner' && (entry.value as { page: number }).page >= 0) appended.add(entry.key)
@@ -161,7 +165,7 @@ describe('imports in batches', () => {
 
     const second = await restarted.core.admin.importMessages(importRequest(messages))
     expect(second.stored).toBeGreaterThan(0)
-    const clean = await core({ IMPORT_BATCH_MESSAGES: String(importBatchSize) })
+    const clean = await core({ IMPORT_BATCH_MESSAGES: String(crashBatchSize) })
     await clean.core.admin.importMessages(importRequest(messages))
     expect(await observedState(restarted.store)).toEqual(await observedState(clean.store))
   })

@@ -26,7 +26,7 @@ describe('the skip summary', () => {
       DATA_DIR: '/nonexistent/data',
     })
     expect(code).toBe(0)
-    const summary = output.slice(output.indexOf('Skipped 11 tests:'))
+    const summary = output.slice(output.indexOf('Skipped 13 tests:'))
     expect(summary.length, output).toBeGreaterThan(20)
 
     const modelSection = summary.slice(summary.indexOf('3 because no test model at /nonexistent/models/stories260K.gguf (TEST_MODEL_PATH)'))
@@ -34,8 +34,8 @@ describe('the skip summary', () => {
     expect(modelSection).toContain('test/local-model-pipeline.test.ts › the draft pipeline end to end on the embedded model > learns schema-valid hypotheses')
     expect(modelSection).toContain('test/local-model-package-absent.test.ts › embedded model without the node-llama-cpp package > says how to install it')
 
-    const dataSection = summary.slice(summary.indexOf('8 because the evaluation data is not under DATA_DIR=/nonexistent/data'))
+    const dataSection = summary.slice(summary.indexOf('10 because the evaluation data is not under DATA_DIR=/nonexistent/data'))
     expect(dataSection.split('\n')[0]).toMatch(/There is no download for it here: .*set DATA_DIR to it/)
-    expect(dataSection).toContain('test/eval-harness.test.ts › npm run eval against the fake OpenAI-compatible server > writes markdown and JSON')
+    expect(dataSection).toContain('test/eval-harness.test.ts › npm run eval against the fake OpenAI-compatible server, with the judge on a server of its own > writes markdown and JSON')
   }, 120_000)
 })

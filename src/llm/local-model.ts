@@ -171,7 +171,10 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Loca
       throw new BotError('llm_failed', `The local model failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
     } finally {
       // No member's text stays in a sequence another request will use: only tokens of `keep` survive, whatever happened.
-      await eraseAfter(sequence, commonPrefixLength(sequence.contextTokens, keep)).catch((error: unknown) => logger.warn('local_model.clear_failed', { error }))
+      await eraseAfter(sequence, commonPrefixLength(sequence.contextTokens, keep))
+        // A partial erase that failed falls back to erasing everything, as before warm prefixes.
+        .catch(() => sequence.clearHistory())
+        .catch((error: unknown) => logger.warn('local_model.clear_failed', { error }))
       pool.release(sequence)
     }
   }
