@@ -40,8 +40,9 @@ export async function runLocalDraftBench(options: { modelPath?: string; drafts?:
   const drafts = options.drafts ?? 10
   const threads = options.threads ?? 1
   const designs: LocalDraftDesign[] = []
-  // The baseline first, then the warm design on the default single sequence and on two.
-  for (const [design, sequences] of [['cold', 1], ['warm', 1], ['warm', 2]] as const) designs.push(await runDesign(modelPath, design, sequences, drafts, threads))
+  // The baseline first, then the warm design on the default single sequence, on two, and on three (both checks' prompts
+  // stay warm while a compose holds the third).
+  for (const [design, sequences] of [['cold', 1], ['warm', 1], ['warm', 2], ['warm', 3]] as const) designs.push(await runDesign(modelPath, design, sequences, drafts, threads))
   return { model: path.basename(modelPath), threads, contextSize, designs }
 }
 

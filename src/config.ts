@@ -91,7 +91,8 @@ export const configSchema = z.object({
     .optional(),
   LOCAL_THREADS: integer(0),
   LOCAL_CONTEXT_SIZE: integer(4096, 256),
-  LOCAL_MAX_SEQUENCES: integer(1, 1),
+  // Three: the request check and the compose run at once, and both checks' safety prompts stay evaluated (README).
+  LOCAL_MAX_SEQUENCES: integer(3, 1),
   // Core behaviour
   HISTORY_MAX_MESSAGES: integer(2000, 50),
   IMPORT_BATCH_MESSAGES: integer(2000, 10),
