@@ -11,6 +11,7 @@ import { createLogger } from '../src/logger.js'
 import { installProcessGuard } from '../src/process-guard.js'
 import { openStore } from '../src/store/open-store.js'
 import { platformAdapters } from './platform-adapters.js'
+import { stopOnSignals } from './stop-on-signals.js'
 
 const samplePath = new URL('../examples/sample-conversation.jsonl', import.meta.url).pathname
 
@@ -48,15 +49,7 @@ async function main(): Promise<void> {
     await shutdown()
     return
   }
-  let stopping = false
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return
-      stopping = true
-      logger.info('stopping', { signal })
-      void shutdown().then(() => process.exit(0))
-    })
-  }
+  stopOnSignals(logger, shutdown)
 }
 
 main().catch((error: unknown) => {

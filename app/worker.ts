@@ -6,6 +6,7 @@ import { createBotCore } from '../src/core/create-bot-core.js'
 import { createLanguageModels } from '../src/llm/create-language-models.js'
 import { createLogger } from '../src/logger.js'
 import { openStore } from '../src/store/open-store.js'
+import { stopOnSignals } from './stop-on-signals.js'
 
 async function main(): Promise<void> {
   const config = loadConfig()
@@ -17,16 +18,8 @@ async function main(): Promise<void> {
   const models = await createLanguageModels(config, logger)
   const { lifecycle } = await createBotCore({ config, store, model: models.model, safetyModel: models.safetyModel, logger, learningWorker: true })
   logger.info('worker_started', { store: store.kind, model: models.description, leaseSeconds: config.LEARNING_JOB_LEASE_SECONDS })
-  let stopping = false
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return
-      stopping = true
-      logger.info('stopping', { signal })
-      // A running job finishes first; one that does not (a hard kill) is taken over by another worker after its lease.
-      void lifecycle.close().then(() => store.close()).then(() => process.exit(0))
-    })
-  }
+  // A running job finishes first; one that does not (a hard kill) is taken over by another worker after its lease.
+  stopOnSignals(logger, () => lifecycle.close().then(() => store.close()))
 }
 
 main().catch((error: unknown) => {
