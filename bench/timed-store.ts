@@ -44,8 +44,18 @@ export function createTimedStore(inner: Store, options: { countBytes?: boolean }
         keys: (prefix) => collection.keys(prefix),
       }
     },
-    counters: inner.counters,
-    locks: inner.locks,
+    // The engine's own operations show in the breakdown beside the collections'.
+    counters: {
+      add: (entries) => timed('counters', 'add', () => inner.counters.add(entries)),
+      addWhileBelow: (key, change) => timed('counters', 'addWhileBelow', () => inner.counters.addWhileBelow(key, change)),
+      get: (key) => timed('counters', 'get', () => inner.counters.get(key)),
+      keys: (prefix) => inner.counters.keys(prefix),
+      delete: (keys) => timed('counters', 'delete', () => inner.counters.delete(keys)),
+    },
+    locks: {
+      tryAcquire: (key, leaseMs) => timed('locks', 'tryAcquire', () => inner.locks.tryAcquire(key, leaseMs)),
+    },
+    append: (step) => timed(step.writes[0]?.collection ?? 'history', 'append step', () => inner.append(step), size(step.writes.map((write) => write.value))),
     ...(inner.jobQueue ? { jobQueue: inner.jobQueue } : {}),
     scan: () => inner.scan(),
     compact: (collections) => inner.compact(collections),

@@ -58,6 +58,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       return createCollection(name, schema, keyvFor(name), backend, options)
     },
     counters: guardedCounters(backend.counters),
+    append(step) {
+      return guarded(() =>
+        backend.append({
+          guard: step.guard,
+          claim: { collection: step.claim.collection, key: step.claim.key, serialized: serialize(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
+          sequence: step.sequence,
+          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: serialize(write.value, write.ttlMs), ttlMs: write.ttlMs })),
+        }),
+      )
+    },
     locks: createFencedLocks(backend.lockPrimitives, newHolderId()),
     ...(jobQueue ? { jobQueue } : {}),
     async *scan() {

@@ -59,6 +59,9 @@ export function createPostgresBackend(url: string): StoreBackend {
       )) as { key: string }[]
       return new Set(rows.map((row) => row.key))
     },
+    async append() {
+      throw new Error('not implemented yet')
+    },
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(`SELECT key FROM ${tableName(collection)} WHERE key LIKE $1`, [
         likePrefix(prefix),

@@ -52,6 +52,9 @@ export function createRedisBackend(url: string): StoreBackend {
       const results = await multi.exec()
       return new Set(entries.filter((_entry, index) => String(results[index]) === 'OK').map((entry) => entry.key))
     },
+    async append() {
+      throw new Error('not implemented yet')
+    },
     async *listKeys(collection, prefix) {
       const redis = await connected()
       const pattern = (prefixOf(collection) + prefix).replace(/[*?[\]\\]/g, (character) => '\\' + character) + '*'

@@ -4,7 +4,7 @@
 import type { KeyvStoreAdapter } from 'keyv'
 import type { AtomicCounters, LockPrimitives } from './coordination.js'
 import type { JobQueue, JobQueueSettings } from './job-queue.js'
-import type { CollectionName, StoreKind } from './store.js'
+import type { AppendOutcome, CollectionName, StoreKind } from './store.js'
 
 export interface StoreBackend {
   readonly kind: StoreKind
@@ -18,6 +18,11 @@ export interface StoreBackend {
   insertMany(collection: CollectionName, entries: readonly SerializedEntry[]): Promise<void>
   /** insertIfAbsent for many distinct keys in one statement (one MULTI on Redis); the keys it inserted. */
   insertManyIfAbsent(collection: CollectionName, entries: readonly SerializedEntry[]): Promise<Set<string>>
+  /**
+   * Store.append in one atomic operation of the engine. Strings (keys and serialized values) may hold
+   * `sequencePlaceholder`, to be replaced by the sequence number; `ttlMs` is also inside each serialized envelope.
+   */
+  append(step: SerializedAppendStep): Promise<AppendOutcome>
   /** Collection keys (not stored keys) starting with `prefix`. */
   listKeys(collection: CollectionName, prefix: string): AsyncIterable<string>
   /** One round trip at startup; rejects with the server's or the file's own error, not a generic one. */
@@ -34,6 +39,14 @@ export interface StoreBackend {
 
 /** A value as keyv stores it (`{"value":…,"expires":…}`), under its collection key. */
 export type SerializedEntry = { key: string; serialized: string; ttlMs?: number }
+
+/** An AppendStep with its values serialized as keyv stores them (collection keys, not stored keys). */
+export type SerializedAppendStep = {
+  guard: { collection: CollectionName; key: string }
+  claim: { collection: CollectionName; key: string; serialized: string; ttlMs: number }
+  sequence: { key: string; field: string; alsoIncrement: readonly string[] }
+  writes: readonly { collection: CollectionName; key: string; serialized: string; ttlMs: number }[]
+}
 
 /** SQL LIKE pattern for "starts with prefix", escaping the wildcards with a backslash. */
 export function likePrefix(prefix: string): string {

@@ -49,6 +49,36 @@ export interface Collection<T> {
 
 export type StoreEntry<T> = { key: string; value: T; ttlMs?: number }
 
+/**
+ * Stands for the step's sequence number in the keys and values of an AppendStep; the engine puts the number in its
+ * place. Control characters never appear in JSON.stringify's output or in the core's keys, so no text can contain it.
+ */
+export const sequencePlaceholder = '\u0001seq\u0001'
+
+/**
+ * The observe path's write as one atomic step of the engine (a Lua script, a PostgreSQL function, one SQLite
+ * transaction): nothing is written unless `guard` is live and `claim` is absent; then `sequence.field` of the counter
+ * goes up by one (its new value is the step's sequence number), each of `sequence.alsoIncrement` by one, and `claim`
+ * and every `write` are stored with the number in place of `sequencePlaceholder`. One round trip where the steps apart
+ * took a lock, two reads and four writes, and a consent withdrawn (the guard deleted) before the step wins over it.
+ */
+export type AppendStep = {
+  /** Must hold a live value (the member's consent record). */
+  guard: { collection: CollectionName; key: string }
+  /** Stored unless a live value exists (the message's author entry: one append per platform message). */
+  claim: { collection: CollectionName; key: string; value: unknown; ttlMs: number }
+  /** A counter of `store.counters`, without expiry. */
+  sequence: { key: string; field: string; alsoIncrement: readonly string[] }
+  /** Set once claimed (the history row). */
+  writes: readonly { collection: CollectionName; key: string; value: unknown; ttlMs: number }[]
+}
+
+export type AppendOutcome =
+  | { status: 'unguarded' }
+  | { status: 'claimed' }
+  /** `counter`: the sequence counter's fields after the step. */
+  | { status: 'appended'; sequence: number; counter: Record<string, number> }
+
 /** The name `scan` reports counters under. */
 export const countersCollection = 'native-counters'
 
@@ -65,6 +95,8 @@ export interface Store {
   readonly locks: FencedLocks
   /** A job queue shared by every process on this store; undefined on SQLite, where jobs stay in the one process. */
   jobQueue?<T extends object>(name: string, settings: JobQueueSettings): JobQueue<T>
+  /** See AppendStep. */
+  append(step: AppendStep): Promise<AppendOutcome>
   /** Every raw entry of every collection, and every counter: for sweeps and for tests that prove nothing was left behind. */
   scan(): AsyncIterable<{ collection: CollectionName | typeof countersCollection; key: string; value: unknown }>
   /** Deletes every entry of every collection, every counter and lock. */

@@ -36,6 +36,7 @@ export function countingStore(store: Store): { store: Store; reads: StoreRead[] 
         keys: (prefix) => inner.keys(prefix),
       }
     },
+    append: (step) => store.append(step),
     scan: () => store.scan(),
     clear: () => store.clear(),
     close: () => store.close(),

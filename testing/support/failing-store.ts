@@ -4,7 +4,7 @@
 import type { z } from 'zod'
 import type { Collection, CollectionName, Store } from '../../src/store/store.js'
 
-export type StoreWrite = { collection: CollectionName; operation: 'set' | 'setMany' | 'setIfAbsent' | 'setManyIfAbsent' | 'delete' | 'deleteMany' }
+export type StoreWrite = { collection: CollectionName; operation: 'set' | 'setMany' | 'setIfAbsent' | 'setManyIfAbsent' | 'delete' | 'deleteMany' | 'append' }
 
 export class InjectedStoreFailure extends Error {}
 
@@ -33,6 +33,8 @@ export function failingStore(store: Store, failWhen: (write: StoreWrite) => bool
         deleteMany: async (keys) => (check(name, 'deleteMany'), inner.deleteMany(keys)),
       }
     },
+    // The step is atomic in the engine: it fails whole, before anything is written.
+    append: async (step) => (check(step.claim.collection, 'append'), store.append(step)),
     scan: () => store.scan(),
     clear: () => store.clear(),
     close: () => store.close(),
