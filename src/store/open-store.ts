@@ -10,7 +10,7 @@ import type { AtomicCounters } from './coordination.js'
 import { createFencedLocks, newHolderId } from './fenced-locks.js'
 import type { SerializedEntry, StoreBackend } from './store-backend.js'
 import { storeStartupError, StoreTimeoutError } from './store-startup-error.js'
-import { collectionNames, countersCollection, type Collection, type CollectionName, type Store, type StoreEntry } from './store.js'
+import { collectionNames, countersCollection, sequencePlaceholder, type Collection, type CollectionName, type Store, type StoreEntry } from './store.js'
 
 export type OpenStoreOptions = {
   /** Called when a stored value fails its schema (it is then treated as missing). */
@@ -62,9 +62,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       return guarded(() =>
         backend.append({
           guard: step.guard,
-          claim: { collection: step.claim.collection, key: step.claim.key, serialized: serialize(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
+          claim: { collection: step.claim.collection, key: step.claim.key, serialized: numbered(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
           sequence: step.sequence,
-          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: serialize(write.value, write.ttlMs), ttlMs: write.ttlMs })),
+          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: numbered(write.value, write.ttlMs), ttlMs: write.ttlMs })),
         }),
       )
     },
@@ -181,6 +181,15 @@ function createCollection<S extends z.ZodType>(
 function serialize(value: unknown, ttlMs: number | undefined): string {
   return JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : undefined })
 }
+
+/**
+ * serialize() with every string value that is exactly the placeholder turned into the bare placeholder, so the
+ * engine's number takes the place of the whole string: `"seq":"…"` becomes `"seq":17`.
+ */
+function numbered(value: unknown, ttlMs: number): string {
+  return serialize(value, ttlMs).replaceAll(quotedPlaceholder, sequencePlaceholder)
+}
+const quotedPlaceholder = JSON.stringify(sequencePlaceholder)
 
 function serializedEntries(entries: Iterable<StoreEntry<unknown>>): SerializedEntry[] {
   return [...entries].map((entry) => ({ key: entry.key, serialized: serialize(entry.value, entry.ttlMs), ...(entry.ttlMs ? { ttlMs: entry.ttlMs } : {}) }))

@@ -2,7 +2,8 @@
 // Only one process should write the file; use Redis or PostgreSQL to run several. Erased rows leave no bytes behind.
 import KeyvSqlite from '@keyv/sqlite'
 import { BotError } from '../bot-error.js'
-import { createMemoryLockPrimitives, createSqliteCounters, sqliteCountersTable } from './sqlite-coordination.js'
+import { createSqliteAppend } from './sqlite-append.js'
+import { createMemoryLockPrimitives, createSerialQueue, createSqliteCounters, sqliteCountersTable } from './sqlite-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 import { prepareSqliteFile } from './sqlite-file.js'
@@ -45,7 +46,9 @@ export function createSqliteBackend(url: string): StoreBackend {
   }
 
   const query = (sql: string, ...values: unknown[]) => adapter('counters').query(sql, ...values) as Promise<unknown[]>
-  const counters = createSqliteCounters(query)
+  const queue = createSerialQueue()
+  const appender = createSqliteAppend(file, connectionPragmas, queue)
+  const counters = createSqliteCounters(query, queue, (keys) => appender.changed(keys))
 
   return {
     kind: 'sqlite',
@@ -92,9 +95,7 @@ export function createSqliteBackend(url: string): StoreBackend {
       )) as { key: string }[]
       return new Set(rows.map((row) => row.key))
     },
-    async append() {
-      throw new Error('not implemented yet')
-    },
+    append: (step) => appender.append(step),
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(
         `SELECT key FROM ${tableName(collection)} WHERE key LIKE ? ESCAPE '\\'`,
@@ -125,6 +126,7 @@ export function createSqliteBackend(url: string): StoreBackend {
       await counters.delete(keys)
     },
     async close() {
+      await appender.close()
       await Promise.all([...adapters.values()].map((each) => each.disconnect()))
       adapters.clear()
     },

@@ -7,15 +7,28 @@ type Query = (sql: string, ...values: unknown[]) => Promise<unknown[]>
 
 export const sqliteCountersTable = 'hyperalign_native_counters'
 
-export function createSqliteCounters(query: Query): AtomicCounters {
-  let ready: Promise<unknown> | undefined
+/** Runs work one at a time, in order: the read and the write of a counter change cannot interleave with another's. */
+export type SerialQueue = <T>(work: () => Promise<T>) => Promise<T>
+
+export function createSerialQueue(): SerialQueue {
   let tail: Promise<unknown> = Promise.resolve()
-  /** One operation at a time: the read and the write of an add cannot interleave with another's. */
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    ready ??= query(`CREATE TABLE IF NOT EXISTS ${sqliteCountersTable} (key TEXT PRIMARY KEY, fields TEXT NOT NULL, expires_at INTEGER)`)
-    const next = tail.catch(() => {}).then(() => ready).then(work)
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const next = tail.catch(() => {}).then(work)
     tail = next
     return next
+  }
+}
+
+/**
+ * `queue` is shared with every other writer of the counters table in this process (the append step), which is told
+ * of each key changed here (`changed`, in the queue), as it keeps the values it last wrote.
+ */
+export function createSqliteCounters(query: Query, queue: SerialQueue, changed: (keys: readonly string[]) => void = () => {}): AtomicCounters {
+  let ready: Promise<unknown> | undefined
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    ready ??= query(`CREATE TABLE IF NOT EXISTS ${sqliteCountersTable} (key TEXT PRIMARY KEY, fields TEXT NOT NULL, expires_at INTEGER)`)
+    const created = ready
+    return queue(() => created.then(work))
   }
   const read = async (key: string): Promise<CounterValues> => {
     const rows = (await query(`SELECT fields, expires_at FROM ${sqliteCountersTable} WHERE key = ?`, key)) as { fields: string; expires_at: number | null }[]
@@ -39,6 +52,7 @@ export function createSqliteCounters(query: Query): AtomicCounters {
           const values = await read(key)
           for (const [field, delta] of Object.entries(deltas)) values[field] = (values[field] ?? 0) + Math.round(delta)
           await write(key, values, ttlMs)
+          changed([key])
           results.push(values)
         }
         return results
@@ -51,6 +65,7 @@ export function createSqliteCounters(query: Query): AtomicCounters {
         if (total >= change.limit) return { added: false, values }
         values[change.field] = (values[change.field] ?? 0) + Math.round(change.amount)
         await write(key, values, change.ttlMs)
+        changed([key])
         return { added: true, values }
       })
     },
@@ -62,7 +77,12 @@ export function createSqliteCounters(query: Query): AtomicCounters {
       for (const row of rows) yield row.key
     },
     async delete(keys) {
-      if (keys.length) await serialized(() => query(`DELETE FROM ${sqliteCountersTable} WHERE key IN (SELECT value FROM json_each(?))`, JSON.stringify(keys)))
+      if (keys.length) {
+        await serialized(async () => {
+          await query(`DELETE FROM ${sqliteCountersTable} WHERE key IN (SELECT value FROM json_each(?))`, JSON.stringify(keys))
+          changed(keys)
+        })
+      }
     },
   }
 }

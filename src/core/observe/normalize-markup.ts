@@ -7,9 +7,13 @@ export const timeToken = '[time]'
 
 const fencePattern = /```[\s\S]*?(?:```|$)|`[^`\n]+`/g
 
-/** Normalise one message's platform markup to plain text; whitespace is tidied outside code, newlines kept. */
+/**
+ * Normalise one message's platform markup to plain text; whitespace is tidied outside code, newlines kept. Control
+ * characters other than tab and newline go: they carry nothing of how someone writes, and the store reserves them
+ * (see sequencePlaceholder).
+ */
 export function normalizeMarkup(text: string, platform: Platform): string {
-  const unified = text.replace(/\r\n?/g, '\n')
+  const unified = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
   const converted = platform === 'slack' ? slackToPlain(unified) : platform === 'discord' ? discordToPlain(unified) : unified
   return tidyWhitespace(converted)
 }
