@@ -10,7 +10,7 @@ import type { AtomicCounters } from './coordination.js'
 import { createFencedLocks, newHolderId } from './fenced-locks.js'
 import type { SerializedEntry, StoreBackend } from './store-backend.js'
 import { storeStartupError, StoreTimeoutError } from './store-startup-error.js'
-import { collectionNames, countersCollection, type Collection, type CollectionName, type Store, type StoreEntry } from './store.js'
+import { collectionNames, countersCollection, sequencePlaceholder, type Collection, type CollectionName, type Store, type StoreEntry } from './store.js'
 
 export type OpenStoreOptions = {
   /** Called when a stored value fails its schema (it is then treated as missing). */
@@ -62,9 +62,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       return guarded(() =>
         backend.append({
           guard: step.guard,
-          claim: { collection: step.claim.collection, key: step.claim.key, serialized: serialize(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
+          claim: { collection: step.claim.collection, key: step.claim.key, serialized: serializeNumbered(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
           sequence: step.sequence,
-          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: serialize(write.value, write.ttlMs), ttlMs: write.ttlMs })),
+          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: serializeNumbered(write.value, write.ttlMs), ttlMs: write.ttlMs })),
         }),
       )
     },
@@ -180,6 +180,26 @@ function createCollection<S extends z.ZodType>(
 /** The envelope keyv itself writes, so keyv reads what the batch and atomic writes stored. */
 function serialize(value: unknown, ttlMs: number | undefined): string {
   return JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : undefined })
+}
+
+/** The placeholder as JSON.stringify writes it inside a string (its control characters escaped), as a RegExp source. */
+const escapedPlaceholder = JSON.stringify(sequencePlaceholder)
+  .slice(1, -1)
+  .replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+/** A string value that is the placeholder: an opening quote (never after a backslash), a closing one before , } or ]. */
+const placeholderValue = new RegExp(`(?<!\\\\)"${escapedPlaceholder}"(?=[,}\\]])`, 'g')
+/** The placeholder inside a string, after its run of backslashes: an odd run escapes the first one (text, not ours). */
+const placeholderInText = new RegExp(`(\\\\*)${escapedPlaceholder}`, 'g')
+
+/**
+ * serialize, with the placeholder put back raw for the engine to find, since JSON.stringify escapes its control
+ * characters: a value that is the placeholder becomes the number itself (`{"n":7}`), one inside a longer string its
+ * digits (`{"k":"a:7"}`); text that spells the escape out with a backslash of its own is left as it is.
+ */
+function serializeNumbered(value: unknown, ttlMs: number | undefined): string {
+  return serialize(value, ttlMs)
+    .replace(placeholderValue, sequencePlaceholder)
+    .replace(placeholderInText, (match, backslashes: string) => (backslashes.length % 2 === 1 ? match : backslashes + sequencePlaceholder))
 }
 
 function serializedEntries(entries: Iterable<StoreEntry<unknown>>): SerializedEntry[] {
