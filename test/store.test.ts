@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { loadConfig } from '../src/config.js'
 import KeyvPostgres from '@keyv/postgres'
+import { createClient, type RedisClientType } from '@keyv/redis'
+import pg from 'pg'
 import { openStore } from '../src/store/open-store.js'
 import { sequencePlaceholder, type AppendStep, type Store } from '../src/store/store.js'
 
@@ -202,6 +204,14 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
       expect(await rows().get('v1:append:appended:row:2')).toEqual({ text: 'message b', sequence: 2, ref: 'row:2:of:appended' })
     })
 
+    it('leaves text alone that spells the placeholder out, and numbers a placeholder next to a backslash of the text', async () => {
+      await consented('literal')
+      const texts = z.object({ spelled: z.string(), after: z.string(), list: z.array(z.number()) })
+      const literal = { ...step('literal', 1), writes: [{ collection: 'drafts' as const, key: 'v1:append:literal', value: { spelled: '\\u0001seq\\u0001', after: '\\' + sequencePlaceholder, list: [sequencePlaceholder] }, ttlMs: 60_000 }] }
+      expect((await store.append(literal)).status).toBe('appended')
+      expect(await store.collection('drafts', texts).get('v1:append:literal')).toEqual({ spelled: '\\u0001seq\\u0001', after: '\\1', list: [1] })
+    })
+
     it('appends once for many concurrent steps with one claim, and numbers concurrent steps on one counter 1..n', async () => {
       await consented('race')
       const same = await Promise.all(Array.from({ length: 20 }, () => store.append(step('race', 'same'))))
@@ -268,6 +278,71 @@ describe('compacting after an erase', () => {
       expect(await vacuums('hyperalign_history')).toBe(before.history + 1)
       expect(await vacuums('hyperalign_consent')).toBe(before.consent)
     } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('append on a shared server', () => {
+  const step = (tag: string, writeCollection: 'history' | 'contrast' = 'history'): AppendStep => ({
+    guard: { collection: 'consent', key: `v1:append-shared:${tag}:consent` },
+    claim: { collection: 'message-owner', key: `v1:append-shared:${tag}:message`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 },
+    sequence: { key: `append-shared:${tag}`, field: 'next', alsoIncrement: [] },
+    writes: [{ collection: writeCollection, key: `v1:append-shared:${tag}:row:${sequencePlaceholder}`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 }],
+  })
+  const consent = { name: 'consent', count: 1 }
+
+  it('postgres: a step during a forget that has deleted the consent but not committed waits for it, then writes nothing', async () => {
+    const store = await openStore(config.TEST_POSTGRES_URL)
+    const forget = new pg.Client({ connectionString: config.TEST_POSTGRES_URL })
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:forget:consent', consent)
+      await forget.connect()
+      await forget.query('BEGIN')
+      await forget.query('DELETE FROM hyperalign_consent WHERE key = $1', ['v1:append-shared:forget:consent'])
+      const appending = store.append(step('forget'))
+      // The forget's erase runs inside its transaction, before the commit: a step that read the old consent row
+      // without waiting would write a row this erase never sees.
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      await forget.query('DELETE FROM hyperalign_history WHERE key LIKE $1', ['v1:append-shared:forget:%'])
+      await forget.query('COMMIT')
+      expect(await appending).toEqual({ status: 'unguarded' })
+      expect(await store.collection('history', z.unknown()).get('v1:append-shared:forget:row:1')).toBeUndefined()
+    } finally {
+      await forget.end()
+      await store.clear()
+      await store.close()
+    }
+  })
+
+  it('postgres: a step can be the first to write a collection whose table does not exist yet', async () => {
+    const dropper = new pg.Client({ connectionString: config.TEST_POSTGRES_URL })
+    await dropper.connect()
+    await dropper.query('DROP TABLE IF EXISTS hyperalign_contrast')
+    await dropper.end()
+    const store = await openStore(config.TEST_POSTGRES_URL)
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:first:consent', consent)
+      expect(await store.append(step('first', 'contrast'))).toEqual({ status: 'appended', sequence: 1, counter: { next: 1 } })
+      expect(await store.collection('contrast', z.object({ sequence: z.number() })).get('v1:append-shared:first:row:1')).toEqual({ sequence: 1 })
+    } finally {
+      await store.clear()
+      await store.close()
+    }
+  })
+
+  it('redis: a server that forgot the script (a restart, SCRIPT FLUSH) is sent it again', async () => {
+    const store = await openStore(config.TEST_REDIS_URL)
+    const client = createClient({ url: config.TEST_REDIS_URL }) as RedisClientType
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:flush:consent', consent)
+      await client.connect()
+      await client.scriptFlush()
+      expect(await store.append(step('flush'))).toEqual({ status: 'appended', sequence: 1, counter: { next: 1 } })
+      expect(await store.collection('history', z.object({ sequence: z.number() })).get('v1:append-shared:flush:row:1')).toEqual({ sequence: 1 })
+    } finally {
+      await client.close()
+      await store.clear()
       await store.close()
     }
   })
