@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { loadConfig } from '../src/config.js'
 import KeyvPostgres from '@keyv/postgres'
+import { createClient, type RedisClientType } from '@keyv/redis'
+import pg from 'pg'
 import { openStore } from '../src/store/open-store.js'
-import type { Store } from '../src/store/store.js'
+import { sequencePlaceholder, type AppendStep, type Store } from '../src/store/store.js'
 
 const config = loadConfig()
 const directory = mkdtempSync(join(tmpdir(), 'hyperalign-store-'))
@@ -131,6 +133,119 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
     for await (const entry of store.scan()) entries.push(entry)
     expect(entries).toEqual([{ collection: 'audit', key: 'v1:same-key', value: { name: 'audit', count: 2 } }])
   })
+
+  describe('append', () => {
+    const consent = () => store.collection('consent', itemSchema)
+    const owners = () => store.collection('message-owner', z.object({ author: z.string(), sequence: z.number() }))
+    const rows = () => store.collection('history', z.object({ text: z.string(), sequence: z.number(), ref: z.string() }))
+    const keys = async (prefix: string) => {
+      const found: string[] = []
+      for await (const key of rows().keys(prefix)) found.push(key)
+      return found.sort()
+    }
+    /** The observe path's step: the member's consent guards it, the message's owner entry claims it, a history row is written. */
+    const step = (tag: string, message: string | number, ttlMs = 60_000): AppendStep => ({
+      guard: { collection: 'consent', key: `v1:append:${tag}:consent` },
+      claim: { collection: 'message-owner', key: `v1:append:${tag}:message:${message}`, value: { author: 'U1', sequence: sequencePlaceholder }, ttlMs: 60_000 },
+      sequence: { key: `append:${tag}`, field: 'next', alsoIncrement: ['rows'] },
+      writes: [
+        {
+          collection: 'history',
+          key: `v1:append:${tag}:row:${sequencePlaceholder}`,
+          value: { text: `message ${message}`, sequence: sequencePlaceholder, ref: `row:${sequencePlaceholder}:of:${tag}` },
+          ttlMs,
+        },
+      ],
+    })
+    const consented = (tag: string) => consent().set(`v1:append:${tag}:consent`, { name: 'consent', count: 1 })
+
+    it('writes nothing without a live guard', async () => {
+      expect(await store.append(step('unguarded', 1))).toEqual({ status: 'unguarded' })
+      expect(await owners().get('v1:append:unguarded:message:1')).toBeUndefined()
+      expect(await keys('v1:append:unguarded:')).toEqual([])
+      expect(await store.counters.get('append:unguarded')).toEqual({})
+
+      await consent().set('v1:append:lapsed:consent', { name: 'consent', count: 1 }, 50)
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      expect(await store.append(step('lapsed', 1))).toEqual({ status: 'unguarded' })
+      expect(await store.counters.get('append:lapsed')).toEqual({})
+    })
+
+    it('writes nothing when the claim is held, and a lapsed claim counts as absent', async () => {
+      await consented('claimed')
+      await owners().set('v1:append:claimed:message:1', { author: 'U2', sequence: 0 })
+      expect(await store.append(step('claimed', 1))).toEqual({ status: 'claimed' })
+      expect(await owners().get('v1:append:claimed:message:1')).toEqual({ author: 'U2', sequence: 0 })
+      expect(await keys('v1:append:claimed:')).toEqual([])
+      expect(await store.counters.get('append:claimed')).toEqual({})
+
+      await owners().set('v1:append:claimed:message:2', { author: 'U2', sequence: 0 }, 50)
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      expect(await store.append(step('claimed', 2))).toEqual({ status: 'appended', sequence: 1, counter: { next: 1, rows: 1 } })
+      expect(await owners().get('v1:append:claimed:message:2')).toEqual({ author: 'U1', sequence: 1 })
+    })
+
+    it('stores the claim and the writes with the sequence number in place of the placeholder, in keys and values', async () => {
+      await consented('appended')
+      await store.counters.add([{ key: 'append:appended', deltas: { other: 5 } }])
+      const outcomes = []
+      for (const message of ['a', 'b', 'c']) outcomes.push(await store.append(step('appended', message)))
+      expect(outcomes).toEqual([
+        { status: 'appended', sequence: 1, counter: { next: 1, rows: 1, other: 5 } },
+        { status: 'appended', sequence: 2, counter: { next: 2, rows: 2, other: 5 } },
+        { status: 'appended', sequence: 3, counter: { next: 3, rows: 3, other: 5 } },
+      ])
+      expect(await store.counters.get('append:appended')).toEqual({ next: 3, rows: 3, other: 5 })
+      expect(await owners().getMany(['v1:append:appended:message:a', 'v1:append:appended:message:c'])).toEqual([
+        { author: 'U1', sequence: 1 },
+        { author: 'U1', sequence: 3 },
+      ])
+      expect(await keys('v1:append:appended:')).toEqual(['v1:append:appended:row:1', 'v1:append:appended:row:2', 'v1:append:appended:row:3'])
+      expect(await rows().get('v1:append:appended:row:2')).toEqual({ text: 'message b', sequence: 2, ref: 'row:2:of:appended' })
+    })
+
+    it('leaves text alone that spells the placeholder out, and numbers a placeholder next to a backslash of the text', async () => {
+      await consented('literal')
+      const texts = z.object({ spelled: z.string(), after: z.string(), list: z.array(z.number()) })
+      const literal = { ...step('literal', 1), writes: [{ collection: 'drafts' as const, key: 'v1:append:literal', value: { spelled: '\\u0001seq\\u0001', after: '\\' + sequencePlaceholder, list: [sequencePlaceholder] }, ttlMs: 60_000 }] }
+      expect((await store.append(literal)).status).toBe('appended')
+      expect(await store.collection('drafts', texts).get('v1:append:literal')).toEqual({ spelled: '\\u0001seq\\u0001', after: '\\1', list: [1] })
+    })
+
+    it('appends once for many concurrent steps with one claim, and numbers concurrent steps on one counter 1..n', async () => {
+      await consented('race')
+      const same = await Promise.all(Array.from({ length: 20 }, () => store.append(step('race', 'same'))))
+      expect(same.filter((outcome) => outcome.status === 'appended')).toHaveLength(1)
+      expect(same.filter((outcome) => outcome.status === 'claimed')).toHaveLength(19)
+      expect(await store.counters.get('append:race')).toEqual({ next: 1, rows: 1 })
+
+      await consented('many')
+      const many = await Promise.all(Array.from({ length: 50 }, (_, index) => store.append(step('many', index))))
+      const sequences = many.map((outcome) => (outcome.status === 'appended' ? outcome.sequence : 0)).sort((a, b) => a - b)
+      expect(sequences).toEqual(Array.from({ length: 50 }, (_, index) => index + 1))
+      expect(await store.counters.get('append:many')).toEqual({ next: 50, rows: 50 })
+      expect(await keys('v1:append:many:')).toHaveLength(50)
+    })
+
+    it('writes nothing once the guard is deleted (a withdrawn consent wins over a later step)', async () => {
+      await consented('withdrawn')
+      expect((await store.append(step('withdrawn', 1))).status).toBe('appended')
+      await consent().delete('v1:append:withdrawn:consent')
+      expect(await store.append(step('withdrawn', 2))).toEqual({ status: 'unguarded' })
+      expect(await owners().get('v1:append:withdrawn:message:2')).toBeUndefined()
+      expect(await keys('v1:append:withdrawn:')).toEqual(['v1:append:withdrawn:row:1'])
+      expect(await store.counters.get('append:withdrawn')).toEqual({ next: 1, rows: 1 })
+    })
+
+    it('expires each write after its own TTL', async () => {
+      await consented('ttl')
+      expect((await store.append(step('ttl', 1, 80))).status).toBe('appended')
+      expect(await rows().get('v1:append:ttl:row:1')).toEqual({ text: 'message 1', sequence: 1, ref: 'row:1:of:ttl' })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(await rows().get('v1:append:ttl:row:1')).toBeUndefined()
+      expect(await owners().get('v1:append:ttl:message:1')).toEqual({ author: 'U1', sequence: 1 })
+    })
+  })
 })
 
 describe('a store that is down', () => {
@@ -163,6 +278,71 @@ describe('compacting after an erase', () => {
       expect(await vacuums('hyperalign_history')).toBe(before.history + 1)
       expect(await vacuums('hyperalign_consent')).toBe(before.consent)
     } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('append on a shared server', () => {
+  const step = (tag: string, writeCollection: 'history' | 'contrast' = 'history'): AppendStep => ({
+    guard: { collection: 'consent', key: `v1:append-shared:${tag}:consent` },
+    claim: { collection: 'message-owner', key: `v1:append-shared:${tag}:message`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 },
+    sequence: { key: `append-shared:${tag}`, field: 'next', alsoIncrement: [] },
+    writes: [{ collection: writeCollection, key: `v1:append-shared:${tag}:row:${sequencePlaceholder}`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 }],
+  })
+  const consent = { name: 'consent', count: 1 }
+
+  it('postgres: a step during a forget that has deleted the consent but not committed waits for it, then writes nothing', async () => {
+    const store = await openStore(config.TEST_POSTGRES_URL)
+    const forget = new pg.Client({ connectionString: config.TEST_POSTGRES_URL })
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:forget:consent', consent)
+      await forget.connect()
+      await forget.query('BEGIN')
+      await forget.query('DELETE FROM hyperalign_consent WHERE key = $1', ['v1:append-shared:forget:consent'])
+      const appending = store.append(step('forget'))
+      // The forget's erase runs inside its transaction, before the commit: a step that read the old consent row
+      // without waiting would write a row this erase never sees.
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      await forget.query('DELETE FROM hyperalign_history WHERE key LIKE $1', ['v1:append-shared:forget:%'])
+      await forget.query('COMMIT')
+      expect(await appending).toEqual({ status: 'unguarded' })
+      expect(await store.collection('history', z.unknown()).get('v1:append-shared:forget:row:1')).toBeUndefined()
+    } finally {
+      await forget.end()
+      await store.clear()
+      await store.close()
+    }
+  })
+
+  it('postgres: a step can be the first to write a collection whose table does not exist yet', async () => {
+    const dropper = new pg.Client({ connectionString: config.TEST_POSTGRES_URL })
+    await dropper.connect()
+    await dropper.query('DROP TABLE IF EXISTS hyperalign_contrast')
+    await dropper.end()
+    const store = await openStore(config.TEST_POSTGRES_URL)
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:first:consent', consent)
+      expect(await store.append(step('first', 'contrast'))).toEqual({ status: 'appended', sequence: 1, counter: { next: 1 } })
+      expect(await store.collection('contrast', z.object({ sequence: z.number() })).get('v1:append-shared:first:row:1')).toEqual({ sequence: 1 })
+    } finally {
+      await store.clear()
+      await store.close()
+    }
+  })
+
+  it('redis: a server that forgot the script (a restart, SCRIPT FLUSH) is sent it again', async () => {
+    const store = await openStore(config.TEST_REDIS_URL)
+    const client = createClient({ url: config.TEST_REDIS_URL }) as RedisClientType
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-shared:flush:consent', consent)
+      await client.connect()
+      await client.scriptFlush()
+      expect(await store.append(step('flush'))).toEqual({ status: 'appended', sequence: 1, counter: { next: 1 } })
+      expect(await store.collection('history', z.object({ sequence: z.number() })).get('v1:append-shared:flush:row:1')).toEqual({ sequence: 1 })
+    } finally {
+      await client.close()
+      await store.clear()
       await store.close()
     }
   })

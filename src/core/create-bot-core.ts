@@ -94,7 +94,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
 
   const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS })
   const consent = createConsentService(store)
-  const history = createHistoryStore(store, clock)
+  const history = createHistoryStore(store, clock, { maxMessages: config.HISTORY_MAX_MESSAGES })
   const style = createMemberStyleStore(store, history)
   const learning = createLearningStateStore(store, history)
   const hypotheses = createHypothesisStore(store)
@@ -218,6 +218,11 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     batchMessages: config.IMPORT_BATCH_MESSAGES,
   })
   const admin = createAdminService({ policies, consent, history, learning, counters, ledger, audit, setConsent, importMessages: importer.run, waitingForStore: retryQueue.counts })
+
+  // Histories of the earlier page layout move to one row per message before anything is observed.
+  const migrated = await history.migrateLegacy((member, work) => lock.run(memberKey(member), work), async (member) => (await policies.get(member)).retentionDays)
+  for (const member of migrated) await style.dropStoredCounts(member)
+  if (migrated.length) logger.info('history_migrated', { members: migrated.length })
 
   scheduler.start()
   const sweepTimer = setInterval(() => void sweep().catch((error) => logger.warn('sweep_failed', { error })), 3_600_000)

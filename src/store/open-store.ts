@@ -62,9 +62,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       return guarded(() =>
         backend.append({
           guard: step.guard,
-          claim: { collection: step.claim.collection, key: step.claim.key, serialized: numbered(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
+          claim: { collection: step.claim.collection, key: step.claim.key, serialized: serializeNumbered(step.claim.value, step.claim.ttlMs), ttlMs: step.claim.ttlMs },
           sequence: step.sequence,
-          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: numbered(write.value, write.ttlMs), ttlMs: write.ttlMs })),
+          writes: step.writes.map((write) => ({ collection: write.collection, key: write.key, serialized: serializeNumbered(write.value, write.ttlMs), ttlMs: write.ttlMs })),
         }),
       )
     },
@@ -182,14 +182,25 @@ function serialize(value: unknown, ttlMs: number | undefined): string {
   return JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : undefined })
 }
 
+/** The placeholder as JSON.stringify writes it inside a string (its control characters escaped), as a RegExp source. */
+const escapedPlaceholder = JSON.stringify(sequencePlaceholder)
+  .slice(1, -1)
+  .replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+/** A string value that is the placeholder: an opening quote (never after a backslash), a closing one before , } or ]. */
+const placeholderValue = new RegExp(`(?<!\\\\)"${escapedPlaceholder}"(?=[,}\\]])`, 'g')
+/** The placeholder inside a string, after its run of backslashes: an odd run escapes the first one (text, not ours). */
+const placeholderInText = new RegExp(`(\\\\*)${escapedPlaceholder}`, 'g')
+
 /**
- * serialize() with every string value that is exactly the placeholder turned into the bare placeholder, so the
- * engine's number takes the place of the whole string: `"seq":"…"` becomes `"seq":17`.
+ * serialize, with the placeholder put back raw for the engine to find, since JSON.stringify escapes its control
+ * characters: a value that is the placeholder becomes the number itself (`{"n":7}`), one inside a longer string its
+ * digits (`{"k":"a:7"}`); text that spells the escape out with a backslash of its own is left as it is.
  */
-function numbered(value: unknown, ttlMs: number): string {
-  return serialize(value, ttlMs).replaceAll(quotedPlaceholder, sequencePlaceholder)
+function serializeNumbered(value: unknown, ttlMs: number | undefined): string {
+  return serialize(value, ttlMs)
+    .replace(placeholderValue, sequencePlaceholder)
+    .replace(placeholderInText, (match, backslashes: string) => (backslashes.length % 2 === 1 ? match : backslashes + sequencePlaceholder))
 }
-const quotedPlaceholder = JSON.stringify(sequencePlaceholder)
 
 function serializedEntries(entries: Iterable<StoreEntry<unknown>>): SerializedEntry[] {
   return [...entries].map((entry) => ({ key: entry.key, serialized: serialize(entry.value, entry.ttlMs), ...(entry.ttlMs ? { ttlMs: entry.ttlMs } : {}) }))

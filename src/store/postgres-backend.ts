@@ -1,6 +1,7 @@
 // PostgreSQL: one table per collection, one shared connection pool; safe for several bot processes at once.
 import KeyvPostgres from '@keyv/postgres'
 import { createBullmqJobQueue } from './bullmq-job-queue.js'
+import { createPostgresAppend, postgresAppendSchema } from './postgres-append.js'
 import { createPostgresCounters, createPostgresLockPrimitives, postgresCoordinationSchema, postgresCoordinationTables } from './postgres-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
@@ -20,6 +21,28 @@ export function createPostgresBackend(url: string): StoreBackend {
 
   const query = (sql: string, values?: unknown[]) => adapter('locks').query(sql, values) as Promise<unknown[]>
   const ready = postgresCoordinationSchema(query)
+  const functionReady = postgresAppendSchema(query)
+  const appendReady = async () => {
+    await Promise.all([ready(), functionReady()])
+  }
+  // keyv's adapter creates its table on first use and runs every query after that; append's function writes to the
+  // tables directly, so it waits for each table once.
+  const created = new Map<CollectionName, Promise<unknown>>()
+  const tables = async (collections: CollectionName[]) => {
+    await Promise.all(
+      [...new Set(collections)].map((collection) => {
+        let table = created.get(collection)
+        if (!table) {
+          table = adapter(collection).query('SELECT 1').catch((error: unknown) => {
+            created.delete(collection)
+            throw error
+          })
+          created.set(collection, table)
+        }
+        return table
+      }),
+    )
+  }
 
   return {
     kind: 'postgres',
@@ -59,9 +82,7 @@ export function createPostgresBackend(url: string): StoreBackend {
       )) as { key: string }[]
       return new Set(rows.map((row) => row.key))
     },
-    async append() {
-      throw new Error('not implemented yet')
-    },
+    append: createPostgresAppend(query, appendReady, tables, tableName),
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(`SELECT key FROM ${tableName(collection)} WHERE key LIKE $1`, [
         likePrefix(prefix),

@@ -2,6 +2,7 @@
 // Safe for several bot processes at once; TTLs are enforced by Redis itself.
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis'
 import { createBullmqJobQueue } from './bullmq-job-queue.js'
+import { createRedisAppend } from './redis-append.js'
 import { createRedisCounters, createRedisLockPrimitives, redisCoordinationPrefixes } from './redis-coordination.js'
 import type { StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
@@ -52,9 +53,7 @@ export function createRedisBackend(url: string): StoreBackend {
       const results = await multi.exec()
       return new Set(entries.filter((_entry, index) => String(results[index]) === 'OK').map((entry) => entry.key))
     },
-    async append() {
-      throw new Error('not implemented yet')
-    },
+    append: createRedisAppend(connected, prefixOf),
     async *listKeys(collection, prefix) {
       const redis = await connected()
       const pattern = (prefixOf(collection) + prefix).replace(/[*?[\]\\]/g, (character) => '\\' + character) + '*'

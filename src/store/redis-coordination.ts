@@ -4,7 +4,7 @@
 import type { RedisClientType } from '@keyv/redis'
 import type { AtomicCounters, CounterValues, LockPrimitives } from './coordination.js'
 
-const counterPrefix = 'hyperalign:native-counters:'
+export const counterPrefix = 'hyperalign:native-counters:'
 const lockPrefix = 'hyperalign:native-locks:'
 const tokenKey = 'hyperalign:native-lock-token'
 
@@ -112,7 +112,7 @@ export function createRedisLockPrimitives(connected: Connected): LockPrimitives 
 export const redisCoordinationPrefixes = [counterPrefix, lockPrefix]
 
 /** HGETALL arrives as an object (RESP3 map) or a flat [field, value, …] list (inside a script, RESP2). */
-function numbers(reply: unknown): CounterValues {
+export function numbers(reply: unknown): CounterValues {
   const values: CounterValues = {}
   if (Array.isArray(reply)) {
     for (let index = 0; index + 1 < reply.length; index += 2) values[String(reply[index])] = Number(reply[index + 1])

@@ -1,6 +1,6 @@
 // The observe path for many messages at once (imports): the same filters and the same end state as observing each
 // message in turn, in a few writes per batch instead of about ten per message. Claims go to the store in one
-// statement; each member's messages are appended in two writes, their style counts folded once and their learning
+// statement; each member's messages are appended in three writes, their style counts folded once and their learning
 // state updated once per batch. Crash-safe: the style counts follow the history's `seq` (member-style-store.ts), so
 // a fold after a crash counts exactly the rows stored; the history marks the batch `unsettled` from the append until
 // the author index and learning state include it, and a member found so marked has those repaired from the history.
@@ -33,7 +33,7 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
   const settle = async (member: MemberRef, unsettled: number, retentionDays: number) => {
     await history.reindex(member, retentionDays)
     await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + unsettled }))
-    await history.settled(member, retentionDays)
+    await history.settled(member)
   }
 
   /** One member's claimed messages, under the member lock; the outcome of each, by index. */
@@ -57,7 +57,7 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
       if (!fresh.length) return
       let dropped: StoredMessage[]
       try {
-        dropped = await history.appendMany(member, fresh.map((each) => each.stored), { maxMessages: settings.maxMessages, retentionDays })
+        dropped = await history.appendMany(member, fresh.map((each) => each.stored), retentionDays)
       } catch (error) {
         // Let a later import store them: the claims alone must not mark the messages as seen. A failure after the
         // append needs no release: the batch stays unsettled, and the member's next batch repairs from the history.
@@ -69,7 +69,7 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
       if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
       await style.fold(member, held)
       const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + fresh.length }))
-      await history.settled(member, retentionDays)
+      await history.settled(member)
       const due = isDue(state, clock(), settings)
       for (const each of fresh) outcomes[each.index] = { status: 'stored', due }
     })

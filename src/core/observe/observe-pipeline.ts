@@ -2,7 +2,7 @@
 // bounded history -> style counts (write-behind) -> "due for learning". Never calls a model; stores nothing before opt-in.
 import type { ContrastStore } from '../records/contrast-store.js'
 import type { ConsentService } from '../records/consent-service.js'
-import type { HistoryStore, StoredMessage } from '../records/history-store.js'
+import type { HistoryStore } from '../records/history-store.js'
 import { memberKey } from '../identity/keys.js'
 import type { LearningStateStore } from '../records/learning-state-store.js'
 import type { KeyedLock } from '../coordination/keyed-lock.js'
@@ -33,18 +33,13 @@ export type ObserveOptions = {
   skipChannelCheck?: boolean
   /** Report "due" in the outcome instead of starting learning (an import learns once it is complete). */
   deferLearning?: boolean
-  /**
-   * Marks this delivery's claim on the message, so a retry of the same delivery (after the store failed between
-   * the claim and the append) takes its own claim back instead of taking it for a duplicate.
-   */
-  claimToken?: string
 }
 
 /** Text in the markup it was written in: a message's own dialect, else its workspace platform's. */
 export const normalizedText = (message: ObservedMessage) => normalizeMarkup(message.text ?? '', message.markup ?? message.workspace.platform)
 
 export function createObservePipeline(dependencies: ObserveDependencies) {
-  const { policies, consent, history, style, styleWriteBehind, learning, lock, settings, clock } = dependencies
+  const { policies, history, style, styleWriteBehind, learning, lock, settings, clock } = dependencies
 
   const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
     if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
@@ -54,16 +49,12 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       return { status: 'ignored', reason: 'channel_not_enabled' }
     }
     const member: MemberRef = { ...message.workspace, userId: message.userId }
-    if (!(await consent.isOptedIn(member))) return { status: 'ignored', reason: 'not_opted_in' }
     const text = normalizedText(message)
     if (!text) return { status: 'ignored', reason: 'empty' }
     // A pasted log or document says little about how someone writes, and would bloat the store and any prompt it is
     // picked for as an example.
     if (text.length > settings.maxMessageCharacters) return { status: 'ignored', reason: 'too_long' }
-    if (!(await history.claim(member, message.channelId, message.messageId, policy.retentionDays, options.claimToken))) {
-      return { status: 'ignored', reason: 'duplicate' }
-    }
-    const stored: StoredMessage = {
+    const stored = {
       id: message.messageId,
       channelId: message.channelId,
       channelKind: message.channelKind,
@@ -72,29 +63,20 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       timestamp: message.timestamp,
       storedAt: clock(),
     }
-    let due = false
-    let optedOut = false
-    try {
-      await lock.run(memberKey(member), async (held) => {
-        // Again under the lock: an opt-out or forget that ran since the check above must win over this message.
-        if (!(await consent.isOptedIn(member))) {
-          optedOut = true
-          return
-        }
-        const dropped = await history.append(member, stored, { maxMessages: settings.maxMessages, retentionDays: policy.retentionDays })
+    // One atomic step of the store: consent (an opt-out or forget that lands first wins), the claim (stored once,
+    // whichever process got the event), the number and the row. A step that fails has written nothing, so a retried
+    // delivery simply runs it again; one whose answer was lost finds its own claim and counts as a duplicate.
+    const appended = await history.appendLive(member, stored, policy.retentionDays)
+    if (appended.status === 'not_opted_in') return { status: 'ignored', reason: 'not_opted_in' }
+    if (appended.status === 'duplicate') return { status: 'ignored', reason: 'duplicate' }
+    if (appended.trimDue) {
+      await lock.run(memberKey(member), async () => {
+        const dropped = await history.trim(member)
         if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
-        await styleWriteBehind.appended(member, held)
-        due = await learning.noteNewMessage(member, clock(), settings)
       })
-    } catch (error) {
-      // Let a retried delivery store it: the claim alone must not mark the message as seen.
-      await history.release(member, message.channelId, message.messageId).catch(() => {})
-      throw error
     }
-    if (optedOut) {
-      await history.release(member, message.channelId, message.messageId)
-      return { status: 'ignored', reason: 'not_opted_in' }
-    }
+    await styleWriteBehind.appended(member)
+    const due = await learning.dueAfter(member, appended.newMessages, clock(), settings)
     if (due && !options.deferLearning) dependencies.onDue(member)
     return { status: 'stored', due }
   }
@@ -108,7 +90,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
       // Edited to nothing, or past the size bound: what was kept no longer stands for what they wrote.
       if (!text || text.length > settings.maxMessageCharacters) return changed({ ...message, kind: 'deleted' })
       return lock.run(memberKey(member), async () => {
-        const previous = await history.edit(member, message.channelId, message.messageId, text)
+        const previous = await history.edit(member, message.channelId, message.messageId, text, (await policies.get(member)).retentionDays)
         if (!previous) return { status: 'ignored', reason: 'unknown_message' } as const
         // The example pool refers to the row, so it shows the edit without being touched.
         await style.rowsChanged(member, { add: [{ ...previous, text }], remove: [previous] })

@@ -1,7 +1,6 @@
 // Keeps message events that could not be stored because the store was down, in this process's memory only (never
 // on disk), and replays them in arrival order once it is back: for platforms that do not redeliver (Discord).
 // Bounded by count and age; what falls past a bound is dropped and counted. Consent is checked again on replay.
-import { randomUUID } from 'node:crypto'
 import { isBotError } from '../../bot-error.js'
 import type { Logger } from '../../logger.js'
 import { workspaceKey } from '../identity/keys.js'
@@ -16,7 +15,7 @@ export type ObserveRetrySettings = {
   maxDelayMs: number
 }
 
-type Entry = { message: ObservedMessage; claimToken: string; arrivedAt: number; sequence: number }
+type Entry = { message: ObservedMessage; arrivedAt: number; sequence: number }
 
 export type ObserveRetryQueue = ReturnType<typeof createObserveRetryQueue>
 
@@ -35,7 +34,8 @@ export function createObserveRetryQueue(dependencies: {
   let draining: Promise<RetryReport> | undefined
   let closed = false
 
-  const attempt = (entry: Entry) => observe(entry.message, { claimToken: entry.claimToken })
+  // The store's append step is atomic, so an attempt cut short left nothing to take back: the next one starts afresh.
+  const attempt = (entry: Entry) => observe(entry.message, {})
   const remove = (entry: Entry) => {
     const index = waiting.indexOf(entry)
     if (index >= 0) waiting.splice(index, 1)
@@ -122,7 +122,7 @@ export function createObserveRetryQueue(dependencies: {
     /** Observes now; when the store is down, keeps the event for later. Behind what already waits, to keep order. */
     async observe(message: ObservedMessage): Promise<ObserveOutcome> {
       sequence += 1
-      const entry: Entry = { message, claimToken: randomUUID(), arrivedAt: clock(), sequence }
+      const entry: Entry = { message, arrivedAt: clock(), sequence }
       if (waiting.length > 0) return enqueue(entry)
       try {
         return await attempt(entry)

@@ -2,7 +2,7 @@
 // are folded and stored once per member per interval (or per `flushAfterMessages` messages), not once per message.
 // Holds no message text, only which members are behind: reads fold the rows in themselves, so losing this (a crash)
 // loses nothing, and a fold under the member's lock never counts a row twice.
-import type { HeldLock, KeyedLock } from '../coordination/keyed-lock.js'
+import type { KeyedLock } from '../coordination/keyed-lock.js'
 import { memberKey } from '../identity/keys.js'
 import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { MemberRef } from '../types.js'
@@ -38,17 +38,16 @@ export function createStyleWriteBehind(dependencies: { style: MemberStyleStore; 
 
   return {
     /**
-     * The member's history grew by one row (callers hold the member lock, `held`). Every `flushAfterMessages` rows
-     * the fold runs here, under that lock, so a busy member's record trails by at most that many rows.
+     * The member's history grew by one row. Every `flushAfterMessages` rows the fold runs here, under the member's
+     * lock, so a busy member's record trails by at most that many rows.
      */
-    async appended(member: MemberRef, held: HeldLock): Promise<void> {
+    async appended(member: MemberRef): Promise<void> {
       const key = memberKey(member)
       const entry = behind.get(key) ?? { member, messages: 0 }
       entry.messages += 1
       behind.set(key, entry)
       if (entry.messages < settings.flushAfterMessages) return schedule()
-      behind.delete(key)
-      await style.fold(member, held)
+      await foldMember(key, member)
     },
     /** Forget: nothing pending for the member survives (a later fold would find an empty history anyway). */
     discard(member: MemberRef): void {

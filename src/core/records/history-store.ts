@@ -1,8 +1,11 @@
-// A member's bounded message history: pages of up to 50 messages with a retention TTL, an index from platform message
-// to author (so edits and deletions can be mirrored), and erasure that leaves nothing. Callers hold the member lock.
+// A member's bounded message history: one entry per message, keyed by the member's append sequence number, with a
+// retention TTL; an index from platform message to author (so edits and deletions can be mirrored, and a message is
+// stored once); and erasure that leaves nothing. A live message is stored by one atomic step of the store
+// (Store.append): consent checked, message claimed, sequence number taken, row written, in one round trip and
+// without the member lock. Everything else runs under the member lock, held by the caller.
 import { z } from 'zod'
-import type { Store } from '../../store/store.js'
-import { memberChildKey, memberKey, workspaceChildKey } from '../identity/keys.js'
+import { sequencePlaceholder, type Store } from '../../store/store.js'
+import { memberChildKey, memberKey, parseMemberKey, workspaceChildKey } from '../identity/keys.js'
 import { channelKindSchema } from '../identity/member-ref.js'
 import type { MemberRef, WorkspaceRef } from '../types.js'
 
@@ -16,136 +19,133 @@ export const storedMessageSchema = z.object({
   /** When the bot stored it; retention counts from here, so an imported export is kept as long as live messages. */
   storedAt: z.number(),
   /**
-   * The member's append sequence number (1, 2, …; never reused). Derived records name the rows they cover by it (see
-   * member-style-store.ts). Rows stored before sequencing have none and count as 0, covered by any rebuild.
+   * The member's append sequence number (1, 2, …; never reused, with gaps where a step was cut short). The row's key
+   * holds it too. Derived records name the rows they cover by it (see member-style-store.ts).
    */
   seq: z.number().int().positive().optional(),
 })
 export type StoredMessage = z.output<typeof storedMessageSchema>
 
-const pageSchema = z.object({ messages: z.array(storedMessageSchema) })
-const metaSchema = z.object({
-  pages: z.array(z.object({ number: z.number().int(), size: z.number().int() })),
-  nextPage: z.number().int(),
-  count: z.number().int(),
-  /** Rows ever appended: the last `seq` given out (absent on histories written before sequencing). */
-  appended: z.number().int().nonnegative().optional(),
-  /**
-   * Messages of a batch append (an import) that the author index and learning state may not include yet: set with
-   * the pages, cleared once both are updated. A crash in between leaves it set, and the next batch for the member
-   * repairs both from the history itself (see batch-observer.ts). The style counts need no repair: they follow `seq`.
-   */
-  unsettled: z.number().int().optional(),
-})
 /**
- * page -1: claimed by a delivery that has not appended it yet; `claim` names that delivery (see claim()). page -2:
- * stored once and since dropped to keep the history bounded, so the same message delivered or imported again is a
- * duplicate (re-importing an export longer than the bound would otherwise churn the history).
+ * `seq` > 0: the row's number (a row no longer in the history means the message was dropped or removed, and the same
+ * message delivered again is a duplicate). -1: claimed by an import that has not appended it yet (`claim` names the
+ * import). Entries of the earlier page layout (`page`) are rewritten by migrateLegacy().
  */
-const ownerSchema = z.object({ userId: z.string(), page: z.number().int(), claim: z.string().optional() })
+const ownerSchema = z.object({ userId: z.string(), seq: z.number().int().optional(), page: z.number().int().optional(), claim: z.string().optional() })
 
-const pageSize = 50
-const droppedPage = -2
+/** Marks an import batch whose author index may not be written yet (see batch-observer.ts); cleared by settled(). */
+const unsettledSchema = z.object({ unsettledMessages: z.number().int().positive() })
+
+/** The earlier layout: pages of up to 50 rows under an index; read only to migrate it. */
+const legacyMetaSchema = z.object({ pages: z.array(z.object({ number: z.number().int(), size: z.number().int() })), appended: z.number().int().optional() })
+const legacyPageSchema = z.object({ messages: z.array(storedMessageSchema) })
+
+/** The counter that numbers the member's rows (`appended`) and counts those gone (`removed`) and new ones (learning). */
+export const historyCounterKey = (member: MemberRef) => memberChildKey(member, 'history')
+
+/**
+ * Rows older than the newest `maxMessages` are out of the history at once for every reader, and deleted in batches
+ * of this many (with the style counts they leave), so the bound costs one write per this many messages.
+ */
+export const trimEvery = 50
+
+/** Set once every history is in this layout (its own key: no member's, so no erase or scan of a member meets it). */
+const layoutKey = 'layout'
 
 export type Claim = { member: MemberRef; channelId: string; messageId: string }
+export type AppendResult = { status: 'not_opted_in' } | { status: 'duplicate' } | { status: 'stored'; seq: number; newMessages: number; trimDue: boolean }
 const dayMs = 86_400_000
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>
 
-export function createHistoryStore(store: Store, clock: () => number) {
-  const history = store.collection('history', z.union([pageSchema, metaSchema]))
+export function createHistoryStore(store: Store, clock: () => number, limits: { maxMessages: number }) {
+  const rows = store.collection('history', storedMessageSchema)
+  const markers = store.collection('history', unsettledSchema)
   const owners = store.collection('message-owner', ownerSchema)
-  const metaKey = (member: MemberRef) => memberChildKey(member, 'meta')
-  const pageKey = (member: MemberRef, page: number) => memberChildKey(member, 'page', page)
+  const rowKey = (member: MemberRef, seq: number | string) => `${memberChildKey(member, 'row')}:${seq}`
+  const unsettledKey = (member: MemberRef) => memberChildKey(member, 'unsettled')
   const ownerKey = (workspace: WorkspaceRef, channelId: string, messageId: string) => workspaceChildKey(workspace, channelId, messageId)
-
-  const readMeta = async (member: MemberRef) => {
-    const value = await history.get(metaKey(member))
-    return value && 'nextPage' in value ? value : { pages: [], nextPage: 0, count: 0 }
-  }
-  const readPage = async (member: MemberRef, page: number) => {
-    const value = await history.get(pageKey(member, page))
-    return value && 'messages' in value ? value : { messages: [] }
-  }
   const ttl = (retentionDays: number) => retentionDays * dayMs + dayMs // a day of slack: the sweep is exact, the TTL a backstop
-  const droppedOwner = (member: MemberRef, message: StoredMessage, retentionDays: number) => ({
-    key: ownerKey(member, message.channelId, message.id),
-    value: { userId: member.userId, page: droppedPage },
-    ttlMs: ttl(retentionDays),
-  })
+  const { maxMessages } = limits
+
+  const counter = async (member: MemberRef) => {
+    const values = await store.counters.get(historyCounterKey(member))
+    return { appended: values.appended ?? 0, removed: values.removed ?? 0 }
+  }
+  const countRemoved = async (member: MemberRef, count: number) => {
+    if (count > 0) await store.counters.add([{ key: historyCounterKey(member), deltas: { removed: count } }])
+  }
+  /** The numbers of the rows in the history now: the newest `maxMessages` given out. */
+  const window = (appended: number) => ({ first: Math.max(1, appended - maxMessages + 1), last: appended })
+  /** Existing rows numbered `first`..`last`, oldest first. */
+  const range = async (member: MemberRef, first: number, last: number): Promise<StoredMessage[]> => {
+    if (last < first) return []
+    const numbers = Array.from({ length: last - first + 1 }, (_, index) => first + index)
+    const found = await rows.getMany(numbers.map((seq) => rowKey(member, seq)))
+    return found.flatMap((row, index) => (row ? [{ ...row, seq: numbers[index]! }] : []))
+  }
+  /** The owner entry of a row still in the history; undefined for an unknown, dropped or pending message. */
+  const located = async (member: MemberRef, channelId: string, messageId: string) => {
+    const owner = await owners.get(ownerKey(member, channelId, messageId))
+    if (!owner || owner.userId !== member.userId || !owner.seq || owner.seq < 1) return undefined
+    const { first } = window((await counter(member)).appended)
+    if (owner.seq < first) return undefined
+    const row = await rows.get(rowKey(member, owner.seq))
+    return row && row.id === messageId && row.channelId === channelId ? { seq: owner.seq, row: { ...row, seq: owner.seq } } : undefined
+  }
 
   return {
     /**
-     * Claim a platform message for a member. False when it was already claimed (a retried or duplicated delivery),
-     * so two processes receiving the same event store it once. With `token`, a claim left by an earlier attempt of
-     * the same delivery (the store failed before the append, and before the claim could be released) is taken back.
+     * Stores a live message in one atomic step: nothing when the member is not opted in (their consent record is the
+     * step's guard, so an opt-out or forget that lands first wins) or the message was stored before (by this or
+     * another process, even if since dropped). `trimDue`: rows left the bound; call trim() under the member lock.
      */
-    async claim(member: MemberRef, channelId: string, messageId: string, retentionDays: number, token?: string): Promise<boolean> {
-      const key = ownerKey(member, channelId, messageId)
-      if (await owners.setIfAbsent(key, { userId: member.userId, page: -1, ...(token ? { claim: token } : {}) }, ttl(retentionDays))) return true
-      if (!token) return false
-      const existing = await owners.get(key)
-      return existing?.page === -1 && existing.claim === token && existing.userId === member.userId
+    async appendLive(member: MemberRef, input: Omit<StoredMessage, 'seq'>, retentionDays: number): Promise<AppendResult> {
+      const lifetime = ttl(retentionDays)
+      const outcome = await store.append({
+        guard: { collection: 'consent', key: memberKey(member) },
+        claim: { collection: 'message-owner', key: ownerKey(member, input.channelId, input.id), value: { userId: member.userId, seq: sequencePlaceholder }, ttlMs: lifetime },
+        sequence: { key: historyCounterKey(member), field: 'appended', alsoIncrement: ['newMessages'] },
+        writes: [{ collection: 'history', key: rowKey(member, sequencePlaceholder), value: { ...input, seq: sequencePlaceholder }, ttlMs: lifetime }],
+      })
+      if (outcome.status === 'unguarded') return { status: 'not_opted_in' }
+      if (outcome.status === 'claimed') return { status: 'duplicate' }
+      return { status: 'stored', seq: outcome.sequence, newMessages: outcome.counter.newMessages ?? 0, trimDue: outcome.sequence > maxMessages && outcome.sequence % trimEvery === 0 }
     },
 
     async owner(workspace: WorkspaceRef, channelId: string, messageId: string) {
       return owners.get(ownerKey(workspace, channelId, messageId))
     },
 
-    async release(member: MemberRef, channelId: string, messageId: string) {
-      await owners.delete(ownerKey(member, channelId, messageId))
-    },
-
     /**
-     * Appends a message, giving it the member's next `seq`; returns the messages dropped to keep the history within
-     * `maxMessages`.
+     * Deletes the rows that left the bound (the last `trimEvery * 2` numbers before it: older ones were trimmed
+     * before, or expire with their TTL) and returns them, so the style counts can follow. Callers hold the lock.
      */
-    async append(member: MemberRef, input: StoredMessage, limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      meta.appended = (meta.appended ?? 0) + 1
-      const message: StoredMessage = { ...input, seq: meta.appended }
-      let last = meta.pages.at(-1)
-      if (!last || last.size >= pageSize) {
-        last = { number: meta.nextPage, size: 0 }
-        meta.pages.push(last)
-        meta.nextPage += 1
-      }
-      const page = last.size === 0 ? { messages: [] } : await readPage(member, last.number)
-      page.messages.push(message)
-      last.size = page.messages.length
-      meta.count += 1
-      await history.set(pageKey(member, last.number), page, ttl(limits.retentionDays))
-      await owners.set(ownerKey(member, message.channelId, message.id), { userId: member.userId, page: last.number }, ttl(limits.retentionDays))
-
-      const dropped: StoredMessage[] = []
-      // Drop whole oldest pages: cheap, and the history stays between (bound - one page) and the bound.
-      while (meta.count > limits.maxMessages && meta.pages.length > 1) {
-        const oldest = meta.pages.shift()!
-        const oldPage = await readPage(member, oldest.number)
-        dropped.push(...oldPage.messages)
-        meta.count -= oldest.size
-        await history.delete(pageKey(member, oldest.number))
-        await owners.setMany(oldPage.messages.map((each) => droppedOwner(member, each, limits.retentionDays)))
-      }
-      await history.set(metaKey(member), meta, ttl(limits.retentionDays))
-      return dropped
+    async trim(member: MemberRef): Promise<StoredMessage[]> {
+      const { appended } = await counter(member)
+      const { first } = window(appended)
+      const gone = await range(member, Math.max(1, first - trimEvery * 2), first - 1)
+      if (!gone.length) return []
+      await rows.deleteMany(gone.map((row) => rowKey(member, row.seq!)))
+      await countRemoved(member, gone.length)
+      return gone
     },
 
     /**
-     * claim() for many messages of one workspace in one round trip; true where this call holds the claim. A token
-     * takes back claims of its own left page -1 (an import that crashed before appending): the append then keeps
-     * only messages still unappended under the member lock, so two holders of one token store a message once.
+     * Claims many messages of one workspace in one round trip for an import; true where this call holds the claim.
+     * A token takes back claims of its own left pending (an import that crashed before appending): the append then
+     * keeps only messages still unappended under the member lock, so two holders of one token store a message once.
      */
     async claimMany(claims: readonly Claim[], retentionDays: number, token: string): Promise<boolean[]> {
       const keys = claims.map((each) => ownerKey(each.member, each.channelId, each.messageId))
-      const claimed = await owners.setManyIfAbsent(claims.map((each, index) => ({ key: keys[index]!, value: { userId: each.member.userId, page: -1, claim: token }, ttlMs: ttl(retentionDays) })))
+      const claimed = await owners.setManyIfAbsent(claims.map((each, index) => ({ key: keys[index]!, value: { userId: each.member.userId, seq: -1, claim: token }, ttlMs: ttl(retentionDays) })))
       const contested = keys.filter((key) => !claimed.has(key))
       const existing = new Map(contested.length ? (await owners.getMany(contested)).map((value, index) => [contested[index]!, value]) : [])
       return claims.map((each, index) => {
         const key = keys[index]!
         if (claimed.has(key)) return true
         const owner = existing.get(key)
-        return owner?.page === -1 && owner.claim === token && owner.userId === each.member.userId
+        return owner?.seq === -1 && owner.claim === token && owner.userId === each.member.userId
       })
     },
 
@@ -156,185 +156,132 @@ export function createHistoryStore(store: Store, clock: () => number) {
     /** Of these claimed messages of the member, those not appended yet (another holder of the claim may have). */
     async unappended(member: MemberRef, messages: readonly { channelId: string; id: string }[]): Promise<boolean[]> {
       const values = messages.length ? await owners.getMany(messages.map((each) => ownerKey(member, each.channelId, each.id))) : []
-      return values.map((owner) => owner?.page === -1 && owner.userId === member.userId)
+      return values.map((owner) => owner?.seq === -1 && owner.userId === member.userId)
     },
 
     /**
-     * append() for many messages in order (each given the member's next `seq`), with the same pages and drops as one
-     * append() each, in two writes (the pages with the page index, then the author index); the index counts the batch
-     * `unsettled` until settled().
+     * Appends claimed messages in order, each given the member's next number, in three writes: the numbers (one
+     * counter step), the rows with the `unsettled` marker, then the author index. Rows that would be out of the bound
+     * at once are not written; rows the batch pushes out are deleted and returned, for the style counts.
      */
-    async appendMany(member: MemberRef, messages: readonly StoredMessage[], limits: { maxMessages: number; retentionDays: number }): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      const pages = new Map<number, { messages: StoredMessage[] }>()
-      const pageOf = async (number: number) => pages.get(number) ?? (await readPage(member, number))
-      const placed: { message: StoredMessage; page: number }[] = []
-      const dropped: StoredMessage[] = []
-      const deletedPages: number[] = []
-      for (const input of messages) {
-        meta.appended = (meta.appended ?? 0) + 1
-        const message: StoredMessage = { ...input, seq: meta.appended }
-        let last = meta.pages.at(-1)
-        if (!last || last.size >= pageSize) {
-          last = { number: meta.nextPage, size: 0 }
-          meta.pages.push(last)
-          meta.nextPage += 1
-          pages.set(last.number, { messages: [] })
-        }
-        const page = await pageOf(last.number)
-        pages.set(last.number, page)
-        page.messages.push(message)
-        last.size = page.messages.length
-        meta.count += 1
-        placed.push({ message, page: last.number })
-        while (meta.count > limits.maxMessages && meta.pages.length > 1) {
-          const oldest = meta.pages.shift()!
-          dropped.push(...(await pageOf(oldest.number)).messages)
-          pages.delete(oldest.number)
-          deletedPages.push(oldest.number)
-          meta.count -= oldest.size
-        }
+    async appendMany(member: MemberRef, messages: readonly Omit<StoredMessage, 'seq'>[], retentionDays: number): Promise<StoredMessage[]> {
+      if (!messages.length) return []
+      const [after] = await store.counters.add([{ key: historyCounterKey(member), deltas: { appended: messages.length } }])
+      const last = after?.appended ?? messages.length
+      const firstNew = last - messages.length + 1
+      const { first } = window(last)
+      const lifetime = ttl(retentionDays)
+      const numbered = messages.map((message, index) => ({ ...message, seq: firstNew + index }))
+      const kept = numbered.filter((row) => row.seq >= first)
+      await store.collection('history', z.union([storedMessageSchema, unsettledSchema])).setMany([
+        ...kept.map((row) => ({ key: rowKey(member, row.seq), value: row, ttlMs: lifetime })),
+        { key: unsettledKey(member), value: { unsettledMessages: messages.length }, ttlMs: lifetime },
+      ])
+      // Rows before the bound now: those the batch pushed out, and any a trim has not deleted yet.
+      const gone = await range(member, Math.max(1, first - messages.length - trimEvery * 2), Math.min(first - 1, firstNew - 1))
+      if (gone.length) {
+        await rows.deleteMany(gone.map((row) => rowKey(member, row.seq!)))
+        await countRemoved(member, gone.length)
       }
-      const live = new Set(meta.pages.map((each) => each.number))
-      const keep = placed.filter((each) => live.has(each.page))
-      const lifetime = ttl(limits.retentionDays)
-      await history.setMany([
-        ...[...pages].map(([number, page]) => ({ key: pageKey(member, number), value: page, ttlMs: lifetime })),
-        { key: metaKey(member), value: { ...meta, unsettled: messages.length }, ttlMs: lifetime },
-      ])
-      await history.deleteMany(deletedPages.map((number) => pageKey(member, number)))
-      await owners.setMany([
-        // As append(): a message dropped from the history stays known as dropped (those of this batch included).
-        ...dropped.map((each) => droppedOwner(member, each, limits.retentionDays)),
-        ...keep.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: lifetime })),
-      ])
-      return dropped
+      // As for live messages: a message numbered and dropped stays known, so importing it again is a duplicate.
+      await owners.setMany(numbered.map((row) => ({ key: ownerKey(member, row.channelId, row.id), value: { userId: member.userId, seq: row.seq }, ttlMs: lifetime })))
+      return gone
     },
 
     /** The messages of a batch append not followed by settled() (the process stopped in between); 0 when none. */
     async unsettled(member: MemberRef): Promise<number> {
-      return (await readMeta(member)).unsettled ?? 0
+      return (await markers.get(unsettledKey(member)))?.unsettledMessages ?? 0
     },
 
-    /** The style counts and learning state now include the last batch append. */
-    async settled(member: MemberRef, retentionDays: number): Promise<void> {
-      const { unsettled: _unsettled, ...meta } = await readMeta(member)
-      await history.set(metaKey(member), meta, ttl(retentionDays))
+    /** The learning state includes the last batch append. */
+    async settled(member: MemberRef): Promise<void> {
+      await markers.delete(unsettledKey(member))
     },
 
-    /** Points the author index at the pages that hold each message (after an interrupted batch append). */
+    /** Points the author index at each row of the history (after an interrupted batch append). */
     async reindex(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
-      const entries = pages.flatMap((page, index) =>
-        page && 'messages' in page ? page.messages.map((message) => ({ message, page: meta.pages[index]!.number })) : [],
-      )
-      await owners.setMany(entries.map((each) => ({ key: ownerKey(member, each.message.channelId, each.message.id), value: { userId: member.userId, page: each.page }, ttlMs: ttl(retentionDays) })))
-      return entries.map((each) => each.message)
+      const { first, last } = window((await counter(member)).appended)
+      const found = await range(member, first, last)
+      await owners.setMany(found.map((row) => ({ key: ownerKey(member, row.channelId, row.id), value: { userId: member.userId, seq: row.seq! }, ttlMs: ttl(retentionDays) })))
+      return found
     },
 
     /** Replaces a message's text; returns the previous version, or undefined when it is not in the history. */
-    async edit(member: MemberRef, channelId: string, messageId: string, text: string): Promise<StoredMessage | undefined> {
-      const owner = await owners.get(ownerKey(member, channelId, messageId))
-      if (!owner || owner.page < 0) return undefined
-      const page = await readPage(member, owner.page)
-      const index = page.messages.findIndex((each) => each.id === messageId && each.channelId === channelId)
-      if (index < 0) return undefined
-      const previous = page.messages[index]!
-      page.messages[index] = { ...previous, text }
-      await history.set(pageKey(member, owner.page), page)
-      return previous
+    async edit(member: MemberRef, channelId: string, messageId: string, text: string, retentionDays: number): Promise<StoredMessage | undefined> {
+      const found = await located(member, channelId, messageId)
+      if (!found) return undefined
+      // The row keeps the lifetime it was stored with.
+      const left = found.row.storedAt + ttl(retentionDays) - clock()
+      if (left <= 0) return undefined
+      await rows.set(rowKey(member, found.seq), { ...found.row, text }, left)
+      return found.row
     },
 
     /** Removes a message; returns it, or undefined when it was not in the history. */
     async remove(member: MemberRef, channelId: string, messageId: string): Promise<StoredMessage | undefined> {
-      const key = ownerKey(member, channelId, messageId)
-      const owner = await owners.get(key)
-      await owners.delete(key)
-      if (!owner || owner.page < 0) return undefined
-      const page = await readPage(member, owner.page)
-      const index = page.messages.findIndex((each) => each.id === messageId && each.channelId === channelId)
-      if (index < 0) return undefined
-      const [removed] = page.messages.splice(index, 1)
-      const meta = await readMeta(member)
-      const entry = meta.pages.find((each) => each.number === owner.page)
-      if (entry) entry.size = page.messages.length
-      meta.count = Math.max(0, meta.count - 1)
-      await history.set(pageKey(member, owner.page), page)
-      await history.set(metaKey(member), meta)
-      return removed
+      const found = await located(member, channelId, messageId)
+      await owners.delete(ownerKey(member, channelId, messageId))
+      if (!found) return undefined
+      await rows.delete(rowKey(member, found.seq))
+      await countRemoved(member, 1)
+      return found.row
     },
 
+    /** Messages in the history (an estimate between trims: rows past the bound count until trimmed). */
     async size(member: MemberRef): Promise<number> {
-      return (await readMeta(member)).count
+      const { appended, removed } = await counter(member)
+      return Math.max(0, Math.min(maxMessages, appended - removed))
     },
 
-    /** The last `seq` given out (0 before the first sequenced append): what a derived record covers when current. */
+    /** The last number given out (0 before the first append): what a derived record covers when current. */
     async appended(member: MemberRef): Promise<number> {
-      return (await readMeta(member)).appended ?? 0
+      return (await counter(member)).appended
     },
 
-    /**
-     * Rows with `after` < seq <= `through`, whatever their retention (derived records follow the rows, and the sweep
-     * reports what it removes), read from the newest pages back only as far as needed; `after` = -1 reads every row.
-     */
+    /** Rows in the history with `after` < seq <= `through`, whatever their retention; `after` = -1 reads every row. */
     async appendedBetween(member: MemberRef, after: number, through: number): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      const rows: StoredMessage[] = []
-      const inRange = (each: StoredMessage) => (each.seq ?? 0) > after && (each.seq ?? 0) <= through
-      let end = meta.pages.length
-      while (end > 0) {
-        // Pages hold rows in seq order, so one page with a row at or before `after` ends the walk.
-        const start = Math.max(0, end - Math.max(1, Math.ceil((through - after) / pageSize)))
-        const pages = await history.getMany(meta.pages.slice(start, end).map((each) => pageKey(member, each.number)))
-        let reachedCovered = false
-        for (const page of pages) {
-          const messages = page && 'messages' in page ? page.messages : []
-          rows.push(...messages.filter(inRange))
-          if (messages.some((each) => (each.seq ?? 0) <= after)) reachedCovered = true
-        }
-        if (reachedCovered) break
-        end = start
-      }
-      return rows
+      const { first } = window(through)
+      return range(member, Math.max(first, after + 1), through)
     },
 
     /** Every message still within retention, oldest first. Reads the whole history: for background work only. */
     async all(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      const pages = await history.getMany(meta.pages.map((each) => pageKey(member, each.number)))
+      const { first, last } = window((await counter(member)).appended)
       const cutoff = clock() - retentionDays * dayMs
-      return pages
-        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
-        .filter((each) => each.storedAt >= cutoff)
-        .sort((a, b) => a.timestamp - b.timestamp)
+      return (await range(member, first, last)).filter((each) => each.storedAt >= cutoff).sort((a, b) => a.timestamp - b.timestamp)
     },
 
     /**
-     * A bounded read of a history for work on someone else's behalf (a colleague's floor in calibration): only the
-     * pages needed for `maxMessages` (one more, as pages may be part full), spread over the history.
+     * A bounded read of a history for work on someone else's behalf (a colleague's floor in calibration): up to
+     * `count` rows spread evenly over the history, the newest included.
      */
-    async sample(member: MemberRef, maxMessages: number, retentionDays: number): Promise<StoredMessage[]> {
-      const meta = await readMeta(member)
-      const wanted = Math.min(meta.pages.length, Math.ceil(maxMessages / pageSize) + 1)
-      // Evenly spaced pages ending with the newest; distinct because there are at least as many pages as wanted.
-      const chosen = Array.from({ length: wanted }, (_, index) => meta.pages[Math.floor(((index + 1) * meta.pages.length) / wanted) - 1]!)
-      const pages = await history.getMany(chosen.map((page) => pageKey(member, page.number)))
+    async sample(member: MemberRef, count: number, retentionDays: number): Promise<StoredMessage[]> {
+      const { first, last } = window((await counter(member)).appended)
+      const span = last - first + 1
+      if (span <= 0) return []
+      const wanted = Math.min(span, Math.max(0, count))
+      const numbers = [...new Set(Array.from({ length: wanted }, (_, index) => last - Math.floor((index * span) / wanted)))]
+      const found = await rows.getMany(numbers.map((seq) => rowKey(member, seq)))
       const cutoff = clock() - retentionDays * dayMs
-      return pages
-        .flatMap((page) => (page && 'messages' in page ? page.messages : []))
+      return found
+        .flatMap((row, index) => (row ? [{ ...row, seq: numbers[index]! }] : []))
         .filter((each) => each.storedAt >= cutoff)
         .sort((a, b) => a.timestamp - b.timestamp)
     },
 
-    /** The rows these references name that are still in the history, in the order given (one read per page). */
+    /** The rows these references name that are still in the history, in the order given. */
     async byRefs(member: MemberRef, refs: { channelId: string; id: string }[]): Promise<StoredMessage[]> {
-      const found = await owners.getMany(refs.map((ref) => ownerKey(member, ref.channelId, ref.id)))
-      const pageNumbers = [...new Set(found.flatMap((owner) => (owner && owner.userId === member.userId && owner.page >= 0 ? [owner.page] : [])))]
-      const pages = await history.getMany(pageNumbers.map((page) => pageKey(member, page)))
-      const rows = new Map<string, StoredMessage>()
-      for (const page of pages) if (page && 'messages' in page) for (const row of page.messages) rows.set(`${row.channelId}\n${row.id}`, row)
-      return refs.flatMap((ref) => rows.get(`${ref.channelId}\n${ref.id}`) ?? [])
+      if (!refs.length) return []
+      const [found, { appended }] = await Promise.all([owners.getMany(refs.map((ref) => ownerKey(member, ref.channelId, ref.id))), counter(member)])
+      const { first } = window(appended)
+      const numbers = found.map((owner) => (owner && owner.userId === member.userId && owner.seq && owner.seq >= first ? owner.seq : 0))
+      const wanted = numbers.filter((seq) => seq > 0)
+      const values = await rows.getMany(wanted.map((seq) => rowKey(member, seq)))
+      const bySeq = new Map(values.flatMap((row, index) => (row ? [[wanted[index]!, { ...row, seq: wanted[index]! }] as const] : [])))
+      return refs.flatMap((ref, index) => {
+        const row = bySeq.get(numbers[index]!)
+        return row && row.id === ref.id && row.channelId === ref.channelId ? [row] : []
+      })
     },
 
     async byIds(member: MemberRef, ids: Set<string>, retentionDays: number): Promise<StoredMessage[]> {
@@ -344,49 +291,66 @@ export function createHistoryStore(store: Store, clock: () => number) {
     /** Removes messages past retention; returns them so derived data (style counts) can be updated. */
     async sweep(member: MemberRef, retentionDays: number): Promise<StoredMessage[]> {
       const cutoff = clock() - retentionDays * dayMs
-      const meta = await readMeta(member)
-      const expired: StoredMessage[] = []
-      for (const entry of [...meta.pages]) {
-        const page = await readPage(member, entry.number)
-        const keep = page.messages.filter((each) => each.storedAt >= cutoff)
-        if (keep.length === page.messages.length) continue
-        const gone = page.messages.filter((each) => each.storedAt < cutoff)
-        expired.push(...gone)
-        await owners.deleteMany(gone.map((each) => ownerKey(member, each.channelId, each.id)))
-        meta.count -= gone.length
-        entry.size = keep.length
-        if (keep.length === 0 && entry !== meta.pages.at(-1)) {
-          meta.pages.splice(meta.pages.indexOf(entry), 1)
-          await history.delete(pageKey(member, entry.number))
-        } else {
-          await history.set(pageKey(member, entry.number), { messages: keep }, ttl(retentionDays))
-        }
-      }
-      if (expired.length) await history.set(metaKey(member), meta, ttl(retentionDays))
+      const { first, last } = window((await counter(member)).appended)
+      const expired = (await range(member, first, last)).filter((each) => each.storedAt < cutoff)
+      if (!expired.length) return []
+      await owners.deleteMany(expired.map((each) => ownerKey(member, each.channelId, each.id)))
+      await rows.deleteMany(expired.map((each) => rowKey(member, each.seq!)))
+      await countRemoved(member, expired.length)
       return expired
     },
 
-    /** Deletes every page, the page index and every author index entry of the member; returns messages erased. */
+    /** Deletes every row, marker and author index entry of the member; returns the messages erased. */
     async erase(member: MemberRef): Promise<number> {
-      let erased = 0
       const keys: string[] = []
-      for await (const key of history.keys(memberKey(member) + ':')) keys.push(key)
-      const values = await history.getMany(keys)
-      for (const value of values) {
-        if (value && 'messages' in value) {
-          erased += value.messages.length
-          await owners.deleteMany(value.messages.map((each) => ownerKey(member, each.channelId, each.id)))
-        }
-      }
-      await history.deleteMany(keys)
-      // Author index entries left by an interrupted append (claimed, never paged) are found by scanning the workspace.
+      for await (const key of rows.keys(memberKey(member) + ':')) keys.push(key)
+      const values = await rows.getMany(keys)
+      const erased = values.filter(Boolean).length
+      await owners.deleteMany(values.flatMap((row) => (row ? [ownerKey(member, row.channelId, row.id)] : [])))
+      await rows.deleteMany(keys)
+      // Entries of rows already dropped, and claims never appended, are found by scanning the workspace.
       const orphans: string[] = []
-      const workspacePrefix = workspaceChildKey(member) + ':'
-      for await (const key of owners.keys(workspacePrefix)) orphans.push(key)
+      for await (const key of owners.keys(workspaceChildKey(member) + ':')) orphans.push(key)
       const orphanValues = await owners.getMany(orphans)
       await owners.deleteMany(orphans.filter((_key, index) => orphanValues[index]?.userId === member.userId))
+      // The counter (numbers, new messages) is erased with the member's other counters.
       return erased
+    },
+
+    /**
+     * Moves histories of the earlier page layout to one row per message, keeping their numbers (rows from before
+     * numbering get the next ones), and points their author index at the rows. Returns the members moved, whose
+     * stored style counts must then be rebuilt. Runs at startup, before any message is observed.
+     */
+    async migrateLegacy(lockMember: <T>(member: MemberRef, work: () => Promise<T>) => Promise<T>, retentionDaysOf: (member: MemberRef) => Promise<number>): Promise<MemberRef[]> {
+      const layouts = store.collection('history', z.object({ rowsPerMessage: z.literal(true) }))
+      if (await layouts.get(layoutKey)) return []
+      const legacy = store.collection('history', legacyMetaSchema)
+      const pages = store.collection('history', legacyPageSchema)
+      const moved: MemberRef[] = []
+      for await (const key of legacy.keys('')) {
+        if (!key.endsWith(':meta')) continue
+        const member = parseMemberKey(key.slice(0, -':meta'.length))
+        const meta = member && (await legacy.get(key))
+        if (!member || !meta) continue
+        await lockMember(member, async () => {
+          const pageKeys = meta.pages.map((page) => memberChildKey(member, 'page', page.number))
+          const found = (await pages.getMany(pageKeys)).flatMap((page) => page?.messages ?? [])
+          let next = Math.max(meta.appended ?? 0, ...found.map((row) => row.seq ?? 0)) + 1
+          const numbered = found.map((row) => ({ ...row, seq: row.seq ?? next++ }))
+          const { appended } = await counter(member)
+          const highest = Math.max(0, ...numbered.map((row) => row.seq))
+          if (highest > appended) await store.counters.add([{ key: historyCounterKey(member), deltas: { appended: highest - appended } }])
+          const lifetime = ttl(await retentionDaysOf(member))
+          await rows.setMany(numbered.map((row) => ({ key: rowKey(member, row.seq), value: row, ttlMs: Math.max(1, row.storedAt + lifetime - clock()) })))
+          await owners.setMany(numbered.map((row) => ({ key: ownerKey(member, row.channelId, row.id), value: { userId: member.userId, seq: row.seq }, ttlMs: lifetime })))
+          await pages.deleteMany([...pageKeys, key])
+        })
+        moved.push(member)
+      }
+      // Later startups skip the scan.
+      await layouts.set(layoutKey, { rowsPerMessage: true })
+      return moved
     },
   }
 }
-

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Store } from '../../store/store.js'
 import { memberChildKey, memberKey, parseMemberKey } from '../identity/keys.js'
 import { channelKindSchema } from '../identity/member-ref.js'
-import type { HistoryStore } from './history-store.js'
+import { historyCounterKey, type HistoryStore } from './history-store.js'
 import type { MemberRef } from '../types.js'
 
 const learningStateSchema = z.object({
@@ -35,7 +35,8 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
   const states = store.collection('learning', learningStateSchema)
   const pools = store.collection('learning', poolSchema)
   const poolKey = (member: MemberRef) => memberChildKey(member, 'pool')
-  const counterKey = (member: MemberRef) => memberChildKey(member, 'new-messages')
+  /** New messages are counted by the history's append step, on its counter (field `newMessages`). */
+  const counterKey = historyCounterKey
   const empty = (): LearningState => ({ newMessages: 0, attempts: 0 })
   /** The record and the counter apart (a record of an earlier version may still hold new messages of its own). */
   const readParts = async (member: MemberRef, counted?: number) => {
@@ -63,15 +64,14 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
       return next
     },
     /**
-     * Counts one new message (one atomic increment) and says whether the member is now due; the record is read only
-     * once enough new text has arrived. The first message creates the record, so scans (scheduler, sweep) find the member.
+     * Whether the member is due now that `counted` new messages are counted (the history's append step counts them);
+     * the record is read only once enough new text has arrived. The first message creates the record, so scans
+     * (scheduler, sweep) find the member.
      */
-    async noteNewMessage(member: MemberRef, now: number, options: { minNewMessages: number; minIntervalMs: number }): Promise<boolean> {
-      const [counted] = await store.counters.add([{ key: counterKey(member), deltas: { newMessages: 1 } }])
-      const value = counted?.newMessages ?? 0
-      if (value === 1) await states.setIfAbsent(memberKey(member), empty())
-      if (value < options.minNewMessages) return false
-      return isDue(await read(member, value), now, options)
+    async dueAfter(member: MemberRef, counted: number, now: number, options: { minNewMessages: number; minIntervalMs: number }): Promise<boolean> {
+      if (counted === 1) await states.setIfAbsent(memberKey(member), empty())
+      if (counted < options.minNewMessages) return false
+      return isDue(await read(member, counted), now, options)
     },
     /** The example pool as the history has it now. */
     async examplePool(member: MemberRef): Promise<PoolEntry[]> {

@@ -134,6 +134,10 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
       const population = mergeStyleProfile(others, profile)
       return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, population), calibration))
     },
+    /** Drops the stored counts (their rows were renumbered): the next read or fold counts the history afresh. */
+    async dropStoredCounts(member: MemberRef): Promise<void> {
+      await records.delete(memberKey(member))
+    },
     async erase(member: MemberRef): Promise<number> {
       const erased = [await records.delete(memberKey(member)), await calibrations.delete(calibrationKey(member))]
       return erased.filter(Boolean).length
