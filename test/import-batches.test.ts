@@ -57,7 +57,7 @@ const importRequest = (messages: ObservedMessage[], onProgress?: ImportRequest['
 async function observedState(store: Store) {
   const entries: Record<string, unknown> = {}
   for await (const entry of store.scan()) {
-    if (!['history', 'message-owner', 'style', 'learning'].includes(entry.collection) || entry.key.endsWith(':calibration') || entry.key.endsWith(':pool')) continue
+    if (!['history', 'message-owner', 'style', 'learning'].includes(entry.collection) || entry.key.endsWith(':calibration') || entry.key.endsWith(':pool') || entry.key === 'layout') continue
     entries[`${entry.collection} ${entry.key}`] = entry.value
   }
   return entries
@@ -129,7 +129,7 @@ describe('imports in batches', () => {
 
   it.each<[string, (write: StoreWrite) => boolean]>([
     ['claiming the batch', (write) => write.collection === 'message-owner' && write.operation === 'setManyIfAbsent'],
-    ['writing the pages', (write) => write.collection === 'history' && write.operation === 'setMany'],
+    ['writing the rows', (write) => write.collection === 'history' && write.operation === 'setMany'],
     ['indexing the appended messages', (write) => write.collection === 'message-owner' && write.operation === 'setMany'],
     ['counting the style', (write) => write.collection === 'style' && write.operation === 'set'],
     ['updating the learning state', (write) => write.collection === 'learning' && write.operation === 'set'],
@@ -158,7 +158,7 @@ describe('imports in batches', () => {
     const restarted = await core({ IMPORT_BATCH_MESSAGES: String(crashBatchSize) }, { storeUrl: url })
     const appended = new Set<string>()
     for await (const entry of restarted.store.scan()) {
-      if (entry.collection === 'message-owner' && (entry.value as { page: number }).page >= 0) appended.add(entry.key)
+      if (entry.collection === 'message-owner' && ((entry.value as { seq?: number }).seq ?? 0) >= 1) appended.add(entry.key)
     }
     const reportedBatch = messages.slice(0, reported).filter((each) => !each.userId!.startsWith('U00NOT') && each.text?.trim())
     expect(reportedBatch.filter((each) => ![...appended].some((key) => key.endsWith(encodeURIComponent(each.messageId))))).toEqual([])
@@ -167,6 +167,26 @@ describe('imports in batches', () => {
     expect(second.stored).toBeGreaterThan(0)
     const clean = await core({ IMPORT_BATCH_MESSAGES: String(crashBatchSize) })
     await clean.core.admin.importMessages(importRequest(messages))
-    expect(await observedState(restarted.store)).toEqual(await observedState(clean.store))
+    // A batch stopped after taking its numbers leaves a gap in them (numbers are never reused, so a live message can
+    // take one meanwhile without a lock): the same messages and counts, numbered from a little further on.
+    expect(renumbered(await observedState(restarted.store))).toEqual(renumbered(await observedState(clean.store)))
   })
 })
+
+/** The observed state without the rows' numbers: rows by message, author entries and style counts without ranges. */
+function renumbered(state: Record<string, unknown>) {
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(state)) {
+    if (key.startsWith('history ') && /:row:\d+$/.test(key)) {
+      const { seq: _seq, ...row } = value as { seq: number; channelId: string; id: string }
+      result[`history row ${row.channelId} ${row.id}`] = row
+    } else if (key.startsWith('message-owner ')) {
+      const { seq, ...owner } = value as { seq?: number }
+      result[key] = { ...owner, appended: (seq ?? 0) > 0 }
+    } else if (key.startsWith('style ')) {
+      const { covered: _covered, from: _from, ...counts } = value as { covered: number; from: number }
+      result[key] = counts
+    } else result[key] = value
+  }
+  return result
+}

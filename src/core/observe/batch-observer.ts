@@ -55,18 +55,15 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
       const fresh = candidates.filter((_each, index) => open[index])
       for (const each of candidates.filter((_each, index) => !open[index])) outcomes[each.index] = { status: 'ignored', reason: 'duplicate' }
       if (!fresh.length) return
-      let dropped: StoredMessage[]
       try {
-        dropped = await history.appendMany(member, fresh.map((each) => each.stored), retentionDays)
+        await history.appendMany(member, fresh.map((each) => each.stored), retentionDays)
       } catch (error) {
         // Let a later import store them: the claims alone must not mark the messages as seen. A failure after the
         // append needs no release: the batch stays unsettled, and the member's next batch repairs from the history.
         await history.releaseMany(fresh.map((each) => ({ member, channelId: each.stored.channelId, messageId: each.stored.id }))).catch(() => {})
         throw error
       }
-      // Dropped rows the stored counts cover leave them now; the batch's own rows (dropped again or not) are counted
-      // by the fold, as the history has them.
-      if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
+      // The fold counts the batch in and the rows it pushed past the bound out, then deletes those.
       await style.fold(member, held)
       const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + fresh.length }))
       await history.settled(member)

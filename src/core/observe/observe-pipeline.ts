@@ -69,12 +69,6 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     const appended = await history.appendLive(member, stored, policy.retentionDays)
     if (appended.status === 'not_opted_in') return { status: 'ignored', reason: 'not_opted_in' }
     if (appended.status === 'duplicate') return { status: 'ignored', reason: 'duplicate' }
-    if (appended.trimDue) {
-      await lock.run(memberKey(member), async () => {
-        const dropped = await history.trim(member)
-        if (dropped.length) await style.rowsChanged(member, { add: [], remove: dropped })
-      })
-    }
     await styleWriteBehind.appended(member)
     const due = await learning.dueAfter(member, appended.newMessages, clock(), settings)
     if (due && !options.deferLearning) dependencies.onDue(member)

@@ -43,17 +43,12 @@ const legacyPageSchema = z.object({ messages: z.array(storedMessageSchema) })
 /** The counter that numbers the member's rows (`appended`) and counts those gone (`removed`) and new ones (learning). */
 export const historyCounterKey = (member: MemberRef) => memberChildKey(member, 'history')
 
-/**
- * Rows older than the newest `maxMessages` are out of the history at once for every reader, and deleted in batches
- * of this many (with the style counts they leave), so the bound costs one write per this many messages.
- */
-export const trimEvery = 50
 
 /** Set once every history is in this layout (its own key: no member's, so no erase or scan of a member meets it). */
 const layoutKey = 'layout'
 
 export type Claim = { member: MemberRef; channelId: string; messageId: string }
-export type AppendResult = { status: 'not_opted_in' } | { status: 'duplicate' } | { status: 'stored'; seq: number; newMessages: number; trimDue: boolean }
+export type AppendResult = { status: 'not_opted_in' } | { status: 'duplicate' } | { status: 'stored'; seq: number; newMessages: number }
 const dayMs = 86_400_000
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>
@@ -70,7 +65,7 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
 
   const counter = async (member: MemberRef) => {
     const values = await store.counters.get(historyCounterKey(member))
-    return { appended: values.appended ?? 0, removed: values.removed ?? 0 }
+    return { appended: values.appended ?? 0, removed: values.removed ?? 0, trimmed: values.trimmed ?? 0 }
   }
   const countRemoved = async (member: MemberRef, count: number) => {
     if (count > 0) await store.counters.add([{ key: historyCounterKey(member), deltas: { removed: count } }])
@@ -98,7 +93,7 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
     /**
      * Stores a live message in one atomic step: nothing when the member is not opted in (their consent record is the
      * step's guard, so an opt-out or forget that lands first wins) or the message was stored before (by this or
-     * another process, even if since dropped). `trimDue`: rows left the bound; call trim() under the member lock.
+     * another process, even if since dropped).
      */
     async appendLive(member: MemberRef, input: Omit<StoredMessage, 'seq'>, retentionDays: number): Promise<AppendResult> {
       const lifetime = ttl(retentionDays)
@@ -110,7 +105,7 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
       })
       if (outcome.status === 'unguarded') return { status: 'not_opted_in' }
       if (outcome.status === 'claimed') return { status: 'duplicate' }
-      return { status: 'stored', seq: outcome.sequence, newMessages: outcome.counter.newMessages ?? 0, trimDue: outcome.sequence > maxMessages && outcome.sequence % trimEvery === 0 }
+      return { status: 'stored', seq: outcome.sequence, newMessages: outcome.counter.newMessages ?? 0 }
     },
 
     async owner(workspace: WorkspaceRef, channelId: string, messageId: string) {
@@ -118,18 +113,23 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
     },
 
     /**
-     * Deletes the rows that left the bound (the last `trimEvery * 2` numbers before it: older ones were trimmed
-     * before, or expire with their TTL) and returns them, so the style counts can follow. Callers hold the lock.
+     * Deletes the rows numbered below `before` that left the bound since the last trim (the style fold counted them
+     * out first, up to the number it gives: see member-style-store.ts). Callers hold the member lock.
      */
-    async trim(member: MemberRef): Promise<StoredMessage[]> {
-      const { appended } = await counter(member)
-      const { first } = window(appended)
-      const gone = await range(member, Math.max(1, first - trimEvery * 2), first - 1)
-      if (!gone.length) return []
-      await rows.deleteMany(gone.map((row) => rowKey(member, row.seq!)))
-      await countRemoved(member, gone.length)
-      return gone
+    async trim(member: MemberRef, before?: number): Promise<void> {
+      const { appended, trimmed } = await counter(member)
+      const first = Math.min(before ?? Infinity, window(appended).first)
+      if (first - 1 <= trimmed) return
+      const gone = await range(member, trimmed + 1, first - 1)
+      if (gone.length) await rows.deleteMany(gone.map((row) => rowKey(member, row.seq!)))
+      await store.counters.add([{ key: historyCounterKey(member), deltas: { trimmed: first - 1 - trimmed, removed: gone.length } }])
     },
+
+    /** The first number in the history once `appended` numbers are given out (rows before it have left the bound). */
+    windowStart: (appended: number) => window(appended).first,
+
+    /** Rows numbered `first`..`last` still stored, in or past the bound (to count out those that left it). */
+    rowsNumbered: (member: MemberRef, first: number, last: number) => range(member, Math.max(1, first), last),
 
     /**
      * Claims many messages of one workspace in one round trip for an import; true where this call holds the claim.
@@ -161,31 +161,25 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
 
     /**
      * Appends claimed messages in order, each given the member's next number, in three writes: the numbers (one
-     * counter step), the rows with the `unsettled` marker, then the author index. Rows that would be out of the bound
-     * at once are not written; rows the batch pushes out are deleted and returned, for the style counts.
+     * counter step), the rows with the `unsettled` marker, then the author index. Rows past the bound at once are
+     * not written; rows the batch pushes past it are deleted by the style fold that follows, as for live messages.
      */
-    async appendMany(member: MemberRef, messages: readonly Omit<StoredMessage, 'seq'>[], retentionDays: number): Promise<StoredMessage[]> {
-      if (!messages.length) return []
+    async appendMany(member: MemberRef, messages: readonly Omit<StoredMessage, 'seq'>[], retentionDays: number): Promise<void> {
+      if (!messages.length) return
       const [after] = await store.counters.add([{ key: historyCounterKey(member), deltas: { appended: messages.length } }])
       const last = after?.appended ?? messages.length
       const firstNew = last - messages.length + 1
       const { first } = window(last)
       const lifetime = ttl(retentionDays)
       const numbered = messages.map((message, index) => ({ ...message, seq: firstNew + index }))
-      const kept = numbered.filter((row) => row.seq >= first)
+      // Counted as gone at once, as a trim would count them, so the size stays what the rows say.
+      await countRemoved(member, numbered.filter((row) => row.seq < first).length)
       await store.collection('history', z.union([storedMessageSchema, unsettledSchema])).setMany([
-        ...kept.map((row) => ({ key: rowKey(member, row.seq), value: row, ttlMs: lifetime })),
+        ...numbered.filter((row) => row.seq >= first).map((row) => ({ key: rowKey(member, row.seq), value: row, ttlMs: lifetime })),
         { key: unsettledKey(member), value: { unsettledMessages: messages.length }, ttlMs: lifetime },
       ])
-      // Rows before the bound now: those the batch pushed out, and any a trim has not deleted yet.
-      const gone = await range(member, Math.max(1, first - messages.length - trimEvery * 2), Math.min(first - 1, firstNew - 1))
-      if (gone.length) {
-        await rows.deleteMany(gone.map((row) => rowKey(member, row.seq!)))
-        await countRemoved(member, gone.length)
-      }
       // As for live messages: a message numbered and dropped stays known, so importing it again is a duplicate.
       await owners.setMany(numbered.map((row) => ({ key: ownerKey(member, row.channelId, row.id), value: { userId: member.userId, seq: row.seq }, ttlMs: lifetime })))
-      return gone
     },
 
     /** The messages of a batch append not followed by settled() (the process stopped in between); 0 when none. */
@@ -227,7 +221,7 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
       return found.row
     },
 
-    /** Messages in the history (an estimate between trims: rows past the bound count until trimmed). */
+    /** Messages in the history (rows past the bound count until trimmed). */
     async size(member: MemberRef): Promise<number> {
       const { appended, removed } = await counter(member)
       return Math.max(0, Math.min(maxMessages, appended - removed))

@@ -12,12 +12,13 @@ import { summarizeStyle } from '../style/summarize-style.js'
 import type { MemberRef, StyleSummary } from '../types.js'
 
 /**
- * The counts of the history rows with seq <= `covered` (see history-store.ts). Rows appended since are folded in
- * on every read and stored by the next fold, so a crash between the two loses nothing (the rows are in the history)
- * and counts nothing twice (the cursor moves with the counts, under the member's lock). A record of an older layout
- * fails this schema, counts as missing, and the profile is rebuilt from the history.
+ * The counts of the history rows numbered `from`..`covered` (see history-store.ts). Rows appended since are counted
+ * in, and rows that left the history's bound since are counted out, on every read, and stored by the next fold, which
+ * then deletes the rows that left; so a crash between the two loses nothing (the rows are in the history) and counts
+ * nothing twice (the range moves with the counts, under the member's lock). A record of an older layout fails this
+ * schema, counts as missing, and the profile is rebuilt from the history.
  */
-const styleRecordSchema = z.object({ profile: storedStyleProfileSchema, covered: z.number().int().nonnegative() })
+const styleRecordSchema = z.object({ profile: storedStyleProfileSchema, covered: z.number().int().nonnegative(), from: z.number().int().positive() })
 
 /** Written by the learning job, read when scoring; kept apart so folds never move it. */
 const calibrationRecordSchema = z.object({
@@ -48,21 +49,34 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
   const calibrations = store.collection('style', calibrationRecordSchema)
   const calibrationKey = (member: MemberRef) => memberChildKey(member, 'calibration')
 
-  type Stored = { profile: StyleProfile; covered: number }
+  type Stored = { profile: StyleProfile; covered: number; from: number }
   const readStored = async (member: MemberRef): Promise<Stored | undefined> => {
     const record = await records.get(memberKey(member))
     const profile = record && decodeStyleProfile(record.profile)
-    return profile && record ? { profile, covered: record.covered } : undefined
+    return profile && record ? { profile, covered: record.covered, from: record.from } : undefined
   }
 
-  /** The stored counts plus every row appended since (or all rows, without a stored record), and what they cover. */
-  const current = async (member: MemberRef, stored: Stored | undefined) => {
+  /** The stored counts with the rows appended since counted in and those that left the bound counted out. */
+  const current = async (member: MemberRef, stored: Stored | undefined): Promise<Stored> => {
     const appended = await history.appended(member)
-    if (stored && stored.covered >= appended) return stored
-    const rows = await history.appendedBetween(member, stored ? stored.covered : -1, appended)
-    const profile = stored?.profile ?? emptyStyleProfile()
-    for (const row of rows) addToStyleProfile(profile, row.text)
-    return { profile, covered: appended }
+    const from = history.windowStart(appended)
+    if (stored && stored.covered >= appended && stored.from >= from) return stored
+    const [leaving, arriving] = await Promise.all([
+      stored ? history.rowsNumbered(member, stored.from, Math.min(from - 1, stored.covered)) : [],
+      history.appendedBetween(member, stored ? stored.covered : -1, appended),
+    ])
+    let profile = stored?.profile ?? emptyStyleProfile()
+    for (const row of leaving) profile = without(profile, row.text)
+    for (const row of arriving) addToStyleProfile(profile, row.text)
+    return { profile, covered: appended, from }
+  }
+  /** A text the profile never counted (a profile rebuilt after a bad read) is skipped, not fatal. */
+  const without = (profile: StyleProfile, text: string) => {
+    try {
+      return removeFromStyleProfile(profile, text)
+    } catch {
+      return profile
+    }
   }
 
   const get = async (member: MemberRef): Promise<StyleRecord | undefined> => {
@@ -79,12 +93,19 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
      */
     async fold(member: MemberRef, held: { assertHeld(): Promise<void> }): Promise<void> {
       const stored = await readStored(member)
-      // Nothing to store yet, and no need to count the rows to know it.
-      if (!stored && (await history.size(member)) < storedProfileFromMessages) return
-      const { profile, covered } = await current(member, stored)
-      await held.assertHeld()
-      if (profile.messages >= storedProfileFromMessages) await records.set(memberKey(member), { profile: encodeStyleProfile(profile), covered })
-      else if (stored) await records.delete(memberKey(member))
+      // Below the size for a stored record nothing is stored, and no need to count the rows to know it.
+      let countedFrom: number | undefined
+      if (stored || (await history.size(member)) >= storedProfileFromMessages) {
+        const next = await current(member, stored)
+        await held.assertHeld()
+        if (next.profile.messages >= storedProfileFromMessages) {
+          await records.set(memberKey(member), { profile: encodeStyleProfile(next.profile), covered: next.covered, from: next.from })
+          countedFrom = next.from
+        } else if (stored) await records.delete(memberKey(member))
+      }
+      // Counted out above (or never stored): the rows past the bound can go, but not those the stored counts still
+      // hold (messages observed meanwhile, without the lock, may have moved the bound on).
+      await history.trim(member, countedFrom)
     },
     /**
      * Mirrors edits, deletions, dropped and expired rows into the stored counts (callers hold the member lock and
@@ -94,18 +115,11 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
     async rowsChanged(member: MemberRef, change: { add: StoredMessage[]; remove: StoredMessage[] }): Promise<void> {
       const stored = await readStored(member)
       if (!stored) return
-      const covered = (row: StoredMessage) => (row.seq ?? 0) <= stored.covered
+      const covered = (row: StoredMessage) => (row.seq ?? 0) >= stored.from && (row.seq ?? 0) <= stored.covered
       let profile = stored.profile
-      for (const row of change.remove.filter(covered)) {
-        // A text the profile never counted (a profile rebuilt after a bad read) is skipped, not fatal.
-        try {
-          profile = removeFromStyleProfile(profile, row.text)
-        } catch {
-          continue
-        }
-      }
+      for (const row of change.remove.filter(covered)) profile = without(profile, row.text)
       for (const row of change.add.filter(covered)) profile = addToStyleProfile(profile, row.text)
-      await records.set(memberKey(member), { profile: encodeStyleProfile(profile), covered: stored.covered })
+      await records.set(memberKey(member), { profile: encodeStyleProfile(profile), covered: stored.covered, from: stored.from })
     },
     async summary(member: MemberRef): Promise<StyleSummary | undefined> {
       const record = await get(member)
