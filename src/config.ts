@@ -98,6 +98,8 @@ export const configSchema = z.object({
   IMPORT_BATCH_MESSAGES: integer(2000, 10),
   LEARN_MIN_NEW_MESSAGES: integer(20, 1),
   LEARN_MIN_INTERVAL_MINUTES: integer(60),
+  /** How long the observe path reuses a workspace's policy; a change through another process applies within it. */
+  POLICY_CACHE_MS: integer(2000),
   LEARN_SAMPLE_SIZE: integer(40, 5),
   LEARNING_MODE: z.enum(['inline', 'worker', 'off']).default('inline'),
   LEARNING_JOB_LEASE_SECONDS: integer(30, 1),

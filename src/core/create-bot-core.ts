@@ -92,7 +92,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const model = createMeteredModel(options.model, ledger)
   const safetyModel = createMeteredModel(options.safetyModel ?? options.model, ledger)
 
-  const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS })
+  const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS, observeCacheMs: config.POLICY_CACHE_MS })
   const consent = createConsentService(store)
   const history = createHistoryStore(store, clock, { maxMessages: config.HISTORY_MAX_MESSAGES })
   const style = createMemberStyleStore(store, history)
@@ -109,6 +109,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => {
       // Pending style folds hold no text, only that the member is behind; dropped so none runs after the erase.
       styleWriteBehind.discard(member)
+      learning.discard(member)
       return retryQueue.discard(member)
     },
   })

@@ -43,7 +43,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
 
   const created = async (message: ObservedMessage, options: ObserveOptions): Promise<ObserveOutcome> => {
     if (!message.userId) return { status: 'ignored', reason: 'unknown_message' }
-    const policy = await policies.get(message.workspace)
+    const policy = await policies.getForObserve(message.workspace)
     if (!policy.enabled) return { status: 'ignored', reason: 'bot_disabled' }
     if (!options.skipChannelCheck && !policies.learnsFrom(policy, message.channelId, message.channelKind)) {
       return { status: 'ignored', reason: 'channel_not_enabled' }

@@ -38,6 +38,8 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
   /** New messages are counted by the history's append step, on its counter (field `newMessages`). */
   const counterKey = historyCounterKey
   const empty = (): LearningState => ({ newMessages: 0, attempts: 0 })
+  /** When dueAfter() need read the record again: in-process, so a job that ran elsewhere is seen by then at the latest. */
+  const notBefore = new Map<string, number>()
   /** The record and the counter apart (a record of an earlier version may still hold new messages of its own). */
   const readParts = async (member: MemberRef, counted?: number) => {
     const [state, counter] = await Promise.all([states.get(memberKey(member)), counted === undefined ? store.counters.get(counterKey(member)) : { newMessages: counted }])
@@ -55,6 +57,7 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
      * messages counted meanwhile by another process are kept.
      */
     async update(member: MemberRef, change: (state: LearningState) => LearningState): Promise<LearningState> {
+      notBefore.delete(memberKey(member))
       const { base, counted } = await readParts(member)
       const next = change({ ...base, newMessages: base.newMessages + counted })
       await states.set(memberKey(member), { ...next, newMessages: 0 })
@@ -71,7 +74,18 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
     async dueAfter(member: MemberRef, counted: number, now: number, options: { minNewMessages: number; minIntervalMs: number }): Promise<boolean> {
       if (counted === 1) await states.setIfAbsent(memberKey(member), empty())
       if (counted < options.minNewMessages) return false
-      return isDue(await read(member, counted), now, options)
+      const key = memberKey(member)
+      // A member with enough new text is asked about on every message until learned; the answer holds until then.
+      if ((notBefore.get(key) ?? 0) > now) return false
+      const state = await read(member, counted)
+      const due = isDue(state, now, options)
+      if (notBefore.size >= 10_000) notBefore.clear()
+      notBefore.set(key, due ? now + signalledMs : nextCheck(state, now, options))
+      return due
+    },
+    /** Forget: what dueAfter() remembers of the member goes with their records. */
+    discard(member: MemberRef): void {
+      notBefore.delete(memberKey(member))
     },
     /** The example pool as the history has it now. */
     async examplePool(member: MemberRef): Promise<PoolEntry[]> {
@@ -92,6 +106,18 @@ export function createLearningStateStore(store: Store, history: HistoryStore) {
       }
     },
   }
+}
+
+/** A due member was just signalled (the scheduler takes it from there); asked again after this. */
+const signalledMs = 5_000
+/** A dead-lettered member is looked at again after this (an admin may have restarted it). */
+const deadLetterRecheckMs = 60_000
+
+/** When a member who is not due now may become due, with no new text needed (new text only adds to the count). */
+function nextCheck(state: LearningState, now: number, options: { minIntervalMs: number }): number {
+  if (state.deadLetterAt !== undefined) return now + deadLetterRecheckMs
+  if (state.nextAttemptAt !== undefined) return state.nextAttemptAt
+  return state.lastLearnedAt === undefined ? now : state.lastLearnedAt + options.minIntervalMs
 }
 
 /** Due when enough new text arrived and the minimum interval since the last run has passed. */

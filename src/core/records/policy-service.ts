@@ -18,8 +18,11 @@ export const workspacePolicySchema = z.object({
 
 export type PolicyService = ReturnType<typeof createPolicyService>
 
-export function createPolicyService(store: Store, defaults: { retentionDays: number; adminUserIds?: string[] }) {
+export function createPolicyService(store: Store, defaults: { retentionDays: number; adminUserIds?: string[]; observeCacheMs?: number }) {
   const policies = store.collection('policy', workspacePolicySchema)
+  /** Policies as the observe path last read them (bounded: dropped whole when full). */
+  const cached = new Map<string, { policy: WorkspacePolicy; until: number }>()
+  const cacheMs = defaults.observeCacheMs ?? 0
 
   const fallback = (): WorkspacePolicy => ({
     // A new workspace starts switched off: an admin turns the bot on and chooses where it may learn.
@@ -37,9 +40,26 @@ export function createPolicyService(store: Store, defaults: { retentionDays: num
 
   return {
     get,
+    /**
+     * get() for the observe path, read at most once per `observeCacheMs` per workspace: the policy says where the
+     * bot may learn, not whether a member agreed (consent is checked on every message, in the store's append step).
+     * A change made through this process applies at once; one made through another process within that time.
+     */
+    async getForObserve(workspace: WorkspaceRef): Promise<WorkspacePolicy> {
+      if (cacheMs <= 0) return get(workspace)
+      const key = workspaceKey(workspace)
+      const hit = cached.get(key)
+      const now = Date.now()
+      if (hit && hit.until > now) return hit.policy
+      const policy = await get(workspace)
+      if (cached.size >= 10_000) cached.clear()
+      cached.set(key, { policy, until: now + cacheMs })
+      return policy
+    },
     async update(workspace: WorkspaceRef, actor: Actor, change: Partial<Omit<WorkspacePolicy, 'updatedAt' | 'updatedBy'>>) {
       const next: WorkspacePolicy = { ...(await get(workspace)), ...change, updatedAt: Date.now(), updatedBy: actor.member.userId }
       await policies.set(workspaceKey(workspace), next)
+      cached.delete(workspaceKey(workspace))
       return next
     },
     isAdmin,
@@ -64,6 +84,7 @@ export function createPolicyService(store: Store, defaults: { retentionDays: num
       return channelKind === 'public' && policy.learningChannels.includes('*')
     },
     async erase(workspace: WorkspaceRef) {
+      cached.delete(workspaceKey(workspace))
       await policies.delete(workspaceKey(workspace))
     },
   }
