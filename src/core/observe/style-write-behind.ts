@@ -47,7 +47,8 @@ export function createStyleWriteBehind(dependencies: { style: MemberStyleStore; 
       entry.messages += 1
       behind.set(key, entry)
       if (entry.messages < settings.flushAfterMessages) return schedule()
-      await foldMember(key, member)
+      // The message is stored whatever happens here: a failed fold is logged, and the next read or fold catches up.
+      await foldMember(key, member).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
     },
     /** Forget: nothing pending for the member survives (a later fold would find an empty history anyway). */
     discard(member: MemberRef): void {
