@@ -78,7 +78,7 @@ describe('Slack HTTP connections', () => {
     // node:http, not fetch: fetch hides the hop-by-hop Keep-Alive header that tells the client how long it may reuse the socket.
     const agent = new Agent({ keepAlive: true })
     try {
-      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+      const keepAlive = await new Promise<unknown>((resolve, reject) => {
         request(url, { agent }, (response) => {
           response.resume()
           resolve(response.headers['keep-alive'])
