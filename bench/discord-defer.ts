@@ -49,8 +49,9 @@ export async function runDiscordDeferBenchmark(options: DiscordDeferOptions = {}
   const modelDelayMs = options.modelDelayMs ?? 2000
   const bare = await measureBareClient(concurrency, rounds, 0)
   const adapter = await measureAdapter(concurrency, rounds, modelDelayMs)
-  // The adapter waits for its answers before the next round, and an idle connection outlives no such pause (the
-  // server's keep-alive is 5 s), so its rounds start on new connections; the bare client is measured both ways.
+  // The adapter waits for its answers before the next round, about as long as the fake server keeps an idle
+  // connection (5 s, Node's default), so its rounds often start on new REST connections: the bare client is measured
+  // both back to back and after the same pause.
   const pauseMs = Math.round(median(adapter.pausesMs))
   const bareAfterPause = await measureBareClient(concurrency, rounds, pauseMs)
   return { benchmark: 'discord-defer', concurrency, rounds, modelDelayMs, adapter: adapter.deferral, adapterAnswer: adapter.answer, bareClient: bare, bareClientAfterPause: bareAfterPause, pauseMs }
