@@ -45,6 +45,8 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('discord', `/ask deferral p50, ${discord.concurrency} concurrent`, discord.adapter.p50Ms, 'ms', 'bare discord.js client, defer only', discord.bareClient.p50Ms, 'lower'),
       row('discord', `/ask deferral p99, ${discord.concurrency} concurrent`, discord.adapter.p99Ms, 'ms', 'bare discord.js client, defer only', discord.bareClient.p99Ms, 'lower'),
+      row('discord', `/ask deferral p50, ${discord.concurrency} concurrent`, discord.adapter.p50Ms, 'ms', `bare client, rounds ${seconds(discord.pauseMs)} apart as the adapter's`, discord.bareClientAfterPause.p50Ms, 'lower'),
+      row('discord', `/ask deferral p99, ${discord.concurrency} concurrent`, discord.adapter.p99Ms, 'ms', `bare client, rounds ${seconds(discord.pauseMs)} apart as the adapter's`, discord.bareClientAfterPause.p99Ms, 'lower'),
       row('discord', 'answer delivered p50 (3 model calls)', discord.adapterAnswer.p50Ms, 'ms', `3 × model delay ${discord.modelDelayMs} ms`, 3 * discord.modelDelayMs, 'lower'),
     )
   }
@@ -244,4 +246,5 @@ export function renderDetails(parts: BenchParts): string {
 }
 
 const kilobytes = (bytes: number) => `${Math.round(bytes / 1024)} KB`
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits

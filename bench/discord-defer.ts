@@ -1,5 +1,6 @@
 // Benchmark: time from INTERACTION_CREATE to the deferral callback under 50 concurrent /ask, for the real adapter on
-// the real core with a fake model that takes 2 s per call, next to a bare discord.js client that only defers.
+// the real core with a fake model that takes 2 s per call, next to a bare discord.js client that only defers (rounds
+// back to back, and rounds after the same pause the adapter's have).
 // Same process, same fakes. Run alone with `tsx bench/discord-defer.ts`; `runDiscordDeferBenchmark` returns JSON.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,8 +30,15 @@ export type DiscordDeferReport = {
   adapter: LatencySummary
   /** The same, to the final answer edit (includes the model's time), for context. */
   adapterAnswer: LatencySummary
-  /** A bare discord.js client whose only handler is deferReply. */
+  /** A bare discord.js client whose only handler is deferReply, its rounds back to back (its connections stay warm). */
   bareClient: LatencySummary
+  /**
+   * The same bare client, each round after the pause the adapter's rounds have between them (waiting for the
+   * answers), so its REST connections are as cold as the adapter's when a round starts.
+   */
+  bareClientAfterPause: LatencySummary
+  /** Median time from one adapter round's last deferral to the next round, the pause used above. */
+  pauseMs: number
 }
 
 export type DiscordDeferOptions = { concurrency?: number; rounds?: number; modelDelayMs?: number }
@@ -39,13 +47,18 @@ export async function runDiscordDeferBenchmark(options: DiscordDeferOptions = {}
   const concurrency = options.concurrency ?? 50
   const rounds = options.rounds ?? 3
   const modelDelayMs = options.modelDelayMs ?? 2000
-  const bare = await measureBareClient(concurrency, rounds)
+  const bare = await measureBareClient(concurrency, rounds, 0)
   const adapter = await measureAdapter(concurrency, rounds, modelDelayMs)
-  return { benchmark: 'discord-defer', concurrency, rounds, modelDelayMs, adapter: adapter.deferral, adapterAnswer: adapter.answer, bareClient: bare }
+  // The adapter waits for its answers before the next round, about as long as the fake server keeps an idle
+  // connection (5 s, Node's default), so its rounds often start on new REST connections: the bare client is measured
+  // both back to back and after the same pause.
+  const pauseMs = Math.round(median(adapter.pausesMs))
+  const bareAfterPause = await measureBareClient(concurrency, rounds, pauseMs)
+  return { benchmark: 'discord-defer', concurrency, rounds, modelDelayMs, adapter: adapter.deferral, adapterAnswer: adapter.answer, bareClient: bare, bareClientAfterPause: bareAfterPause, pauseMs }
 }
 
 /** One round: `concurrency` /ask interactions dispatched back to back; resolves with per-interaction timings. */
-async function round(fake: FakeDiscord, concurrency: number, waitForAnswers: boolean): Promise<{ deferral: number[]; answer: number[] }> {
+async function round(fake: FakeDiscord, concurrency: number, waitForAnswers: boolean): Promise<{ deferral: number[]; answer: number[]; lastDeferralAt: number }> {
   const interactions = Array.from({ length: concurrency }, (_, index) =>
     makeSlashInteraction({ name: 'ask', user: makeUser(String(100_000_000_000_001_000n + BigInt(index)), `member${index}`), options: [{ name: 'question', type: 3, value: `how do I rebase branch ${index}?` }] }),
   )
@@ -56,9 +69,11 @@ async function round(fake: FakeDiscord, concurrency: number, waitForAnswers: boo
       return fake.gateway.dispatch('INTERACTION_CREATE', interaction)
     }),
   )
+  let lastDeferralAt = 0
   const deferral = await Promise.all(
     interactions.map(async (interaction) => {
       const call = await fake.rest.waitForCall((candidate) => candidate.method === 'POST' && candidate.path === `/interactions/${interaction.id}/${interaction.token}/callback`, 60_000)
+      lastDeferralAt = Math.max(lastDeferralAt, call.receivedAt)
       return call.receivedAt - sentAt.get(interaction.token)!
     }),
   )
@@ -70,10 +85,12 @@ async function round(fake: FakeDiscord, concurrency: number, waitForAnswers: boo
         }),
       )
     : []
-  return { deferral, answer }
+  return { deferral, answer, lastDeferralAt }
 }
 
-async function measureBareClient(concurrency: number, rounds: number): Promise<LatencySummary> {
+const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? 0
+
+async function measureBareClient(concurrency: number, rounds: number, pauseMs: number): Promise<LatencySummary> {
   const fake = await startFakeDiscord()
   const client = new Client({ intents: discordIntents, rest: { api: fake.rest.apiUrl } })
   client.on(Events.InteractionCreate, (interaction) => {
@@ -85,7 +102,10 @@ async function measureBareClient(concurrency: number, rounds: number): Promise<L
     await ready
     await round(fake, concurrency, false) // warm-up
     const samples: number[] = []
-    for (let index = 0; index < rounds; index++) samples.push(...(await round(fake, concurrency, false)).deferral)
+    for (let index = 0; index < rounds; index++) {
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
+      samples.push(...(await round(fake, concurrency, false)).deferral)
+    }
     return summarize(samples)
   } finally {
     await client.destroy()
@@ -93,7 +113,7 @@ async function measureBareClient(concurrency: number, rounds: number): Promise<L
   }
 }
 
-async function measureAdapter(concurrency: number, rounds: number, modelDelayMs: number): Promise<{ deferral: LatencySummary; answer: LatencySummary }> {
+async function measureAdapter(concurrency: number, rounds: number, modelDelayMs: number): Promise<{ deferral: LatencySummary; answer: LatencySummary; pausesMs: number[] }> {
   const directory = mkdtempSync(join(tmpdir(), 'hyperalign-bench-discord-'))
   const fake = await startFakeDiscord()
   const server = await startFakeOpenAiServer({ delayMs: modelDelayMs })
@@ -116,15 +136,18 @@ async function measureAdapter(concurrency: number, rounds: number, modelDelayMs:
   const bot = createDiscordAdapter({ config, logger: silentLogger })
   try {
     await bot.start(core)
-    await round(fake, concurrency, true) // warm-up
+    let lastDeferralAt = (await round(fake, concurrency, true)).lastDeferralAt // warm-up
     const deferral: number[] = []
     const answer: number[] = []
+    const pausesMs: number[] = []
     for (let index = 0; index < rounds; index++) {
+      pausesMs.push(performance.now() - lastDeferralAt)
       const result = await round(fake, concurrency, true)
       deferral.push(...result.deferral)
       answer.push(...result.answer)
+      lastDeferralAt = result.lastDeferralAt
     }
-    return { deferral: summarize(deferral), answer: summarize(answer) }
+    return { deferral: summarize(deferral), answer: summarize(answer), pausesMs }
   } finally {
     await bot.stop()
     await lifecycle.close()

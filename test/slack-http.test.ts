@@ -1,5 +1,6 @@
 // The HTTP receiver's front door: Slack's v0 signature and timestamp are checked before anything happens, and a
 // request that fails gets 401 with nothing stored, nothing drafted and nothing sent to Slack.
+import { Agent, request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dumpStore } from '../testing/support/test-core.js'
 import { startSlackTestApp, type SlackTestApp } from '../testing/fakes/fake-slack-app-harness.js'
@@ -67,5 +68,27 @@ describe('Slack request verification', () => {
     expect(challenge.text).toContain('challenge-123')
     const health = await fetch(harness.eventsUrl.replace('/slack/events', '/healthz'))
     expect(health.status).toBe(200)
+  })
+})
+
+describe('Slack HTTP connections', () => {
+  it('keeps an idle connection open for 65 s, past a load balancer idle timeout of 60 s, not Node default 5 s', async () => {
+    harness = await startSlackTestApp()
+    const url = new URL(harness.eventsUrl.replace('/slack/events', '/healthz'))
+    // node:http, not fetch: fetch hides the hop-by-hop Keep-Alive header that tells the client how long it may reuse the socket.
+    const agent = new Agent({ keepAlive: true })
+    try {
+      const keepAlive = await new Promise<unknown>((resolve, reject) => {
+        request(url, { agent }, (response) => {
+          response.resume()
+          resolve(response.headers['keep-alive'])
+        })
+          .on('error', reject)
+          .end()
+      })
+      expect(keepAlive).toBe('timeout=65')
+    } finally {
+      agent.destroy()
+    }
   })
 })

@@ -51,6 +51,12 @@ export type SlackApp = {
 }
 
 export const slackEventsPath = '/slack/events'
+/**
+ * How long an idle connection to the HTTP receiver stays open. Node's default of 5 s closes it between two bursts,
+ * so each request of the next burst pays a new connection on the one thread that must also acknowledge; and a load
+ * balancer that reuses a socket the app has just closed answers 502 (an AWS ALB idles connections for 60 s).
+ */
+export const slackHttpKeepAliveMs = 65_000
 /** The Web API base URL the SDK uses when SLACK_API_URL is not set. */
 export const slackDefaultApiUrl = 'https://slack.com/api/'
 
@@ -171,6 +177,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const server = await app.start({ port: config.PORT, ...(options.host ? { host: options.host } : {}) }).catch((error: unknown) => {
         throw slackStartupFailure(error, 'listen', { apiUrl, port: config.PORT })
       })
+      server.keepAliveTimeout = slackHttpKeepAliveMs
+      // Above the keep-alive, so a reused socket is never cut by the headers timer while it idles.
+      server.headersTimeout = Math.max(server.headersTimeout, slackHttpKeepAliveMs + 1_000)
       port = (server.address() as AddressInfo).port
       logger.info('slack_started', { mode, port, path: slackEventsPath })
     },
