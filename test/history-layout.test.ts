@@ -117,7 +117,6 @@ describe('the history layout', () => {
 
   it('reuses a workspace policy for POLICY_CACHE_MS on the observe path, applies this process’s changes at once, and checks consent on every message', async () => {
     const url = sqliteUrl()
-    let now = Date.now()
     const clockless = { POLICY_CACHE_MS: '60000' }
     const first = await core(clockless, { storeUrl: url })
     await enableWorkspace(first.core)
@@ -132,7 +131,18 @@ describe('the history layout', () => {
     // Opted out: the very next message is refused, whatever the policy cache holds.
     await first.core.setConsent(actorFor(memberA), memberA, false)
     expect(await first.core.observe(message(memberA, 'after opting out'))).toEqual({ status: 'ignored', reason: 'not_opted_in' })
-    now += 1
     expect(Object.keys(await rowsOf(first.store))).toEqual([])
+  })
+
+  it('applies a policy change made through another process within POLICY_CACHE_MS', async () => {
+    const url = sqliteUrl()
+    const settings = { POLICY_CACHE_MS: '300' }
+    const [here, there] = [await core(settings, { storeUrl: url }), await core(settings, { storeUrl: url })]
+    await enableWorkspace(here.core)
+    await here.core.setConsent(actorFor(memberA), memberA, true)
+    expect((await here.core.observe(message(memberA, 'read the policy once'))).status).toBe('stored')
+    await there.core.admin.setEnabled(actorFor({ ...workspace, userId: 'U00FAKEADMIN' }, true), workspace, false)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await here.core.observe(message(memberA, 'after the other process switched it off'))).toEqual({ status: 'ignored', reason: 'bot_disabled' })
   })
 })

@@ -334,7 +334,8 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
           const numbered = found.map((row) => ({ ...row, seq: row.seq ?? next++ }))
           const { appended } = await counter(member)
           const highest = Math.max(0, ...numbered.map((row) => row.seq))
-          if (highest > appended) await store.counters.add([{ key: historyCounterKey(member), deltas: { appended: highest - appended } }])
+          // Numbers no row holds (rows dropped before the move) count as gone, so the size is what the rows say.
+          if (highest > appended) await store.counters.add([{ key: historyCounterKey(member), deltas: { appended: highest - appended, removed: highest - appended - numbered.length } }])
           const lifetime = ttl(await retentionDaysOf(member))
           await rows.setMany(numbered.map((row) => ({ key: rowKey(member, row.seq), value: row, ttlMs: Math.max(1, row.storedAt + lifetime - clock()) })))
           await owners.setMany(numbered.map((row) => ({ key: ownerKey(member, row.channelId, row.id), value: { userId: member.userId, seq: row.seq }, ttlMs: lifetime })))
