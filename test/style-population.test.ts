@@ -10,7 +10,7 @@ import { calibratedStyleMatch, rawStyleMatch, styleCalibrationSchema } from '../
 import { addToStyleProfile, emptyStyleProfile, mergeStyleProfile, type StyleProfile } from '../src/core/style/style-profile.js'
 import type { MemberRef } from '../src/core/types.js'
 import { scriptedHandler } from '../testing/support/scripted-model.js'
-import { actorFor, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
+import { actorFor, adminMember, createTestCore, dumpStore, enableWorkspace, memberA, memberB, message, workspace, type TestCore } from '../testing/support/test-core.js'
 
 const memberC: MemberRef = { ...workspace, userId: 'U00FAKEUSER3' }
 const textsOf: Record<string, string[]> = {
@@ -23,8 +23,10 @@ const profileOf = (texts: string[]) => texts.reduce((profile, text) => addToStyl
 const sumOf = (profiles: StyleProfile[]) => profiles.reduce((total, each) => mergeStyleProfile(total, each), emptyStyleProfile())
 
 let test: TestCore
+let now: number
 beforeEach(async () => {
-  test = await createTestCore({ server: { handler: scriptedHandler({}) } })
+  now = Date.now()
+  test = await createTestCore({ server: { handler: scriptedHandler({}) }, clock: () => now })
   await enableWorkspace(test.core)
   for (const member of [memberA, memberB, memberC]) {
     await test.core.setConsent(actorFor(member), member, true)
@@ -67,6 +69,17 @@ describe('the workspace style population', () => {
     const kept = await entries('workspace-style')
     expect(kept).toHaveLength(1)
     expect(kept.join('\n')).not.toContain(memberC.userId)
+  })
+
+  it('a retention sweep that removes messages drops the population that counted them; it is summed again without', async () => {
+    await test.core.admin.setRetentionDays(actorFor(adminMember, true), workspace, 7)
+    now += 8 * 86_400_000
+    const fresh = Array.from({ length: 12 }, (_, index) => `hey team, fresh deploy ${index} is green!! 🚀`)
+    for (const text of fresh) await test.core.observe(message(memberA, text))
+    expect(await test.lifecycle.sweep()).toMatchObject({ messagesRemoved: 90 })
+    expect(await entries('workspace-style')).toEqual([])
+    const a = profileOf(fresh)
+    expect(await scoresOf(memberA)).toEqual(await expectedScores(memberA, a, a))
   })
 
   it('a calibration record of the earlier layout keeps its calibration, loses its copy of the counts, never crashes', async () => {

@@ -200,7 +200,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })
   const setConsent = createConsentChange({ policies, consent, access, lock, erase: eraseAll, clock })
   const backfillChannels = createBackfillChannels({ policies, consent })
-  const sweep = createRetentionSweep({ store, policies, history, style, learning, contrast, editPairs, lock, clock })
+  const sweep = createRetentionSweep({ store, policies, history, style, workspaceStyle, learning, contrast, editPairs, lock, clock })
 
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))
