@@ -6,7 +6,9 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
 import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
-import { encodeStyleProfile } from '../src/core/style/stored-style-profile.js'
+import { decodeStyleProfile, encodeStyleProfile, storedStyleProfileSchema } from '../src/core/style/stored-style-profile.js'
+import type { Store } from '../src/store/store.js'
+import { z } from 'zod'
 import { addToStyleProfile, emptyStyleProfile } from '../src/core/style/style-profile.js'
 import type { MemberRef } from '../src/core/types.js'
 import type { BotCore } from '../src/core/bot-core.js'
@@ -31,10 +33,10 @@ export type StorageFootprintReport = {
   derivedBytesPerMember: number
   /**
    * The same for the one member whose learning job ran (the others are never calibrated here), and what it was in
-   * the earlier layout, whose calibration record also held a copy of the other members' counts (encoded as that
-   * version did, from the same messages).
+   * the earlier layout: n-gram counts not deflated, and a calibration record that also held a copy of the other
+   * members' counts (encoded as that version did, from the same messages).
    */
-  calibratedMember: { derivedBytes: number; earlierLayoutDerivedBytes: number; byCollection: Record<string, number> }
+  calibratedMember: { derivedBytes: number; earlierLayoutDerivedBytes: number; earlierLayoutCopyBytes: number; byCollection: Record<string, number> }
   /** The workspace's style population, stored once for all members (part of `workspaceBytes`). */
   workspaceStyleBytes: number
   /** Mean JSON bytes of the member's messages as raw rows (what any store of the messages needs). */
@@ -106,6 +108,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const calibrated = await attributeBytes(bench.rawStore.scan(), [first])
     const workspaceStyleBytes = await collectionBytes(bench.rawStore.scan(), 'workspace-style')
     const earlierCopyBytes = earlierCalibrationCopyBytes(perMember.slice(1).flat(), await collectionBytes(bench.rawStore.scan(), 'style', memberChildKey(first, 'calibration')))
+    const earlierProfileBytes = await earlierStyleRecordExtraBytes(bench.rawStore, first)
     const calibratedDerived = derivedBytes(calibrated.perMember.byCollection)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
     const file = sqliteFilePath(location.url)
@@ -121,7 +124,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne), breakdown: learnBreakdown },
       bytesPerMember: bytes.perMember,
       derivedBytesPerMember: derivedBytes(bytes.perMember.byCollection),
-      calibratedMember: { derivedBytes: calibratedDerived, earlierLayoutDerivedBytes: calibratedDerived + earlierCopyBytes, byCollection: calibrated.perMember.byCollection },
+      calibratedMember: { derivedBytes: calibratedDerived, earlierLayoutDerivedBytes: calibratedDerived + earlierProfileBytes + earlierCopyBytes, earlierLayoutCopyBytes: earlierCopyBytes, byCollection: calibrated.perMember.byCollection },
       workspaceStyleBytes,
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
@@ -147,7 +150,7 @@ async function collectionBytes(entries: AsyncIterable<{ collection: string; key:
 
 /**
  * How many more bytes the member's calibration record took in the earlier layout: the other members' counts
- * (`encodeStyleProfile` of their summed profiles, here rebuilt from their messages) stored beside the calibration.
+ * (`encodeStyleProfile` of their summed profiles, version 2, here rebuilt from their messages) beside the calibration.
  */
 function earlierCalibrationCopyBytes(othersMessages: CorpusMessage[], calibrationRecordBytes: number): number {
   if (!calibrationRecordBytes) return 0
@@ -156,7 +159,16 @@ function earlierCalibrationCopyBytes(othersMessages: CorpusMessage[], calibratio
     const text = normalizeMarkup(message.text, message.workspace.platform)
     if (text.trim()) addToStyleProfile(others, text)
   }
-  return Buffer.byteLength(`,"others":${JSON.stringify(encodeStyleProfile(others))}`)
+  return Buffer.byteLength(`,"others":${JSON.stringify(encodeStyleProfile(others, 2))}`)
+}
+
+/** How many more bytes the member's style record took in the earlier layout, whose n-gram counts were not deflated. */
+async function earlierStyleRecordExtraBytes(store: Store, member: MemberRef): Promise<number> {
+  const record = await store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number() })).get(memberKey(member))
+  const profile = record && decodeStyleProfile(record.profile)
+  if (!record || !profile) return 0
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
+  return size({ ...record, profile: encodeStyleProfile(profile, 2) }) - size(record)
 }
 
 /** JSON bytes of every entry, attributed to a member by its key (or, for the message index, by its value). */

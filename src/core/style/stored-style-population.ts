@@ -1,10 +1,10 @@
-// The stored form of a workspace's style population: the summed n-gram counts of its opted-in members (sparse, as in
-// stored-style-profile.ts) and, for each member summed in, how far into their history their counts went. Only the
+// The stored form of a workspace's style population: the summed n-gram counts of its opted-in members (sparse and
+// deflated, as in stored-style-profile.ts) and, for each member summed in, how far into their history their counts went. Only the
 // n-grams are kept: the score and the calibration read nothing else of the population.
 import { z } from 'zod'
 import { gramViews } from './style-features.js'
 import { emptyStyleProfile, type StyleProfile } from './style-profile.js'
-import { decodeSparseCounts, encodeSparseCounts } from './sparse-counts.js'
+import { decodeCompressedCounts, encodeCompressedCounts } from './sparse-counts.js'
 
 export const storedStylePopulationVersion = 1
 
@@ -13,7 +13,7 @@ const count = z.number().int().nonnegative()
 export const storedStylePopulationSchema = z.object({
   version: z.literal(storedStylePopulationVersion),
   messages: count,
-  /** One sparse encoding per entry of `gramViews`; the totals are recomputed on read. */
+  /** One deflated sparse encoding per entry of `gramViews`; the totals are recomputed on read. */
   grams: z.array(z.string()).length(gramViews.length),
   /** Member id → the last history seq their counts in the sum cover. */
   covered: z.record(z.string(), count),
@@ -28,14 +28,14 @@ export function encodeStylePopulation(population: StylePopulationCounts): Stored
   return {
     version: storedStylePopulationVersion,
     messages: population.total.messages,
-    grams: population.total.grams.map((view) => encodeSparseCounts(view)),
+    grams: population.total.grams.map((view) => encodeCompressedCounts(view)),
     covered: Object.fromEntries(population.covered),
   }
 }
 
 /** The population, or undefined when the stored value does not fit today's layout (it then counts as missing). */
 export function decodeStylePopulation(stored: StoredStylePopulation): StylePopulationCounts | undefined {
-  const grams = stored.grams.map((view, index) => decodeSparseCounts(view, gramViews[index]!.size))
+  const grams = stored.grams.map((view, index) => decodeCompressedCounts(view, gramViews[index]!.size))
   if (grams.some((view) => !view)) return undefined
   const total = emptyStyleProfile()
   total.messages = stored.messages
