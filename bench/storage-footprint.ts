@@ -33,10 +33,10 @@ export type StorageFootprintReport = {
   derivedBytesPerMember: number
   /**
    * The same for the one member whose learning job ran (the others are never calibrated here), and what it was in
-   * the earlier layout: n-gram counts not deflated, and a calibration record that also held a copy of the other
+   * the previous layout: n-gram counts not deflated, and a calibration record that also held a copy of the other
    * members' counts (encoded as that version did, from the same messages).
    */
-  calibratedMember: { derivedBytes: number; earlierLayoutDerivedBytes: number; earlierLayoutCopyBytes: number; byCollection: Record<string, number> }
+  calibratedMember: { derivedBytes: number; previousLayoutDerivedBytes: number; previousLayoutCopyBytes: number; byCollection: Record<string, number> }
   /** The workspace's style population, stored once for all members (part of `workspaceBytes`). */
   workspaceStyleBytes: number
   /** Mean JSON bytes of the member's messages as raw rows (what any store of the messages needs). */
@@ -107,8 +107,8 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     const bytes = await attributeBytes(bench.rawStore.scan(), members)
     const calibrated = await attributeBytes(bench.rawStore.scan(), [first])
     const workspaceStyleBytes = await collectionBytes(bench.rawStore.scan(), 'workspace-style')
-    const earlierCopyBytes = earlierCalibrationCopyBytes(perMember.slice(1).flat(), await collectionBytes(bench.rawStore.scan(), 'style', memberChildKey(first, 'calibration')))
-    const earlierProfileBytes = await earlierStyleRecordExtraBytes(bench.rawStore, first)
+    const previousCopyBytes = previousCalibrationCopyBytes(perMember.slice(1).flat(), await collectionBytes(bench.rawStore.scan(), 'style', memberChildKey(first, 'calibration')))
+    const previousProfileBytes = await previousStyleRecordExtraBytes(bench.rawStore, first)
     const calibratedDerived = derivedBytes(calibrated.perMember.byCollection)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
     const file = sqliteFilePath(location.url)
@@ -124,7 +124,7 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne), breakdown: learnBreakdown },
       bytesPerMember: bytes.perMember,
       derivedBytesPerMember: derivedBytes(bytes.perMember.byCollection),
-      calibratedMember: { derivedBytes: calibratedDerived, earlierLayoutDerivedBytes: calibratedDerived + earlierProfileBytes + earlierCopyBytes, earlierLayoutCopyBytes: earlierCopyBytes, byCollection: calibrated.perMember.byCollection },
+      calibratedMember: { derivedBytes: calibratedDerived, previousLayoutDerivedBytes: calibratedDerived + previousProfileBytes + previousCopyBytes, previousLayoutCopyBytes: previousCopyBytes, byCollection: calibrated.perMember.byCollection },
       workspaceStyleBytes,
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
@@ -149,10 +149,10 @@ async function collectionBytes(entries: AsyncIterable<{ collection: string; key:
 }
 
 /**
- * How many more bytes the member's calibration record took in the earlier layout: the other members' counts
+ * How many more bytes the member's calibration record took in the previous layout: the other members' counts
  * (`encodeStyleProfile` of their summed profiles, version 2, here rebuilt from their messages) beside the calibration.
  */
-function earlierCalibrationCopyBytes(othersMessages: CorpusMessage[], calibrationRecordBytes: number): number {
+function previousCalibrationCopyBytes(othersMessages: CorpusMessage[], calibrationRecordBytes: number): number {
   if (!calibrationRecordBytes) return 0
   const others = emptyStyleProfile()
   for (const message of othersMessages) {
@@ -162,8 +162,8 @@ function earlierCalibrationCopyBytes(othersMessages: CorpusMessage[], calibratio
   return Buffer.byteLength(`,"others":${JSON.stringify(encodeStyleProfile(others, 2))}`)
 }
 
-/** How many more bytes the member's style record took in the earlier layout, whose n-gram counts were not deflated. */
-async function earlierStyleRecordExtraBytes(store: Store, member: MemberRef): Promise<number> {
+/** How many more bytes the member's style record took in the previous layout, whose n-gram counts were not deflated. */
+async function previousStyleRecordExtraBytes(store: Store, member: MemberRef): Promise<number> {
   const record = await store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number() })).get(memberKey(member))
   const profile = record && decodeStyleProfile(record.profile)
   if (!record || !profile) return 0
