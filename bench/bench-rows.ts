@@ -118,6 +118,9 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('memory', `bytes stored per member (${memory.messagesPerMember} msgs)`, memory.bytesPerMember.total, 'B', 'raw message rows of the member', memory.rawMessageBytesPerMember, 'lower'),
       row('memory', `bytes derived from the messages per member (${memory.messagesPerMember} msgs)`, memory.derivedBytesPerMember, 'B', '64 KB bound', 65_536, 'lower'),
+      row('memory', `bytes derived from the messages, the calibrated member (${memory.messagesPerMember} msgs)`, memory.calibratedMember.derivedBytes, 'B', '64 KB bound', 65_536, 'lower'),
+      row('memory', `the same, previous layout (counts not deflated, colleagues' counts copied into the calibration record)`, memory.calibratedMember.previousLayoutDerivedBytes, 'B', '64 KB bound', 65_536, 'lower'),
+      row('memory', `workspace style population, stored once (${memory.members.toLocaleString('en-US')} members)`, memory.workspaceStyleBytes, 'B', 'previous layout: one copy per calibrated member, all calibrated', memory.members * memory.calibratedMember.previousLayoutCopyBytes, 'lower'),
       row('memory', `RSS after loading ${memory.members.toLocaleString('en-US')} members (after GC)`, memory.rss.afterGcMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
       row('memory', `peak RSS while loading ${memory.members.toLocaleString('en-US')} members`, memory.rss.peakDuringLoadMb, 'MB', 'RSS before loading', memory.rss.beforeMb, 'lower'),
       row('memory', `one learning job with ${memory.members.toLocaleString('en-US')} members loaded`, memory.learnJobMs.withAllMembers, 'ms', 'the same job with 1 member loaded', memory.learnJobMs.withOneMember, 'lower'),
@@ -231,7 +234,7 @@ export function renderDetails(parts: BenchParts): string {
       '',
       renderTable(['collection', 'bytes per member'], Object.entries(memory.bytesPerMember.byCollection).sort((left, right) => right[1] - left[1]), ['left', 'right']),
       '',
-      `SQLite file and log: ${memory.fileBytesPerMember.toLocaleString('en-US')} bytes per member; workspace-level entries ${memory.workspaceBytes.toLocaleString('en-US')} bytes in total. ` +
+      `SQLite file and log: ${memory.fileBytesPerMember.toLocaleString('en-US')} bytes per member; workspace-level entries ${memory.workspaceBytes.toLocaleString('en-US')} bytes in total (of which the style population ${memory.workspaceStyleBytes.toLocaleString('en-US')}). ` +
         `RSS before loading ${memory.rss.beforeMb} MB, peak while loading ${memory.rss.peakDuringLoadMb} MB, right after loading ${memory.rss.afterMb} MB, after GC ${memory.rss.afterGcMb} MB.`,
       '',
       `One learning job: ${memory.learnJobMs.withOneMember} ms with 1 member loaded, ${memory.learnJobMs.withAllMembers} ms with ${memory.members} (longest store operations: ` +

@@ -4,8 +4,12 @@
 import { existsSync, statSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { memberKey } from '../src/core/identity/keys.js'
+import { memberChildKey, memberKey } from '../src/core/identity/keys.js'
 import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
+import { decodeStyleProfile, encodeStyleProfile, storedStyleProfileSchema } from '../src/core/style/stored-style-profile.js'
+import type { Store } from '../src/store/store.js'
+import { z } from 'zod'
+import { addToStyleProfile, emptyStyleProfile } from '../src/core/style/style-profile.js'
 import type { MemberRef } from '../src/core/types.js'
 import type { BotCore } from '../src/core/bot-core.js'
 import { sqliteFilePath } from '../src/store/sqlite-backend.js'
@@ -27,6 +31,14 @@ export type StorageFootprintReport = {
   bytesPerMember: { total: number; byCollection: Record<string, number> }
   /** Of those, everything but the message rows and their index: what is derived from the messages. */
   derivedBytesPerMember: number
+  /**
+   * The same for the one member whose learning job ran (the others are never calibrated here), and what it was in
+   * the previous layout: n-gram counts not deflated, and a calibration record that also held a copy of the other
+   * members' counts (encoded as that version did, from the same messages).
+   */
+  calibratedMember: { derivedBytes: number; previousLayoutDerivedBytes: number; previousLayoutCopyBytes: number; byCollection: Record<string, number> }
+  /** The workspace's style population, stored once for all members (part of `workspaceBytes`). */
+  workspaceStyleBytes: number
   /** Mean JSON bytes of the member's messages as raw rows (what any store of the messages needs). */
   rawMessageBytesPerMember: number
   bytesRatio: number
@@ -93,6 +105,11 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     // Style counts are written behind the history: measured as they are once every fold has run.
     await bench.lifecycle.flushStyle()
     const bytes = await attributeBytes(bench.rawStore.scan(), members)
+    const calibrated = await attributeBytes(bench.rawStore.scan(), [first])
+    const workspaceStyleBytes = await collectionBytes(bench.rawStore.scan(), 'workspace-style')
+    const previousCopyBytes = previousCalibrationCopyBytes(perMember.slice(1).flat(), await collectionBytes(bench.rawStore.scan(), 'style', memberChildKey(first, 'calibration')))
+    const previousProfileBytes = await previousStyleRecordExtraBytes(bench.rawStore, first)
+    const calibratedDerived = derivedBytes(calibrated.perMember.byCollection)
     const rawBytes = perMember.reduce((sum, messages) => sum + rawRowBytes(messages), 0) / Math.max(1, members.length)
     const file = sqliteFilePath(location.url)
     const fileBytes = [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0)
@@ -106,7 +123,9 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
       load: { milliseconds: round(milliseconds, 0), messagesPerSecond: round(((total - options.messagesPerMember) / milliseconds) * 1000, 1), concurrency },
       learnJobMs: { withOneMember: round(learnWithOne, 0), withAllMembers: round(learnWithAll, 0), ratio: ratio(learnWithAll, learnWithOne), breakdown: learnBreakdown },
       bytesPerMember: bytes.perMember,
-      derivedBytesPerMember: round(Object.entries(bytes.perMember.byCollection).reduce((sum, [name, size]) => sum + (messageCollections.has(name) ? 0 : size), 0), 0),
+      derivedBytesPerMember: derivedBytes(bytes.perMember.byCollection),
+      calibratedMember: { derivedBytes: calibratedDerived, previousLayoutDerivedBytes: calibratedDerived + previousProfileBytes + previousCopyBytes, previousLayoutCopyBytes: previousCopyBytes, byCollection: calibrated.perMember.byCollection },
+      workspaceStyleBytes,
       rawMessageBytesPerMember: round(rawBytes, 0),
       bytesRatio: ratio(bytes.perMember.total, rawBytes),
       workspaceBytes: bytes.workspace,
@@ -118,6 +137,38 @@ export async function runStorageFootprintBenchmark(options: StorageFootprintOpti
     await bench.close()
     location.dispose()
   }
+}
+
+const derivedBytes = (byCollection: Record<string, number>) => round(Object.entries(byCollection).reduce((sum, [name, size]) => sum + (messageCollections.has(name) ? 0 : size), 0), 0)
+
+/** JSON bytes of one collection's entries (or of the one entry `key`). */
+async function collectionBytes(entries: AsyncIterable<{ collection: string; key: string; value: unknown }>, collection: string, key?: string): Promise<number> {
+  let bytes = 0
+  for await (const entry of entries) if (entry.collection === collection && (key === undefined || entry.key === key)) bytes += Buffer.byteLength(JSON.stringify(entry.value) ?? '')
+  return bytes
+}
+
+/**
+ * How many more bytes the member's calibration record took in the previous layout: the other members' counts
+ * (`encodeStyleProfile` of their summed profiles, version 2, here rebuilt from their messages) beside the calibration.
+ */
+function previousCalibrationCopyBytes(othersMessages: CorpusMessage[], calibrationRecordBytes: number): number {
+  if (!calibrationRecordBytes) return 0
+  const others = emptyStyleProfile()
+  for (const message of othersMessages) {
+    const text = normalizeMarkup(message.text, message.workspace.platform)
+    if (text.trim()) addToStyleProfile(others, text)
+  }
+  return Buffer.byteLength(`,"others":${JSON.stringify(encodeStyleProfile(others, 2))}`)
+}
+
+/** How many more bytes the member's style record took in the previous layout, whose n-gram counts were not deflated. */
+async function previousStyleRecordExtraBytes(store: Store, member: MemberRef): Promise<number> {
+  const record = await store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number() })).get(memberKey(member))
+  const profile = record && decodeStyleProfile(record.profile)
+  if (!record || !profile) return 0
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
+  return size({ ...record, profile: encodeStyleProfile(profile, 2) }) - size(record)
 }
 
 /** JSON bytes of every entry, attributed to a member by its key (or, for the message index, by its value). */

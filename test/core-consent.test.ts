@@ -43,7 +43,7 @@ describe('consent', () => {
     expect(report.drafts).toBe(1)
 
     const lines = await dumpStore(test.store)
-    // No workspace style total is kept that could hold the member's counts (it is summed when calibrating).
+    // The workspace's style population held the member's counts (the learning run stored it): dropped with them.
     expect(lines.filter((line) => line.startsWith('workspace-style'))).toEqual([])
     const remaining = lines.join('\n')
     expect(remaining).not.toContain(memberA.userId)

@@ -8,7 +8,8 @@ import { z } from 'zod'
 import { chatRowSchema, readJsonLines } from '../eval/chat-corpus.js'
 import { memberKey } from '../src/core/identity/keys.js'
 import { normalizeMarkup } from '../src/core/observe/normalize-markup.js'
-import { decodeSparseCounts, encodeSparseCounts } from '../src/core/style/sparse-counts.js'
+import { decodeCompressedCounts, decodeSparseCounts, encodeCompressedCounts, encodeSparseCounts } from '../src/core/style/sparse-counts.js'
+import { deflateRawSync } from 'node:zlib'
 import { decodeStyleProfile, encodeStyleProfile, storedStyleProfileSchema } from '../src/core/style/stored-style-profile.js'
 import { computeStyleCalibration, defaultStyleCalibration, rawStyleMatch } from '../src/core/style/style-calibration.js'
 import { addToStyleProfile, emptyStyleProfile, mergeStyleProfile, type StyleProfile } from '../src/core/style/style-profile.js'
@@ -84,6 +85,28 @@ describe('sparse style counts', () => {
     // The dense layout of earlier versions does not pass for the sparse one.
     expect(storedStyleProfileSchema.safeParse(profile).success).toBe(false)
   })
+
+  it('deflated: the same counts; refused when not an encoding of ours, however large it inflates', () => {
+    const counts = [0, 3, 0, 0, 200_000, 1]
+    expect(decodeCompressedCounts(encodeCompressedCounts(counts), counts.length)).toEqual(counts)
+    expect(encodeCompressedCounts([0, 0, 0])).toBe('')
+    expect(decodeCompressedCounts('', 4)).toEqual([0, 0, 0, 0])
+    expect(decodeCompressedCounts(encodeCompressedCounts(counts), 5)).toBeUndefined()
+    expect(decodeCompressedCounts(encodeSparseCounts(counts), counts.length)).toBeUndefined()
+    expect(decodeCompressedCounts('not base64!', 4)).toBeUndefined()
+    expect(decodeCompressedCounts(deflateRawSync(Buffer.from([0, 0])).toString('base64'), 4)).toBeUndefined()
+    expect(decodeCompressedCounts(deflateRawSync(Buffer.alloc(10_000_000, 0x80)).toString('base64'), 4)).toBeUndefined()
+  })
+
+  it('a record of the undeflated layout (version 2) is read as the same profile; version 3 takes about half the bytes', requires(data), () => {
+    const rows = readJsonLines(`${data.directory}/${chatFile}`, chatRowSchema, 'chat corpus').slice(0, 2000)
+    const profile = profileOf(rows.map((row) => normalizeMarkup(row.text, 'slack')).filter((text) => text.trim()))
+    const earlier = storedStyleProfileSchema.parse(JSON.parse(JSON.stringify(encodeStyleProfile(profile, 2))))
+    expect(earlier.version).toBe(2)
+    expect(decodeStyleProfile(earlier)).toEqual(profile)
+    expect(roundTrip(profile)).toEqual(profile)
+    expect(JSON.stringify(encodeStyleProfile(profile)).length).toBeLessThan(0.6 * JSON.stringify(earlier).length)
+  })
 })
 
 const stores = {
@@ -110,6 +133,29 @@ describe.each(Object.keys(stores) as (keyof typeof stores)[])('a style record of
     const record = await storedRecord(test, memberA)
     expect(record?.covered).toBe(170)
     expect(decodeStyleProfile(record!.profile)).toEqual(profileOf([...texts, ...more]))
+    await test.store.clear()
+  })
+
+  it('a record of the undeflated layout is read as it is, and deflated by the next fold', async () => {
+    const test = await createTestCore({ storeUrl: await stores[kind](), server: { handler: scriptedHandler({}) }, styleWriteBehind: { flushIntervalMs: 3_600_000 } })
+    opened.push(test)
+    await test.store.clear()
+    await enableWorkspace(test.core)
+    await test.core.setConsent(actorFor(memberA), memberA, true)
+    const texts = textsOf(150, 'undeflated')
+    for (const text of texts) await test.core.observe(message(memberA, text))
+    await test.lifecycle.flushStyle()
+    const written = await storedRecord(test, memberA)
+    expect(written?.profile.version).toBe(3)
+    // As the previous version wrote it, but with the counts of 120 of the messages, so a rebuild would show.
+    await test.store.collection('style', z.unknown()).set(memberKey(memberA), { profile: encodeStyleProfile(profileOf(texts.slice(0, 120)), 2), covered: written!.covered })
+    expect(await attributesOf(test, memberA)).toEqual(summarizeStyle(profileOf(texts.slice(0, 120))))
+    const more = textsOf(3, 'later')
+    for (const text of more) await test.core.observe(message(memberA, text))
+    await test.lifecycle.flushStyle()
+    const record = await storedRecord(test, memberA)
+    expect(record?.profile.version).toBe(3)
+    expect(decodeStyleProfile(record!.profile)).toEqual(profileOf([...texts.slice(0, 120), ...more]))
     await test.store.clear()
   })
 })

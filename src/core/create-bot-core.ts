@@ -95,7 +95,8 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const policies = createPolicyService(store, { retentionDays: config.DEFAULT_RETENTION_DAYS, observeCacheMs: config.POLICY_CACHE_MS })
   const consent = createConsentService(store)
   const history = createHistoryStore(store, clock, { maxMessages: config.HISTORY_MAX_MESSAGES })
-  const style = createMemberStyleStore(store, history)
+  // The population is read through `workspaceStyle`, which sums it from `style` (both below).
+  const style = createMemberStyleStore(store, history, (member) => workspaceStyle.current(member, { maxMembers: calibrationLimits.populationMembers }))
   const learning = createLearningStateStore(store, history)
   const hypotheses = createHypothesisStore(store)
   const audit = createAuditLog(store, clock)
@@ -106,7 +107,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const deliberator = createDeliberator(safetyModel, prompts)
   const gate = createSafetyGate({ audit, counters, logger })
   const workspaceStyle = createWorkspaceStyle({ store, consent, style })
-  const erase = createMemberEraser({ store, history, audit, workspaceStyle, discardWaiting: (member) => {
+  const erase = createMemberEraser({ store, history, audit, workspaceStyle, style, discardWaiting: (member) => {
       // Pending style folds hold no text, only that the member is behind; dropped so none runs after the erase.
       styleWriteBehind.discard(member)
       learning.discard(member)
@@ -200,7 +201,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const profile = createProfileReader({ consent, policies, hypotheses, learning, style, history, credentials, clock, learnSettings })
   const setConsent = createConsentChange({ policies, consent, access, lock, erase: eraseAll, clock })
   const backfillChannels = createBackfillChannels({ policies, consent })
-  const sweep = createRetentionSweep({ store, policies, history, style, learning, contrast, editPairs, lock, clock })
+  const sweep = createRetentionSweep({ store, policies, history, style, workspaceStyle, learning, contrast, editPairs, lock, clock })
 
   // Kept well past the platforms' replay windows (Slack accepts a signature for five minutes).
   const deliveries = store.collection('idempotency', z.object({}))
@@ -211,7 +212,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     policies,
     consent,
     observeMany: createBatchObserver(observeDependencies).observeMany,
-    population: (workspace) => workspaceStyle.population(workspace, { maxMembers: calibrationLimits.populationMembers }),
+    population: (workspace) => workspaceStyle.refresh(workspace, { maxMembers: calibrationLimits.populationMembers }),
     // Under the learning job's own lock: a job that started mid-import cannot overwrite this with a stale result.
     refreshStyle: (member, population) => lock.run(learnLockKey(member), () => learner.refreshStyle(member, population), { leaseMs: 10 * 60_000, waitMs: 10 * 60_000 }),
     enqueueLearning: (member) => scheduler.enqueue(member),

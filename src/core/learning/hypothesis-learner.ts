@@ -101,7 +101,8 @@ export function createHypothesisLearner(dependencies: LearnerDependencies) {
   const refreshStyle = async (member: MemberRef, messages: StoredMessage[], retentionDays: number, population?: StylePopulation) => {
     const own = await style.get(member)
     if (own) {
-      const current = population ?? (await workspaceStyle.population(member, { maxMembers: settings.populationMembers, excludeUserId: member.userId }))
+      // Summed with the member and stored: drafts are scored against the workspace's population as of the newest run.
+      const current = population ?? (await workspaceStyle.refresh(member, { maxMembers: settings.populationMembers }))
       const others = current.memberIds.has(member.userId) ? profileWithout(current.total, own.profile) : current.total
       const colleagues = rotate((await consent.members(member)).filter((each) => each.userId !== member.userId), member.userId).slice(0, settings.calibrationMembers)
       const perColleague = Math.min(settings.calibrationMessagesPerMember, Math.ceil(settings.calibrationOthers / Math.max(1, colleagues.length)))

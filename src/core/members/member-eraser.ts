@@ -7,6 +7,7 @@ import type { AuditLog } from '../records/audit-log.js'
 import type { HistoryStore } from '../records/history-store.js'
 import { memberKey } from '../identity/keys.js'
 import type { WorkspaceStyle } from '../records/workspace-style.js'
+import type { MemberStyleStore } from '../records/member-style-store.js'
 import type { ForgetReport, MemberRef } from '../types.js'
 import { z } from 'zod'
 
@@ -15,12 +16,13 @@ export type MemberEraserDependencies = {
   history: HistoryStore
   audit: AuditLog
   workspaceStyle: WorkspaceStyle
+  style: Pick<MemberStyleStore, 'dropLegacyCopies'>
   /** Drops the member's messages waiting in memory for the store to come back; returns how many. */
   discardWaiting: (member: MemberRef) => number
 }
 
 export function createMemberEraser(dependencies: MemberEraserDependencies) {
-  const { store, history, audit, workspaceStyle } = dependencies
+  const { store, history, audit, workspaceStyle, style } = dependencies
   return async function erase(member: MemberRef): Promise<ForgetReport> {
     const report: ForgetReport = { messages: 0, hypotheses: 0, drafts: 0, auditEntries: 0, otherRecords: 0 }
     // First, so a retry running meanwhile cannot bring any of them back after the store is clean.
@@ -47,8 +49,10 @@ export function createMemberEraser(dependencies: MemberEraserDependencies) {
     await store.counters.delete(counterKeys)
     report.otherRecords += counterKeys.length
     report.auditEntries = await audit.eraseMember(member, member.userId)
-    // A workspace total cached by an earlier version may still hold the member's counts.
-    await workspaceStyle.dropLegacyCache(member)
+    // The workspace's population holds the member's counts: dropped, and summed again without them when next
+    // needed. Calibration records of an earlier version hold a copy of it: rewritten without.
+    await workspaceStyle.drop(member)
+    await style.dropLegacyCopies(member)
     // Deleted is not yet gone: a WAL or a free page would still hold the rows (DESIGN §4).
     await store.compact()
     return report

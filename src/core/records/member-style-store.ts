@@ -1,15 +1,17 @@
 // A member's measured style in the store: the additive style profile, derived from the history and stored behind it
 // (write-behind: a message is counted when the profile is folded, not when it is observed), the per-member
-// calibration of the style-match score (refreshed by the learning job), and scoring of a text.
+// calibration of the style-match score (refreshed by the learning job), and scoring of a text against the
+// workspace's population (workspace-style.ts).
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
-import { memberChildKey, memberKey } from '../identity/keys.js'
+import { memberChildKey, memberKey, workspaceKey } from '../identity/keys.js'
 import type { HistoryStore, StoredMessage } from './history-store.js'
 import { addToStyleProfile, cloneStyleProfile, emptyStyleProfile, mergeStyleProfile, removeFromStyleProfile, type StyleProfile } from '../style/style-profile.js'
 import { decodeStyleProfile, encodeStyleProfile, storedStyleProfileSchema } from '../style/stored-style-profile.js'
 import { calibratedStyleMatch, computeStyleCalibration, rawStyleMatch, styleCalibrationSchema } from '../style/style-calibration.js'
 import { summarizeStyle } from '../style/summarize-style.js'
-import type { MemberRef, StyleSummary } from '../types.js'
+import type { MemberRef, StyleSummary, WorkspaceRef } from '../types.js'
+import type { StylePopulation } from './workspace-style.js'
 
 /**
  * The counts of the history rows numbered `from`..`covered` (see history-store.ts). Rows appended since are counted
@@ -20,14 +22,18 @@ import type { MemberRef, StyleSummary } from '../types.js'
  */
 const styleRecordSchema = z.object({ profile: storedStyleProfileSchema, covered: z.number().int().nonnegative(), from: z.number().int().positive() })
 
-/** Written by the learning job, read when scoring; kept apart so folds never move it. */
+/**
+ * Written by the learning job, read when scoring; kept apart so folds never move it. Two numbers and their basis:
+ * the population they were measured against is the workspace's (workspace-style.ts), kept once for everyone.
+ */
 const calibrationRecordSchema = z.object({
   calibration: styleCalibrationSchema.optional(),
   /**
-   * The other opted-in members' counts at calibration time. A text is scored against this plus the member's
-   * current profile, so the member's own growth never counts as "other members".
+   * Earlier versions kept here a copy of the other members' counts at calibration time (about 70 KB for three
+   * 2,000-message colleagues, per member). Never read: a record that has it is rewritten without it when read,
+   * and on any member's erase, since it holds that member's counts.
    */
-  others: storedStyleProfileSchema,
+  others: z.unknown().optional(),
 })
 
 export type StyleRecord = { profile: StyleProfile }
@@ -37,14 +43,18 @@ export const minimumMessagesForStyleMatch = 10
 
 /**
  * Below this many messages no profile is stored: it is rebuilt from the history on read (two pages at most), because
- * the sparse counts of fewer messages take about as many bytes as the messages themselves (on the dev chats: 5.7 KB
- * of counts for 3.9 KB of rows at 20 messages, 13.5 KB for 10.9 KB at 50, 26.7 KB for 41.5 KB at 200).
+ * the counts of a few messages take about as many bytes as the messages themselves (on the dev chats, deflated:
+ * 4.1 KB of counts at 20 messages for about 3.9 KB of rows; 6.9 KB at 50, 13.6 KB at 200).
  */
 export const storedProfileFromMessages = 100
 
 export type MemberStyleStore = ReturnType<typeof createMemberStyleStore>
 
-export function createMemberStyleStore(store: Store, history: HistoryStore) {
+/**
+ * `population` gives the workspace's population for scoring (workspace-style.ts `current`); passed as a function
+ * because the population is summed from this store's counts.
+ */
+export function createMemberStyleStore(store: Store, history: HistoryStore, population: (member: MemberRef) => Promise<StylePopulation>) {
   const records = store.collection('style', styleRecordSchema)
   const calibrations = store.collection('style', calibrationRecordSchema)
   const calibrationKey = (member: MemberRef) => memberChildKey(member, 'calibration')
@@ -79,14 +89,35 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
     }
   }
 
+  const currentRecord = async (member: MemberRef): Promise<Stored | undefined> => {
+    const now = await current(member, await readStored(member))
+    return now.profile.messages > 0 ? now : undefined
+  }
+
   const get = async (member: MemberRef): Promise<StyleRecord | undefined> => {
-    const { profile } = await current(member, await readStored(member))
-    return profile.messages > 0 ? { profile } : undefined
+    const now = await currentRecord(member)
+    return now && { profile: now.profile }
+  }
+
+  /**
+   * The population a text of `member` is scored against: the workspace's, with the member's rows appended since it
+   * was summed added, so the member's own growth never counts as "other members" (as the calibration assumes).
+   * Rows of theirs edited or removed since stay in it as they were until the next sum: a learning run or import.
+   */
+  const scoringPopulation = async (member: MemberRef, own: Stored): Promise<StyleProfile> => {
+    const workspace = await population(member)
+    const pooled = cloneStyleProfile(workspace.total)
+    const summedThrough = workspace.covered.get(member.userId)
+    if (summedThrough === undefined) return mergeStyleProfile(pooled, own.profile)
+    if (own.covered > summedThrough) for (const row of await history.appendedBetween(member, summedThrough, own.covered)) addToStyleProfile(pooled, row.text)
+    return pooled
   }
 
   return {
     /** The member's counts as of now (stored counts plus rows not yet folded); undefined with no messages. */
     get,
+    /** `get` with the history seq the counts cover (for the workspace population). */
+    current: currentRecord,
     /**
      * Stores the counts as of now (callers hold the member lock): the write-behind flush. Small histories are not
      * stored (see `storedProfileFromMessages`); a stored record they shrank below that is dropped.
@@ -135,18 +166,33 @@ export function createMemberStyleStore(store: Store, history: HistoryStore) {
       if (!record) return undefined
       const population = mergeStyleProfile(cloneStyleProfile(input.others), record.profile)
       const calibration = computeStyleCalibration({ profile: record.profile, population, ownTexts: input.ownTexts, otherTexts: input.othersTexts })
-      await calibrations.set(calibrationKey(member), { calibration, others: encodeStyleProfile(input.others) })
+      await calibrations.set(calibrationKey(member), { calibration })
       return calibration
     },
     /** Calibrated style match of each text (0 = like other members, 1 = like the member); undefined until calibrated. */
     async score(member: MemberRef, texts: string[]): Promise<number[] | undefined> {
-      const [record, calibrated] = await Promise.all([get(member), calibrations.get(calibrationKey(member))])
-      const others = calibrated && decodeStyleProfile(calibrated.others)
-      if (!record || !calibrated?.calibration || !others || record.profile.messages < minimumMessagesForStyleMatch) return undefined
+      const [record, calibrated] = await Promise.all([currentRecord(member), calibrations.get(calibrationKey(member))])
+      if (calibrated?.others !== undefined) await calibrations.set(calibrationKey(member), { calibration: calibrated.calibration })
+      if (!record || !calibrated?.calibration || record.profile.messages < minimumMessagesForStyleMatch) return undefined
       const { profile } = record
       const { calibration } = calibrated
-      const population = mergeStyleProfile(others, profile)
-      return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, population), calibration))
+      const pooled = await scoringPopulation(member, record)
+      return texts.map((text) => calibratedStyleMatch(rawStyleMatch(text, profile, pooled), calibration))
+    },
+    /**
+     * Rewrites every calibration record of the workspace still in the earlier layout without its copy of the other
+     * members' counts (part of erasing a member: their counts are in those copies). Returns how many.
+     */
+    async dropLegacyCopies(workspace: WorkspaceRef): Promise<number> {
+      const keys: string[] = []
+      for await (const key of calibrations.keys(workspaceKey(workspace) + ':')) if (key.endsWith(':calibration')) keys.push(key)
+      let rewritten = 0
+      for (const [index, record] of (await calibrations.getMany(keys)).entries()) {
+        if (record?.others === undefined) continue
+        await calibrations.set(keys[index]!, { calibration: record.calibration })
+        rewritten += 1
+      }
+      return rewritten
     },
     /** Drops the stored counts (their rows were renumbered): the next read or fold counts the history afresh. */
     async dropStoredCounts(member: MemberRef): Promise<void> {
