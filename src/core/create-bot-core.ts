@@ -40,7 +40,7 @@ import { createEditPairStore } from './records/edit-pair-store.js'
 import { createHistoryStore } from './records/history-store.js'
 import { createHypothesisStore } from './records/hypothesis-store.js'
 import { createLearningStateStore } from './records/learning-state-store.js'
-import { createMemberStyleStore } from './records/member-style-store.js'
+import { createMemberStyleStore, storedProfileFromMessages } from './records/member-style-store.js'
 import { createPolicyService } from './records/policy-service.js'
 import { createUsageLedger } from './budget/usage-ledger.js'
 import { createWorkspaceStyle } from './records/workspace-style.js'
@@ -169,7 +169,13 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
     queue,
     consume: options.learningWorker === true || (background && config.LEARNING_MODE === 'inline'),
   })
-  const styleWriteBehind = createStyleWriteBehind({ style, lock, logger, settings: { ...defaultStyleWriteBehind, ...options.styleWriteBehind } })
+  const styleWriteBehind = createStyleWriteBehind({
+    style,
+    lock,
+    logger,
+    settings: { ...defaultStyleWriteBehind, ...options.styleWriteBehind },
+    foldCanChange: (seq) => seq >= storedProfileFromMessages || seq > config.HISTORY_MAX_MESSAGES,
+  })
   const observeDependencies = {
     policies,
     consent,

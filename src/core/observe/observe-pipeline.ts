@@ -69,7 +69,7 @@ export function createObservePipeline(dependencies: ObserveDependencies) {
     const appended = await history.appendLive(member, stored, policy.retentionDays)
     if (appended.status === 'not_opted_in') return { status: 'ignored', reason: 'not_opted_in' }
     if (appended.status === 'duplicate') return { status: 'ignored', reason: 'duplicate' }
-    await styleWriteBehind.appended(member)
+    await styleWriteBehind.appended(member, appended.seq)
     const due = await learning.dueAfter(member, appended.newMessages, clock(), settings)
     if (due && !options.deferLearning) dependencies.onDue(member)
     return { status: 'stored', due }

@@ -12,22 +12,32 @@ export type StyleWriteBehindSettings = { flushIntervalMs: number; flushAfterMess
 
 export type StyleWriteBehind = ReturnType<typeof createStyleWriteBehind>
 
-export function createStyleWriteBehind(dependencies: { style: MemberStyleStore; lock: KeyedLock; logger: Logger; settings: StyleWriteBehindSettings }) {
-  const { style, lock, logger, settings } = dependencies
-  const behind = new Map<string, { member: MemberRef; messages: number }>()
+export function createStyleWriteBehind(dependencies: {
+  style: MemberStyleStore
+  lock: KeyedLock
+  logger: Logger
+  settings: StyleWriteBehindSettings
+  /**
+   * Whether a fold could store or trim anything once the member's history holds rows up to number `seq` (a short
+   * history has no stored counts and nothing past the bound: its fold would only read, under a lock, to do nothing).
+   */
+  foldCanChange: (seq: number) => boolean
+}) {
+  const { style, lock, logger, settings, foldCanChange } = dependencies
+  const behind = new Map<string, { member: MemberRef; messages: number; seq: number }>()
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
-  const foldMember = async (key: string, member: MemberRef) => {
+  const foldMember = async (key: string, member: MemberRef, seq: number) => {
     behind.delete(key)
-    await lock.run(key, (held) => style.fold(member, held))
+    if (foldCanChange(seq)) await lock.run(key, (held) => style.fold(member, held))
   }
   const flushAll = async () => {
     timer = undefined
     const pending = [...behind.entries()]
-    for (const [key, { member }] of pending) {
+    for (const [key, { member, seq }] of pending) {
       // A failed fold (store down) is not lost work: the rows are in the history, and the next read or fold counts them.
-      await foldMember(key, member).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
+      await foldMember(key, member, seq).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
     }
   }
   const schedule = () => {
@@ -38,17 +48,18 @@ export function createStyleWriteBehind(dependencies: { style: MemberStyleStore; 
 
   return {
     /**
-     * The member's history grew by one row. Every `flushAfterMessages` rows the fold runs here, under the member's
-     * lock, so a busy member's record trails by at most that many rows.
+     * The member's history grew by row number `seq`. Every `flushAfterMessages` rows the fold runs here, under the
+     * member's lock, so a busy member's record trails by at most that many rows.
      */
-    async appended(member: MemberRef): Promise<void> {
+    async appended(member: MemberRef, seq: number): Promise<void> {
       const key = memberKey(member)
-      const entry = behind.get(key) ?? { member, messages: 0 }
+      const entry = behind.get(key) ?? { member, messages: 0, seq }
       entry.messages += 1
+      entry.seq = Math.max(entry.seq, seq)
       behind.set(key, entry)
       if (entry.messages < settings.flushAfterMessages) return schedule()
       // The message is stored whatever happens here: a failed fold is logged, and the next read or fold catches up.
-      await foldMember(key, member).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
+      await foldMember(key, member, entry.seq).catch((error: unknown) => logger.warn('style_fold_failed', { error: (error as Error).message }))
     },
     /** Forget: nothing pending for the member survives (a later fold would find an empty history anyway). */
     discard(member: MemberRef): void {
