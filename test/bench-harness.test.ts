@@ -41,7 +41,7 @@ describe('npm run bench harness', () => {
     expect(observe!.sequential.observe.stored).toBe(observe!.sequential.observe.messages)
     expect(observe!.sequential.rawWrites.messages).toBe(observe!.sequential.observe.messages)
     expect(observe!.sequential.legacy.stored).toBe(observe!.sequential.observe.messages)
-    expect(observe!.breakdown.map((each) => `${each.collection} ${each.operation}`)).toContain('history set')
+    expect(observe!.breakdown.map((each) => `${each.collection} ${each.operation}`)).toContain('history append step')
 
     const cost = report.parts.cost!
     expect(cost.perDraft.sizes.map((size) => size.historySize)).toEqual(options.historySizes)

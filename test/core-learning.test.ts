@@ -70,16 +70,15 @@ describe('learning hypotheses', () => {
     await test.core.setConsent(actorFor(memberA), memberA, true)
     await test.core.setConsent(actorFor(memberB), memberB, true)
     for (let index = 0; index < 30; index++) await test.core.observe(message(memberA, `msg ${index}: yeah looking at it now`))
-    // A colleague with six pages of history, every message 4,000 characters long.
+    // A colleague with 300 messages, every one 4,000 characters long.
     for (let index = 0; index < 300; index++) await test.core.observe(message(memberB, `${index} ${'we should ship it on friday. '.repeat(200)}`.slice(0, 4000)))
     // Stored counts current, so the population needs none of the colleague's rows (a read folds in rows not yet stored).
     await test.lifecycle.flushStyle()
     reads.length = 0
     await test.core.learn(actorFor(memberA), memberA)
-    const colleaguePages = reads.filter((read) => read.collection === 'history' && read.key.startsWith(`${memberKey(memberB)}:page:`))
-    const fetched = colleaguePages.reduce((sum, read) => sum + (read.value as { messages: unknown[] }).messages.length, 0)
+    const fetched = reads.filter((read) => read.collection === 'history' && read.key.startsWith(`${memberKey(memberB)}:row:`)).length
     expect(fetched).toBeGreaterThan(0)
-    expect(fetched).toBeLessThanOrEqual(100) // the pages for 50 messages (two of six), not all 300
+    expect(fetched).toBeLessThanOrEqual(50) // the rows of a 50-message sample, not all 300
     // And at most 20,000 characters of them reach the calibration: five of these messages.
     const calibration = await test.store.collection('style', z.object({ calibration: z.object({ otherSamples: z.number() }) })).get(memberChildKey(memberA, 'calibration'))
     expect(calibration?.calibration.otherSamples).toBe(5)

@@ -1,6 +1,6 @@
 // The core's retry queue for platforms that never redeliver, on Redis behind a TCP proxy the test cuts: what waits
-// past its age bound is dropped and counted; a message whose claim reached the store just before the outage is
-// still stored once it is back; platforms that redeliver (no queue) get store_unavailable; nothing waits on disk.
+// past its age bound is dropped and counted; a message whose append step reached the store just before the outage is
+// stored exactly once; platforms that redeliver (no queue) get store_unavailable; nothing waits on disk.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openStore } from '../src/store/open-store.js'
@@ -50,14 +50,15 @@ describe('the retry queue while the store is down', () => {
     expect((await dumpStore(test.store)).join('\n')).not.toContain('OLD-WAITING')
   })
 
-  it('a message whose claim reached the store just before it went down is still stored once it is back', async () => {
+  it('a message whose append step reached the store just before it went down is stored exactly once', async () => {
     const claimed = message(memberA, 'CLAIMED-THEN-CUT the deploy is done')
-    // The claim (SET NX on the message's author index) reaches Redis; its reply, and everything after, does not.
+    // The append step (one script: consent, claim, number, row) reaches Redis and runs there; its reply does not.
     const cut = proxy.cutAfterForwarding(`message-owner:v1:slack:${workspace.workspaceId}:${claimed.channelId}:${claimed.messageId}`)
     expect(await test.core.observe(claimed, queued)).toEqual({ status: 'queued' })
     await cut
     await proxy.restore()
-    expect(await test.lifecycle.retryWaitingMessages()).toEqual({ stored: 1, ignored: 0, dropped: 0, waiting: 0 })
+    // The retry finds the message stored by the step whose answer was lost: a duplicate, not a second row.
+    expect(await test.lifecycle.retryWaitingMessages()).toEqual({ stored: 0, ignored: 1, dropped: 0, waiting: 0 })
     expect((await test.core.profile(actorFor(memberA), memberA)).historySize).toBe(1)
     // Replayed once: a second delivery of the same message is still a duplicate.
     expect(await test.core.observe(claimed, queued)).toEqual({ status: 'ignored', reason: 'duplicate' })

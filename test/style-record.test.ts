@@ -35,7 +35,7 @@ const roundTrip = (profile: StyleProfile) => decodeStyleProfile(storedStyleProfi
 const textsOf = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => (index % 3 === 0 ? `hey ${prefix} ${index}, the deploy is green!` : index % 3 === 1 ? `${prefix} number ${index} looks fine` : `Thanks — ${prefix} ${index} is merged. Cheers`))
 const storedRecord = (test: TestCore, member: MemberRef) =>
-  test.store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number() })).get(memberKey(member))
+  test.store.collection('style', z.object({ profile: storedStyleProfileSchema, covered: z.number(), from: z.number() })).get(memberKey(member))
 const attributesOf = async (test: TestCore, member: MemberRef) => (await test.core.profile(actorFor(member), member)).attributes
 
 describe('sparse style counts', () => {
@@ -148,7 +148,7 @@ describe.each(Object.keys(stores) as (keyof typeof stores)[])('a style record of
     const written = await storedRecord(test, memberA)
     expect(written?.profile.version).toBe(3)
     // As the previous version wrote it, but with the counts of 120 of the messages, so a rebuild would show.
-    await test.store.collection('style', z.unknown()).set(memberKey(memberA), { profile: encodeStyleProfile(profileOf(texts.slice(0, 120)), 2), covered: written!.covered })
+    await test.store.collection('style', z.unknown()).set(memberKey(memberA), { profile: encodeStyleProfile(profileOf(texts.slice(0, 120)), 2), covered: written!.covered, from: written!.from })
     expect(await attributesOf(test, memberA)).toEqual(summarizeStyle(profileOf(texts.slice(0, 120))))
     const more = textsOf(3, 'later')
     for (const text of more) await test.core.observe(message(memberA, text))

@@ -80,11 +80,17 @@ export function createLearningScheduler(dependencies: {
     return result.busy ? undefined : result.outcome
   }
 
+  /** The member whose job runs now, and whether they were enqueued again meanwhile. */
+  let current: { key: string; again: boolean } | undefined
   const drain = async () => {
     while (local.size && !closed) {
       const [key, member] = local.entries().next().value as [string, MemberRef]
       local.delete(key)
+      current = { key, again: false }
       await attemptJob(member).catch(() => {})
+      // Asked for again while running (a due signal, the scan): run again only if still due after this run.
+      if (current.again && !closed && isDue(await learning.get(member).catch(() => undefined) ?? { newMessages: 0, attempts: 0 }, clock(), dependencies.settings)) local.set(key, member)
+      current = undefined
     }
     running = undefined
   }
@@ -97,7 +103,9 @@ export function createLearningScheduler(dependencies: {
       void added.finally(() => adding.delete(added))
       return
     }
-    local.set(memberKey(member), member)
+    const key = memberKey(member)
+    if (current?.key === key && !local.has(key)) current.again = true
+    else local.set(key, member)
     running ??= drain()
   }
 
