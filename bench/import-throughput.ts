@@ -29,7 +29,7 @@ export type ImportRun = {
   stored: number
   /** Before the import starts: the whole file (whole-file), or the pass that counts members and lines (streaming). */
   readMs: number
-  /** Until the last message is stored (streaming: the file is read a second time meanwhile). */
+  /** Until the last message is stored and every member's style counted (streaming: the file is read again meanwhile). */
   importMs: number
   /** Messages over read + import. */
   messagesPerSecond: number
@@ -109,7 +109,9 @@ export async function importOnce(reader: ImportReader, exportPath: string, log?:
       total: file.messageCount,
       consentingUserIds: [...file.members.keys()],
       onProgress: (done, total, stage, counts) => {
-        if (stage === 'messages' && done === total) messagesDoneAt = performance.now()
+        // The messages are stored and their style counted once the calibration starts.
+        if (stage === 'calibration' && !messagesDoneAt) messagesDoneAt = performance.now()
+        if (stage === 'calibration' && done === 0) return
         // What the console prints, a line per tenth of the way (it overwrites one line when interactive).
         if (done !== total && done - lastShown < total / 10) return
         lastShown = done === total ? 0 : done

@@ -43,7 +43,7 @@ export function renderReadSummary(file: ConversationFile): string[] {
 
 /** One progress line of an import: messages read so far, how many of them were stored, and the rate since the start. */
 export function renderImportProgress(done: number, total: number, stage: 'messages' | 'calibration', elapsedMs: number, counts?: { stored: number }): string {
-  if (stage === 'calibration') return `measured the style of ${done} of ${total} members`
+  if (stage === 'calibration') return done === 0 ? `measuring the style of ${total} members` : `measured the style of ${done} of ${total} members`
   const rate = elapsedMs > 0 ? `, ${Math.round(done / (elapsedMs / 1000))} messages/s` : ''
   return `imported ${done} of ${total} messages${counts ? ` (${counts.stored} stored${rate})` : ''}`
 }

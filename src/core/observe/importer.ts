@@ -3,8 +3,9 @@
 // refuse anyone not named, in a few writes per batch). Messages that come as a stream (a file read as it goes) are
 // taken a batch at a time, the next batch read while the last one is stored, so memory follows the batch and not
 // the export. A batch reported as done is stored: a crash loses at most the batch in flight, and importing the file
-// again completes it. Learning waits until the whole export is in:
-// only then is the population complete that each member is calibrated against.
+// again completes it. Style counts are folded once, after the last batch (batch-observer.ts says why); a member
+// whose import stopped before that has them folded by importing again (or by their next observe). Learning waits
+// until the whole export is in: only then is the population complete that each member is calibrated against.
 import { BotError } from '../../bot-error.js'
 import type { ConsentService } from '../records/consent-service.js'
 import type { PolicyService } from '../records/policy-service.js'
@@ -14,7 +15,9 @@ import type { StylePopulation } from '../records/workspace-style.js'
 export function createImporter(dependencies: {
   policies: PolicyService
   consent: ConsentService
-  observeMany: (messages: readonly ObservedMessage[]) => Promise<{ outcomes: ObserveOutcome[]; rebuilt: MemberRef[] }>
+  observeMany: (messages: readonly ObservedMessage[], options: { foldStyle: boolean }) => Promise<{ outcomes: ObserveOutcome[]; rebuilt: MemberRef[] }>
+  /** Folds members' style counts up to their history (the batches leave that to the end of the import). */
+  foldStyle: (members: readonly MemberRef[]) => Promise<void>
   /** The workspace's style population as it is now. */
   population: (workspace: WorkspaceRef) => Promise<StylePopulation>
   /** Recomputes a member's calibration and example pool against that population (no model). */
@@ -42,6 +45,7 @@ export function createImporter(dependencies: {
       const report: ImportReport = { total: 0, stored: 0, ignored: 0, ignoredBy: {}, members: named.size }
       const storedFor = new Map<string, MemberRef>()
       const due = new Map<string, MemberRef>()
+      const alreadyStored = new Map<string, MemberRef>()
       const batches = inBatches(request.messages, dependencies.batchMessages)
       try {
         // The next batch is read while this one is stored: reading is CPU work, storing mostly waits on the store.
@@ -52,7 +56,7 @@ export function createImporter(dependencies: {
           next = batches.next()
           // Settles the read ahead of time if storing fails, so its error is not reported as unhandled.
           next.catch(() => {})
-          const { outcomes, rebuilt } = await observeMany(batch)
+          const { outcomes, rebuilt } = await observeMany(batch, { foldStyle: false })
           for (const member of rebuilt) storedFor.set(member.userId, member)
           for (const [index, outcome] of outcomes.entries()) {
             if (outcome.status === 'stored') {
@@ -61,6 +65,8 @@ export function createImporter(dependencies: {
               storedFor.set(member.userId, member)
               if (outcome.due) due.set(member.userId, member)
             } else if (outcome.status === 'ignored') {
+              // Stored by an earlier import, perhaps one that stopped before folding their counts.
+              if (outcome.reason === 'duplicate') alreadyStored.set(batch[index]!.userId!, { ...workspace, userId: batch[index]!.userId! })
               report.ignored += 1
               report.ignoredBy[outcome.reason] = (report.ignoredBy[outcome.reason] ?? 0) + 1
             } else report.ignored += 1
@@ -73,7 +79,11 @@ export function createImporter(dependencies: {
         // Closes a file being read when the import stops early.
         await batches.return(undefined).catch(() => {})
       }
+      // Once per member, after the last batch: the rows the history dropped on the way are never counted.
+      await dependencies.foldStyle([...new Map([...alreadyStored, ...storedFor]).values()])
       if (storedFor.size) {
+        // Every message is in and counted: the calibration starts.
+        request.onProgress?.(0, storedFor.size, 'calibration')
         const population = await dependencies.population(workspace)
         let calibrated = 0
         for (const member of storedFor.values()) {
