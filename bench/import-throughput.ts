@@ -62,7 +62,7 @@ export async function runImportThroughputBenchmark(options: ImportThroughputOpti
     await writeExport(options.corpusPath, exportPath, options.lines, options.members)
     const perMessage = await measurePerMessage(exportPath, options.perMessageLines)
     // One after the other, the baseline first. On a shared machine the order weighs: with the streamed import first
-    // it came out at 0.6-0.9x of the baseline, with the baseline first at 1.04x.
+    // it came out at 0.6-0.9x of the baseline, with the baseline first at 1.04-1.26x.
     const wholeFile = await importInChild('whole-file', exportPath, options.log)
     const streaming = await importInChild('streaming', exportPath, options.log)
     return { benchmark: 'import-throughput', corpus: options.corpusPath, lines: options.lines, members: streaming.members, streaming, wholeFile, perMessage }
