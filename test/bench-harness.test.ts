@@ -72,6 +72,26 @@ describe('npm run bench harness', () => {
     expect(report.markdown).toContain('## One learning run')
   }, 120_000)
 
+  it('imports the export streamed and with the whole file read first, each in its own process, next to each other', async () => {
+    const options = quickOptions({ jsonPath: undefined, only: ['import'] })
+    const report = await runBench(options)
+    const imported = report.parts.import!
+    for (const run of [imported.streaming, imported.wholeFile]) {
+      expect(run).toMatchObject({ messages: options.importLines, members: imported.members })
+      expect(run.stored).toBeGreaterThan(0)
+      expect(run.rss.peakMb).toBeGreaterThan(0)
+    }
+    expect(imported.streaming.reader).toBe('streaming')
+    expect(imported.wholeFile.reader).toBe('whole-file')
+    expect(imported.streaming.stored).toBe(imported.wholeFile.stored)
+    expect(imported.streaming.progress.at(-1)).toMatch(/^measured the style of \d+ of \d+ members$/)
+    expect(imported.streaming.progress).toContainEqual(expect.stringMatching(new RegExp(`^imported ${options.importLines} of ${options.importLines} messages \\(\\d+ stored, \\d+ messages/s\\)$`)))
+    const rows = report.rows.filter((row) => row.part === 'import')
+    expect(rows.map((row) => row.baselineValue)).toEqual([imported.wholeFile.messagesPerSecond, imported.perMessage.messagesPerSecond, imported.wholeFile.rss.peakMb])
+    expect(report.markdown).toContain('Whole file read first: read')
+    expect(options.lines).toContainEqual(expect.stringMatching(/^import \(streaming\): imported/))
+  }, 180_000)
+
   it('falls back to the sample conversation with a visible line when the chat data is missing', async () => {
     const missing = join(directory, 'no-such-chat.jsonl')
     const options = quickOptions({ jsonPath: undefined, only: ['observe'], dataPath: missing })

@@ -7,7 +7,7 @@ import type { BotCore } from '../../src/core/bot-core.js'
 import { splitNames, splitPathArgument } from './command-arguments.js'
 import { createMemberDirectory, type MemberDirectory } from './member-directory.js'
 import { readConversationFile } from './read-conversation-file.js'
-import { renderImportReport, renderReadSummary } from './render-import.js'
+import { renderImportProgress, renderImportReport, renderReadSummary } from './render-import.js'
 import { renderAnswer, renderAuditLog, renderCounts, renderDraft, renderForget, renderMemberConsent, renderMembers, renderPolicy, renderProfile } from './render-text.js'
 
 export type ConsoleIo = {
@@ -70,13 +70,15 @@ export function createConsoleCommands(core: BotCore, io: ConsoleIo, options: { s
     }
     const left = inFile.filter((each) => each.deactivated && !consenting.includes(each.userId))
     io.print(
-      `Importing ${file.messages.length} messages; opting in ${consenting.length} member(s) on the strength of this import.${left.length ? ` Deactivated, so not opted in unless named: ${left.map((each) => state.directory.label(each.userId)).join(', ')}.` : ''}`,
+      `Importing ${file.messageCount} messages; opting in ${consenting.length} member(s) on the strength of this import.${left.length ? ` Deactivated, so not opted in unless named: ${left.map((each) => state.directory.label(each.userId)).join(', ')}.` : ''}`,
     )
+    const started = Date.now()
     const report = await core.admin.importMessages({
       actor: operator,
-      messages: file.messages,
+      messages: file.messages(),
+      total: file.messageCount,
       consentingUserIds: consenting,
-      onProgress: (done, total, stage) => io.progress(stage === 'messages' ? `imported ${done} of ${total} messages` : `measured the style of ${done} of ${total} members`),
+      onProgress: (done, total, stage, counts) => io.progress(renderImportProgress(done, total, stage, Date.now() - started, counts)),
     })
     const policy = await core.admin.policy(operator, consoleWorkspace)
     io.print(renderImportReport(report, file, policy.learningChannels))

@@ -10,6 +10,8 @@ export const importLimits = {
   jsonFileBytes: 32 * 1024 * 1024,
   /** One message's text, as Slack itself allows at most. */
   messageCharacters: 40_000,
+  /** Skipped JSONL lines named by number; past these only the counts grow, so a broken file costs no memory. */
+  listedLines: 20,
 }
 
 export type ImportedMember = {
@@ -37,7 +39,13 @@ export type ReadSkipKind =
 export type ConversationFile = {
   /** "the Slack export <name>", "<file>.jsonl". */
   description: string
-  messages: ObservedMessage[]
+  /** How many messages `messages()` yields. */
+  messageCount: number
+  /**
+   * The messages in import order, from the start on each call. A JSONL file is read again from disk, so an import
+   * holds a batch of it at a time, never the file; a Slack export's days are sorted by time, so it is in memory.
+   */
+  messages: () => readonly ObservedMessage[] | AsyncIterable<ObservedMessage>
   members: Map<string, ImportedMember>
   channels: ImportedChannel[]
   skipped: Map<ReadSkipKind, number>
@@ -45,10 +53,12 @@ export type ConversationFile = {
   directConversations: number
   /** One line per file that could not be used, naming the file. */
   problems: string[]
+  /** The first lines of a JSONL file that were skipped, by line number (at most `importLimits.listedLines`). */
+  skippedLines: { line: number; kind: ReadSkipKind }[]
 }
 
 export function emptyConversationFile(description: string): ConversationFile {
-  return { description, messages: [], members: new Map(), channels: [], skipped: new Map(), directConversations: 0, problems: [] }
+  return { description, messageCount: 0, messages: () => [], members: new Map(), channels: [], skipped: new Map(), directConversations: 0, problems: [], skippedLines: [] }
 }
 
 export function countSkip(file: ConversationFile, kind: ReadSkipKind, count = 1): void {

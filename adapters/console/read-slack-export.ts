@@ -39,6 +39,7 @@ export async function readSlackExport(source: ExportSource, workspace: Workspace
     throw new BotError('input_invalid', `${source.name} is not a Slack export: it has no channels.json.`)
   }
   const file = emptyConversationFile(`the Slack export ${source.name}`)
+  const messages: ObservedMessage[] = []
   const readJson = async (path: string, what: string): Promise<unknown> => {
     const read = await source.read(path, importLimits.jsonFileBytes)
     if ('problem' in read) {
@@ -136,13 +137,15 @@ export async function readSlackExport(source: ExportSource, workspace: Workspace
           author.realName ??= profile.real_name || undefined
           author.username ??= profile.name || undefined
         }
-        file.messages.push(message)
+        messages.push(message)
         count += 1
       }
     }
     file.channels.push({ id: conversation.id, name: conversation.name, kind: conversation.kind, messages: count })
   }
-  file.messages.sort((a, b) => a.timestamp - b.timestamp)
+  messages.sort((a, b) => a.timestamp - b.timestamp)
+  file.messageCount = messages.length
+  file.messages = () => messages
   return file
 }
 

@@ -17,6 +17,8 @@ const skipLabels: Record<ReadSkipKind, [string, string]> = {
   oversized_message: [`message over ${importLimits.messageCharacters.toLocaleString('en')} characters`, `messages over ${importLimits.messageCharacters.toLocaleString('en')} characters`],
 }
 
+const lineLabels: Partial<Record<ReadSkipKind, string>> = { unreadable_line: 'unreadable', oversized_line: `over ${kilobytes} KB`, oversized_message: 'message too long' }
+
 /** At most this many file problems are listed one by one; a badly broken export gets a count for the rest. */
 const listedProblems = 20
 
@@ -24,14 +26,26 @@ export function renderReadSummary(file: ConversationFile): string[] {
   const authors = [...file.members.values()].filter((each) => each.messages > 0).length
   const privateChannels = file.channels.filter((each) => each.kind === 'private').length
   const lines = [
-    `Read ${plural(file.messages.length, 'message', 'messages')} by ${plural(authors, 'member', 'members')} from ${plural(file.channels.length, 'channel', 'channels')}${privateChannels ? ` (${privateChannels} private)` : ''} in ${file.description}.`,
+    `Read ${plural(file.messageCount, 'message', 'messages')} by ${plural(authors, 'member', 'members')} from ${plural(file.channels.length, 'channel', 'channels')}${privateChannels ? ` (${privateChannels} private)` : ''} in ${file.description}.`,
   ]
   const skipped = (Object.keys(skipLabels) as ReadSkipKind[]).flatMap((kind) => ((file.skipped.get(kind) ?? 0) > 0 ? [[kind, file.skipped.get(kind)!] as const] : []))
   if (skipped.length) lines.push(`Not imported: ${skipped.map(([kind, count]) => plural(count, ...skipLabels[kind])).join(', ')}.`)
   if (file.directConversations) lines.push(`Direct messages are never imported: ${plural(file.directConversations, 'conversation', 'conversations')} left unread.`)
+  if (file.skippedLines.length) {
+    const more = [...file.skipped.entries()].filter(([kind]) => kind === 'unreadable_line' || kind === 'oversized_line' || kind === 'oversized_message').reduce((sum, [, count]) => sum + count, 0) - file.skippedLines.length
+    const named = file.skippedLines.map((each) => `${each.line} (${lineLabels[each.kind] ?? each.kind})`).join(', ')
+    lines.push(`⚠ Skipped line${file.skippedLines.length === 1 && more <= 0 ? '' : 's'} ${named}${more > 0 ? `, and ${more} more` : ''}.`)
+  }
   for (const problem of file.problems.slice(0, listedProblems)) lines.push(`⚠ ${problem}`)
   if (file.problems.length > listedProblems) lines.push(`⚠ … and ${file.problems.length - listedProblems} more files with problems.`)
   return lines
+}
+
+/** One progress line of an import: messages read so far, how many of them were stored, and the rate since the start. */
+export function renderImportProgress(done: number, total: number, stage: 'messages' | 'calibration', elapsedMs: number, counts?: { stored: number }): string {
+  if (stage === 'calibration') return done === 0 ? `measuring the style of ${total} members` : `measured the style of ${done} of ${total} members`
+  const rate = elapsedMs > 0 ? `, ${Math.round(done / (elapsedMs / 1000))} messages/s` : ''
+  return `imported ${done} of ${total} messages${counts ? ` (${counts.stored} stored${rate})` : ''}`
 }
 
 export function renderImportReport(report: ImportReport, file: ConversationFile, learningChannels: string[]): string {

@@ -214,10 +214,12 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
 
   const editor = createHypothesisEditor({ hypotheses, clock })
   const learnLockKey = (member: MemberRef) => `learn:${memberKey(member)}`
+  const batchObserver = createBatchObserver(observeDependencies)
   const importer = createImporter({
     policies,
     consent,
-    observeMany: createBatchObserver(observeDependencies).observeMany,
+    observeMany: batchObserver.observeMany,
+    foldStyle: batchObserver.foldStyle,
     population: (workspace) => workspaceStyle.refresh(workspace, { maxMembers: calibrationLimits.populationMembers }),
     // Under the learning job's own lock: a job that started mid-import cannot overwrite this with a stale result.
     refreshStyle: (member, population) => lock.run(learnLockKey(member), () => learner.refreshStyle(member, population), { leaseMs: 10 * 60_000, waitMs: 10 * 60_000 }),

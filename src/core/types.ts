@@ -262,11 +262,20 @@ export type WorkspaceCounts = {
 
 export type ImportRequest = {
   actor: Actor
-  messages: ObservedMessage[]
+  /**
+   * The messages, in order. An async iterable (a file read as it goes) is taken a batch at a time, so the import
+   * holds about two batches of it, never the whole export.
+   */
+  messages: readonly ObservedMessage[] | AsyncIterable<ObservedMessage>
+  /** How many messages `messages` yields, for progress (an array's own length when not given). */
+  total?: number
   /** Members whose consent this import relies on; each is recorded as opted in via `import`. */
   consentingUserIds: string[]
-  /** Messages observed so far, then members whose style calibration was refreshed against the imported population. */
-  onProgress?: (done: number, total: number, stage: 'messages' | 'calibration') => void
+  /**
+   * Messages observed so far (after each batch, with how many of them were stored), then members whose style
+   * calibration was refreshed against the imported population.
+   */
+  onProgress?: (done: number, total: number, stage: 'messages' | 'calibration', counts?: { stored: number; ignored: number }) => void
 }
 
 export type RetryReport = { stored: number; ignored: number; dropped: number; waiting: number }

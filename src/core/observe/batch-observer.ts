@@ -1,7 +1,11 @@
 // The observe path for many messages at once (imports): the same filters and the same end state as observing each
 // message in turn, in a few writes per batch instead of about ten per message. Claims go to the store in one
-// statement; each member's messages are appended in three writes, their style counts folded once and their learning
-// state updated once per batch. Crash-safe: the style counts follow the history's `seq` (member-style-store.ts), so
+// statement; each member's messages are appended in three writes and their learning state updated once per batch.
+// Their style counts are folded once per import (`foldStyle`), not per batch: a long export drops most of a member's
+// rows from the history again before it ends, and counts folded per batch would count each such row in and then out
+// again, reading and rewriting the style record each time. Until the fold, a read of the counts adds the rows not yet
+// folded and leaves out those past the bound, so nothing reads stale counts meanwhile; the fold also deletes the rows
+// past the bound. Crash-safe: the style counts follow the history's `seq` (member-style-store.ts), so
 // a fold after a crash counts exactly the rows stored; the history marks the batch `unsettled` from the append until
 // the author index and learning state include it, and a member found so marked has those repaired from the history.
 // Callers (the importer) run the admin and workspace checks first.
@@ -37,7 +41,7 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
   }
 
   /** One member's claimed messages, under the member lock; the outcome of each, by index. */
-  const storeForMember = async (member: MemberRef, candidates: Candidate[], retentionDays: number, outcomes: ObserveOutcome[]) => {
+  const storeForMember = async (member: MemberRef, candidates: Candidate[], retentionDays: number, outcomes: ObserveOutcome[], foldStyle: boolean) => {
     let rebuilt = false
     await lock.run(memberKey(member), async (held) => {
       // Again under the lock: an opt-out or forget that ran since the check before the claims wins over this batch.
@@ -64,7 +68,7 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
         throw error
       }
       // The fold counts the batch in and the rows it pushed past the bound out, then deletes those.
-      await style.fold(member, held)
+      if (foldStyle) await style.fold(member, held)
       const state = await learning.update(member, (current) => ({ ...current, newMessages: current.newMessages + fresh.length }))
       await history.settled(member)
       const due = isDue(state, clock(), settings)
@@ -79,7 +83,8 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
      * chose them), private ones need it, consent always counts. Returns each message's outcome, and the members
      * whose counts were rebuilt after an interrupted import (their calibration went with the old counts).
      */
-    async observeMany(messages: readonly ObservedMessage[]): Promise<{ outcomes: ObserveOutcome[]; rebuilt: MemberRef[] }> {
+    async observeMany(messages: readonly ObservedMessage[], options: { foldStyle?: boolean } = {}): Promise<{ outcomes: ObserveOutcome[]; rebuilt: MemberRef[] }> {
+      const foldStyle = options.foldStyle ?? true
       const outcomes: ObserveOutcome[] = messages.map(() => ({ status: 'ignored', reason: 'unknown_message' }))
       const rebuilt: MemberRef[] = []
       const [first] = messages
@@ -127,13 +132,30 @@ export function createBatchObserver(dependencies: ObserveDependencies) {
       const worker = async () => {
         for (let group = groups.shift(); group; group = groups.shift()) {
           const member = group[0]!.member
-          if (await storeForMember(member, group, policy.retentionDays, outcomes)) rebuilt.push(member)
+          if (await storeForMember(member, group, policy.retentionDays, outcomes, foldStyle)) rebuilt.push(member)
         }
       }
       const results = await Promise.allSettled(Array.from({ length: membersInFlight }, worker))
       const failed = results.find((result) => result.status === 'rejected')
       if (failed) throw failed.reason
       return { outcomes, rebuilt }
+    },
+
+    /**
+     * Folds the members' style counts up to their history, each under the member lock (after batches observed with
+     * `foldStyle: false`). A few members at a time, as the batches store them.
+     */
+    async foldStyle(members: readonly MemberRef[]): Promise<void> {
+      const queue = [...members]
+      const worker = async () => {
+        for (let member = queue.shift(); member; member = queue.shift()) {
+          const each = member
+          await lock.run(memberKey(each), (held) => style.fold(each, held))
+        }
+      }
+      const results = await Promise.allSettled(Array.from({ length: membersInFlight }, worker))
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw failed.reason
     },
   }
 }

@@ -47,6 +47,8 @@ export const historyCounterKey = (member: MemberRef) => memberChildKey(member, '
 /** Set once every history is in this layout (its own key: no member's, so no erase or scan of a member meets it). */
 const layoutKey = 'layout'
 
+const rangeChunk = 1000
+
 export type Claim = { member: MemberRef; channelId: string; messageId: string }
 export type AppendResult = { status: 'not_opted_in' } | { status: 'duplicate' } | { status: 'stored'; seq: number; newMessages: number }
 const dayMs = 86_400_000
@@ -74,10 +76,14 @@ export function createHistoryStore(store: Store, clock: () => number, limits: { 
   const window = (appended: number) => ({ first: Math.max(1, appended - maxMessages + 1), last: appended })
   /** Existing rows numbered `first`..`last`, oldest first. */
   const range = async (member: MemberRef, first: number, last: number): Promise<StoredMessage[]> => {
-    if (last < first) return []
-    const numbers = Array.from({ length: last - first + 1 }, (_, index) => first + index)
-    const found = await rows.getMany(numbers.map((seq) => rowKey(member, seq)))
-    return found.flatMap((row, index) => (row ? [{ ...row, seq: numbers[index]! }] : []))
+    const result: StoredMessage[] = []
+    // In reads of a bounded size: a trim after a long import may span many numbers.
+    for (let start = first; start <= last; start += rangeChunk) {
+      const numbers = Array.from({ length: Math.min(rangeChunk, last - start + 1) }, (_, index) => start + index)
+      const found = await rows.getMany(numbers.map((seq) => rowKey(member, seq)))
+      found.forEach((row, index) => row && result.push({ ...row, seq: numbers[index]! }))
+    }
+    return result
   }
   /** The owner entry of a row still in the history; undefined for an unknown, dropped or pending message. */
   const located = async (member: MemberRef, channelId: string, messageId: string) => {
