@@ -18,7 +18,7 @@ import { memberKey, workspaceChildKey } from './identity/keys.js'
 import { sameMember, type MemberRef } from './identity/member-ref.js'
 import { createHypothesisEditor } from './learning/hypothesis-editor.js'
 import { createHypothesisLearner } from './learning/hypothesis-learner.js'
-import { createLearningScheduler } from './learning/learning-scheduler.js'
+import { createLearningScheduler, type LearningJob } from './learning/learning-scheduler.js'
 import { createConsentChange } from './members/consent-change.js'
 import { createMemberAccess, requireSelf } from './members/member-access.js'
 import { createMemberEraser } from './members/member-eraser.js'
@@ -157,7 +157,7 @@ export async function createBotCore(options: BotCoreOptions): Promise<RunningCor
   const background = (options.backgroundLearning ?? true) && (config.LEARNING_MODE !== 'off' || options.learningWorker === true)
   const leaseMs = config.LEARNING_JOB_LEASE_SECONDS * 1000
   const queueSettings = { ...defaultLearningQueueSettings, leaseMs, busyDelayMs: Math.max(1_000, leaseMs / 2), ...options.learningQueue }
-  const queue = store.shared && store.jobQueue && (background || options.learningWorker) ? store.jobQueue<MemberRef>('learning', queueSettings) : undefined
+  const queue = store.shared && store.jobQueue && (background || options.learningWorker) ? store.jobQueue<LearningJob>('learning', queueSettings) : undefined
   const scheduler = createLearningScheduler({
     learner,
     learning,

@@ -2,6 +2,7 @@
 // store the jobs are on the store's job queue (one job per member, retries with backoff, dead letters), and run
 // wherever a process consumes them (inline, or `npm run worker`); on SQLite a queue in this process's memory,
 // a cache of the store's state. Either way the job holds the member's learning lock, renewed while it runs.
+import { z } from 'zod'
 import { isBotError } from '../../bot-error.js'
 import type { Logger } from '../../logger.js'
 import type { JobAttempt, JobQueue } from '../../store/job-queue.js'
@@ -14,7 +15,9 @@ import type { MemberRef } from '../types.js'
 
 export const retryDelaysMs = [60_000, 5 * 60_000, 30 * 60_000]
 
-const jobDataSchema = memberRefSchema
+/** The member, and when the job was asked for (jobs of earlier versions have no time and always run). */
+const jobDataSchema = memberRefSchema.extend({ requestedAt: z.number().optional() })
+export type LearningJob = z.output<typeof jobDataSchema>
 
 export type LearningScheduler = ReturnType<typeof createLearningScheduler>
 
@@ -28,7 +31,7 @@ export function createLearningScheduler(dependencies: {
   /** Enqueue members as they become due, and scan for due members. */
   enabled: boolean
   /** The store's job queue (shared stores); without it jobs run in this process. */
-  queue?: JobQueue<MemberRef>
+  queue?: JobQueue<LearningJob>
   /** Run queued jobs in this process (inline mode, or a worker); false leaves them to workers. */
   consume?: boolean
 }) {
@@ -98,7 +101,7 @@ export function createLearningScheduler(dependencies: {
   const enqueue = (member: MemberRef) => {
     if (!dependencies.enabled || closed) return
     if (queue) {
-      const added = queue.add(memberKey(member), { platform: member.platform, workspaceId: member.workspaceId, userId: member.userId }).catch((error) => logger.warn('learning_enqueue_failed', { error }))
+      const added = queue.add(memberKey(member), { platform: member.platform, workspaceId: member.workspaceId, userId: member.userId, requestedAt: clock() }).catch((error) => logger.warn('learning_enqueue_failed', { error }))
       adding.add(added)
       void added.finally(() => adding.delete(added))
       return
@@ -128,9 +131,16 @@ export function createLearningScheduler(dependencies: {
     start() {
       if (queue && dependencies.consume && !closed) {
         queue.work(async (data, attempt) => {
-          const member = jobDataSchema.safeParse(data)
-          if (!member.success) return 'done'
-          return (await attemptJob(member.data as MemberRef, attempt)).busy ? 'busy' : 'done'
+          const job = jobDataSchema.safeParse(data)
+          if (!job.success) return 'done'
+          const { requestedAt, ...member } = job.data
+          // Learned since it was asked for, and not due again: a job handed over after its run finished (a worker
+          // that stalled past its lease) or asked for twice. Running it would ask the model for nothing new.
+          if (requestedAt !== undefined) {
+            const state = await learning.get(member)
+            if (state.lastLearnedAt !== undefined && state.lastLearnedAt >= requestedAt && !isDue(state, clock(), dependencies.settings)) return 'done'
+          }
+          return (await attemptJob(member as MemberRef, attempt)).busy ? 'busy' : 'done'
         }, { concurrency: 1 })
       }
       if (!dependencies.enabled || timer) return
