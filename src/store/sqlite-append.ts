@@ -57,16 +57,15 @@ export function createSqliteAppend(file: string, pragmas: readonly string[], ser
       const claimTable = tableName(step.claim.collection)
       const sql = [
         'BEGIN IMMEDIATE',
-        `INSERT INTO ${checkTable} (guard, claim) SELECT (${live(tableName(step.guard.collection), step.guard.key, now)}), 'ok'`,
-        `INSERT INTO ${checkTable} (guard, claim) SELECT 'ok', CASE WHEN EXISTS (${live(claimTable, step.claim.key, now)}) THEN NULL ELSE 'ok' END`,
+        // NOT NULL is checked column by column, in order: a missing guard is reported before a live claim.
+        `INSERT INTO ${checkTable} (guard, claim) SELECT (${live(tableName(step.guard.collection), step.guard.key, now)}), CASE WHEN EXISTS (${live(claimTable, step.claim.key, now)}) THEN NULL ELSE 'ok' END`,
         `DELETE FROM ${checkTable}`,
-        // An entry whose time has passed counts as absent.
-        `DELETE FROM ${claimTable} WHERE key = ${text(step.claim.key)}`,
         `INSERT INTO ${counter} (key, fields, expires_at) VALUES (${text(step.sequence.key)}, json_object(${fields.map((field) => `${text(field)}, 1`).join(', ')}), NULL)
          ON CONFLICT(key) DO UPDATE SET expires_at = NULL, fields = json_set(CASE WHEN expires_at IS NOT NULL AND expires_at < ${now} THEN '{}' ELSE fields END, ${fields
            .map((field) => `${fieldPath(field)}, coalesce(json_extract(CASE WHEN expires_at IS NOT NULL AND expires_at < ${now} THEN '{}' ELSE fields END, ${fieldPath(field)}), 0) + 1`)
            .join(', ')})`,
-        `INSERT INTO ${claimTable} (key, value) VALUES (${text(step.claim.key)}, ${numbered(step.claim.serialized)})`,
+        // Any entry left at the claim's key is one whose time has passed (the check above): it counts as absent.
+        `INSERT INTO ${claimTable} (key, value) VALUES (${text(step.claim.key)}, ${numbered(step.claim.serialized)}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
         ...step.writes.map(
           (write) => `INSERT INTO ${tableName(write.collection)} (key, value) VALUES (${numbered(write.key)}, ${numbered(write.serialized)}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
         ),
