@@ -158,7 +158,9 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
       startFakeOpenAiServer({ handler: (request) => (schemaName(request) === 'member_hypotheses' ? { ...(scriptedHandler({})(request) as object), delayMs: 3_000 } as never : scriptedHandler({})(request)) })
     const models = [await slowLearning(), await slowLearning()]
     // The learning check off: this is about the job changing hands, and a run of one model call is the one it counts.
-    const workers = models.map((server) => startAppProcess('app/worker.ts', { STORE_URL: storeUrl, LEARNING_JOB_LEASE_SECONDS: '2', LEARNING_VERIFY_MESSAGES: '0', ...modelSettings(server) }))
+    // A lease longer than the model's 3 s: on a loaded machine a late renewal of a 2 s lease could lose the lock
+    // mid-call, and the job then rightly runs again (a second call this test would count).
+    const workers = models.map((server) => startAppProcess('app/worker.ts', { STORE_URL: storeUrl, LEARNING_JOB_LEASE_SECONDS: '4', LEARNING_VERIFY_MESSAGES: '0', ...modelSettings(server) }))
     // Its own connection pool (@keyv/postgres shares one per URL in a process, and closing one store would end it).
     const producerUrl = kind === 'postgres' ? `${storeUrl}?application_name=producer` : storeUrl
     const producer = await createTestCore({ storeUrl: producerUrl, backgroundLearning: true, settings: { LEARNING_MODE: 'worker', LEARN_MIN_NEW_MESSAGES: '3', LEARN_MIN_INTERVAL_MINUTES: '0' }, learningQueue: queueSettings })
