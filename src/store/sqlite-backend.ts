@@ -3,7 +3,7 @@
 import KeyvSqlite from '@keyv/sqlite'
 import { BotError } from '../bot-error.js'
 import { createSqliteAppend } from './sqlite-append.js'
-import { createMemoryLockPrimitives, createSerialQueue, createSqliteCounters, sqliteCountersTable } from './sqlite-coordination.js'
+import { createMemoryLockPrimitives, createSerialQueue, createSqliteCounters } from './sqlite-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
 import { prepareSqliteFile } from './sqlite-file.js'

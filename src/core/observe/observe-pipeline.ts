@@ -14,6 +14,7 @@ import type { MemberRef, ObservedMessage, ObserveOutcome } from '../types.js'
 
 export type ObserveDependencies = {
   policies: PolicyService
+  /** Used by the batch observer; the live path checks consent inside the store's append step. */
   consent: ConsentService
   history: HistoryStore
   style: MemberStyleStore
