@@ -168,7 +168,8 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
       await Promise.all(workers.map((worker) => worker.waitFor((line) => line.event === 'worker_started')))
       const before = await setup.core.profile(actorFor(memberA), memberA)
       for (const text of ['worker message one', 'worker message two', 'worker message three']) await producer.core.observe(message(memberA, text))
-      // Whichever worker's model is asked first holds the job: kill it while the model is still thinking.
+      // Whichever worker's model is asked first holds the job (unless it stalled past its lease meanwhile): kill it
+      // while the model is still thinking.
       const deadline = Date.now() + 30_000
       let taken = -1
       while (taken < 0 && Date.now() < deadline) {
@@ -184,10 +185,15 @@ describe.each(['redis', 'postgres'] as const)('processes on one %s store', (kind
         profile = await setup.core.profile(actorFor(memberA), memberA)
       }
       expect(profile.hypothesesVersion).toBe(before.hypothesesVersion + 1)
-      expect(requestsOf(models[other]!.requests, 'hypotheses')).toHaveLength(1)
+      // One call, and one more for each run of the surviving worker that lost the lock: on a loaded machine a worker
+      // can stall past its lease before the kill, so the job may already have changed hands and come back. A second
+      // run with no lost lock to explain it is a job run twice.
+      const lockLost = workers[other]!.lines.filter((line) => line.event === 'learning_failed' && line.code === 'lock_lost').length
+      const logged = JSON.stringify(workers.map((worker) => worker.lines.filter((line) => line.event !== 'text').slice(-20)))
+      expect(requestsOf(models[other]!.requests, 'hypotheses'), logged).toHaveLength(1 + lockLost)
       expect(profile.historySize).toBe(before.historySize + 3)
-      // The other worker sampled every message, those written before the crash included.
-      const sampled = requestsOf(models[other]!.requests, 'hypotheses')[0]!.body.messages.map((each) => each.content).join('\n')
+      // The run that saved sampled every message, those written before the crash included.
+      const sampled = requestsOf(models[other]!.requests, 'hypotheses').at(-1)!.body.messages.map((each) => each.content).join('\n')
       for (const text of ['worker message one', 'worker message two', 'worker message three']) expect(sampled).toContain(text)
       await new Promise((resolve) => setTimeout(resolve, 2_500))
       expect((await setup.core.profile(actorFor(memberA), memberA)).hypothesesVersion).toBe(before.hypothesesVersion + 1)
