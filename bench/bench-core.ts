@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig, type Config } from '../src/config.js'
-import { createBotCore } from '../src/core/create-bot-core.js'
+import { createBotCore, type BotCoreOptions } from '../src/core/create-bot-core.js'
 import type { Actor, MemberRef, WorkspaceRef } from '../src/core/types.js'
 import type { BotCore, CoreLifecycle, RunningCore } from '../src/core/bot-core.js'
 import type { CallContext, LanguageModel, TokenUsage } from '../src/llm/language-model.js'
@@ -42,6 +42,7 @@ export type BenchCoreOptions = {
   wrapStore?: (store: Store) => Store
   /** Bound each core's model calls by its LLM_MAX_CONCURRENCY, as the shipped composition does (off by default). */
   limitConcurrency?: boolean
+  styleWriteBehind?: BotCoreOptions['styleWriteBehind']
 }
 
 export async function createBenchCore(options: BenchCoreOptions = {}): Promise<BenchCore> {
@@ -66,7 +67,7 @@ export async function createBenchCore(options: BenchCoreOptions = {}): Promise<B
   const build = (settings?: Record<string, string>) => {
     const coreConfig = settings ? parseConfig(environment(settings)) : config
     const coreModel = options.limitConcurrency ? createLimitedModel(model, coreConfig.LLM_MAX_CONCURRENCY) : model
-    return createBotCore({ config: coreConfig, store, model: coreModel, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock })
+    return createBotCore({ config: coreConfig, store, model: coreModel, backgroundLearning: options.backgroundLearning ?? false, clock: options.clock, ...(options.styleWriteBehind ? { styleWriteBehind: options.styleWriteBehind } : {}) })
   }
   const { core, lifecycle } = await build()
   const variants: RunningCore[] = []

@@ -74,7 +74,10 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
   const sequentialSlice = messages.slice(0, options.count)
   const concurrentSlice = messages.slice(options.count, options.count * 2)
   const timedStore = { current: undefined as ReturnType<typeof createTimedStore> | undefined }
-  const bench = await createBenchCore({ storeUrl: location.url, wrapStore: (store) => (timedStore.current = createTimedStore(store)).store })
+  // The style folds observe leaves pending run when each measured run ends, counted in its time (see `interleaved`):
+  // a timer firing in the middle would charge them to whichever run happened to be going.
+  const bench = await createBenchCore({ storeUrl: location.url, wrapStore: (store) => (timedStore.current = createTimedStore(store)).store, styleWriteBehind: { flushIntervalMs: 3_600_000 } })
+  const flush = () => bench.lifecycle.flushStyle()
   // The baseline writes into the same store under a workspace of its own: a second store on the same PostgreSQL URL
   // would share (and, when closed, end) the connection pool of the first.
   const rawStore = bench.rawStore
@@ -90,15 +93,16 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
     }
     const timings = timedStore.current!
     timings.reset()
-    const sequential = await replay(sequentialSlice, 1, (message) => bench.core.observe(message))
+    const observe = (message: CorpusMessage) => bench.core.observe(message)
+    const raw = rawWriter(rawStore, rawWorkspace)
+    // The raw baseline writes through the store as opened, not the timed one: the breakdown is observe's alone.
+    const { first: sequential, second: rawSequential } = await interleaved(sequentialSlice, 1, observe, raw, flush)
     const breakdown = shares(timings.timings(), sequential.milliseconds)
-    const legacySequential = await replay(sequentialSlice, 1, inLegacy)
-    const rawSequential = await replay(sequentialSlice, 1, rawWriter(rawStore, rawWorkspace))
-    const concurrent = await replay(concurrentSlice, concurrency, (message) => bench.core.observe(message))
-    const legacyConcurrent = await replay(concurrentSlice, concurrency, inLegacy)
-    const rawConcurrent = await replay(concurrentSlice, concurrency, rawWriter(rawStore, rawWorkspace))
+    const legacySequential = await replay(sequentialSlice, 1, inLegacy, flush)
+    const { first: concurrent, second: rawConcurrent } = await interleaved(concurrentSlice, concurrency, observe, raw, flush)
+    const legacyConcurrent = await replay(concurrentSlice, concurrency, inLegacy, flush)
 
-    const afterLearning = await measureAfterLearning(bench.core, timings, workspace, messages.slice(0, options.count * 2), messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
+    const afterLearning = await measureAfterLearning(bench.core, timings, flush, workspace, messages.slice(0, options.count * 2), messages.slice(options.count * 2), options.learnedMembers ?? 10, options.afterLearningCount ?? 300)
     const styleRecord = await measureStyleRecord(bench.rawStore, { ...workspace, userId: afterLearning.largestMember }, messages)
     if (kind !== 'sqlite') {
       await eraseWorkspace(bench.rawStore, workspace)
@@ -135,8 +139,39 @@ export async function runObserveThroughputBenchmark(options: ObserveThroughputOp
   }
 }
 
-/** Observes `messages` with up to `concurrency` in flight, in arrival order. */
-export async function replay(messages: CorpusMessage[], concurrency: number, handle: (message: CorpusMessage) => Promise<unknown>): Promise<ThroughputRun> {
+/**
+ * Two handlers over the same messages in alternating chunks, the order swapped every round, so the noise of a shared
+ * machine falls on both alike. `after` (the first handler's pending work, done at the end as a coalescing timer would
+ * do it once per interval) is counted in the first handler's time.
+ */
+export async function interleaved(
+  messages: CorpusMessage[],
+  concurrency: number,
+  first: (message: CorpusMessage) => Promise<unknown>,
+  second: (message: CorpusMessage) => Promise<unknown>,
+  after: () => Promise<void>,
+  rounds = 10,
+): Promise<{ first: ThroughputRun; second: ThroughputRun }> {
+  const size = Math.ceil(messages.length / rounds)
+  const runs: { first: ThroughputRun[]; second: ThroughputRun[] } = { first: [], second: [] }
+  for (let index = 0; index * size < messages.length; index++) {
+    const chunk = messages.slice(index * size, (index + 1) * size)
+    const order = index % 2 === 0 ? (['first', 'second'] as const) : (['second', 'first'] as const)
+    for (const which of order) runs[which].push(await replay(chunk, concurrency, which === 'first' ? first : second))
+  }
+  const started = performance.now()
+  await after()
+  runs.first.push({ messages: 0, stored: 0, milliseconds: performance.now() - started, messagesPerSecond: 0 })
+  const total = (parts: ThroughputRun[]): ThroughputRun => {
+    const milliseconds = parts.reduce((sum, part) => sum + part.milliseconds, 0)
+    const count = parts.reduce((sum, part) => sum + part.messages, 0)
+    return { messages: count, stored: parts.reduce((sum, part) => sum + part.stored, 0), milliseconds: round(milliseconds, 1), messagesPerSecond: round((count / milliseconds) * 1000, 1) }
+  }
+  return { first: total(runs.first), second: total(runs.second) }
+}
+
+/** Observes `messages` with up to `concurrency` in flight, in arrival order; `after` (pending work) is timed with them. */
+export async function replay(messages: CorpusMessage[], concurrency: number, handle: (message: CorpusMessage) => Promise<unknown>, after?: () => Promise<void>): Promise<ThroughputRun> {
   let next = 0
   let stored = 0
   const started = performance.now()
@@ -148,6 +183,7 @@ export async function replay(messages: CorpusMessage[], concurrency: number, han
       }
     }),
   )
+  await after?.()
   const milliseconds = performance.now() - started
   return { messages: messages.length, stored, milliseconds: round(milliseconds, 1), messagesPerSecond: round((messages.length / milliseconds) * 1000, 1) }
 }
@@ -166,7 +202,7 @@ function rawWriter(store: Store, workspace: WorkspaceRef) {
 }
 
 /** Learns the members with the most messages observed so far who write again later (timing each job), then replays their next messages. */
-async function measureAfterLearning(core: BotCore, timings: TimedStore, workspace: WorkspaceRef, observed: CorpusMessage[], rest: CorpusMessage[], memberCount: number, count: number) {
+async function measureAfterLearning(core: BotCore, timings: TimedStore, flush: () => Promise<void>, workspace: WorkspaceRef, observed: CorpusMessage[], rest: CorpusMessage[], memberCount: number, count: number) {
   const later = new Set(rest.map((message) => message.userId))
   const active = new Map<string, number>()
   for (const message of observed) if (later.has(message.userId)) active.set(message.userId, (active.get(message.userId) ?? 0) + 1)
@@ -185,7 +221,7 @@ async function measureAfterLearning(core: BotCore, timings: TimedStore, workspac
   }
   const slice = rest.filter((message) => chosen.has(message.userId)).slice(0, count)
   timings.reset()
-  const observe = await replay(slice, 1, (message) => core.observe(message))
+  const observe = await replay(slice, 1, (message) => core.observe(message), flush)
   const mean = durations.length ? durations.reduce((sum, each) => sum + each, 0) / durations.length : 0
   return {
     members: durations.length,

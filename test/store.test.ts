@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js'
 import KeyvPostgres from '@keyv/postgres'
 import { createClient, type RedisClientType } from '@keyv/redis'
 import pg from 'pg'
+import sqlite3 from 'sqlite3'
 import { openStore } from '../src/store/open-store.js'
 import { sequencePlaceholder, type AppendStep, type Store } from '../src/store/store.js'
 
@@ -227,6 +228,30 @@ describe.each(backends)('store on $name', ({ name, url, start }) => {
       expect(await keys('v1:append:many:')).toHaveLength(50)
     })
 
+    it('gives each of many steps in flight its own outcome: one without consent or with a taken claim leaves the others alone', async () => {
+      // On SQLite the steps in flight share one transaction (group commit); each must still stand on its own.
+      await consented('mixed-a')
+      await consented('mixed-b')
+      await owners().set('v1:append:mixed-a:message:taken', { author: 'U2', sequence: 0 })
+      const steps = [step('mixed-a', 1), step('mixed-none', 1), step('mixed-a', 'taken'), step('mixed-b', 1), step('mixed-a', 2), step('mixed-a', 1), step('mixed-none', 2), step('mixed-b', 2)]
+      const outcomes = await Promise.all(steps.map((each) => store.append(each)))
+      // PostgreSQL runs steps in flight on several connections, so which of the two copies of one message wins, and
+      // which number each message gets, may differ from the order they were sent in.
+      const statuses = outcomes.map((outcome) => outcome.status)
+      expect([statuses[1], statuses[2], statuses[3], statuses[4], statuses[6], statuses[7]]).toEqual(['unguarded', 'claimed', 'appended', 'appended', 'unguarded', 'appended'])
+      expect([statuses[0], statuses[5]].sort()).toEqual(['appended', 'claimed'])
+      const numbers = (indexes: number[]) => indexes.map((index) => outcomes[index]!).flatMap((outcome) => (outcome.status === 'appended' ? [outcome.sequence] : [])).sort()
+      expect(numbers([0, 4, 5])).toEqual([1, 2])
+      expect(numbers([3, 7])).toEqual([1, 2])
+      expect(await store.counters.get('append:mixed-a')).toEqual({ next: 2, rows: 2 })
+      expect(await store.counters.get('append:mixed-b')).toEqual({ next: 2, rows: 2 })
+      expect(await store.counters.get('append:mixed-none')).toEqual({})
+      expect(await keys('v1:append:mixed-')).toEqual(['v1:append:mixed-a:row:1', 'v1:append:mixed-a:row:2', 'v1:append:mixed-b:row:1', 'v1:append:mixed-b:row:2'])
+      expect(await owners().get('v1:append:mixed-a:message:taken')).toEqual({ author: 'U2', sequence: 0 })
+      const second = outcomes[4]!
+      expect(await owners().get('v1:append:mixed-a:message:2')).toEqual({ author: 'U1', sequence: second.status === 'appended' ? second.sequence : -1 })
+    })
+
     it('writes nothing once the guard is deleted (a withdrawn consent wins over a later step)', async () => {
       await consented('withdrawn')
       expect((await store.append(step('withdrawn', 1))).status).toBe('appended')
@@ -278,6 +303,39 @@ describe('compacting after an erase', () => {
       expect(await vacuums('hyperalign_history')).toBe(before.history + 1)
       expect(await vacuums('hyperalign_consent')).toBe(before.consent)
     } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('append on SQLite', () => {
+  it('fails every step of a transaction that fails, writes none of them, and runs the next transaction as usual', async () => {
+    const file = join(directory, 'append-failure.sqlite')
+    const store = await openStore(`sqlite://${file}`)
+    const step = (tag: string): AppendStep => ({
+      guard: { collection: 'consent', key: 'v1:append-failure:consent' },
+      claim: { collection: 'message-owner', key: `v1:append-failure:message:${tag}`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 },
+      sequence: { key: 'append-failure', field: 'next', alsoIncrement: [] },
+      writes: [{ collection: 'history', key: `v1:append-failure:${tag}:row:${sequencePlaceholder}`, value: { sequence: sequencePlaceholder }, ttlMs: 60_000 }],
+    })
+    // Another connection makes the disk refuse one row (as a full disk or a corrupt page would refuse a write).
+    const other = new sqlite3.Database(file)
+    const run = (sql: string) => new Promise<void>((resolve, reject) => other.exec(sql, (error) => (error ? reject(error) : resolve())))
+    try {
+      await store.collection('consent', itemSchema).set('v1:append-failure:consent', { name: 'consent', count: 1 })
+      expect((await store.append(step('first'))).status).toBe('appended')
+      await run(`CREATE TRIGGER refuse_boom BEFORE INSERT ON hyperalign_history WHEN NEW.key LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'refused by the disk'); END`)
+      // In flight together: one transaction, so the refused row fails its companions too, and nothing of them is kept.
+      const together = await Promise.allSettled([store.append(step('boom')), store.append(step('companion'))])
+      expect(together.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected'])
+      expect((together[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'store_unavailable' })
+      expect(await store.counters.get('append-failure')).toEqual({ next: 1 })
+      expect(await store.collection('message-owner', z.unknown()).get('v1:append-failure:message:companion')).toBeUndefined()
+      await run('DROP TRIGGER refuse_boom')
+      // A retry of the companion is stored with the next number, as if the failed transaction never ran.
+      expect(await store.append(step('companion'))).toEqual({ status: 'appended', sequence: 2, counter: { next: 2 } })
+    } finally {
+      await new Promise((resolve) => other.close(resolve))
       await store.close()
     }
   })

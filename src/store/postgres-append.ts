@@ -1,41 +1,45 @@
-// Store.append on PostgreSQL: one plpgsql function, created once per process and called with one SELECT, so the step is
-// one round trip and one transaction. The guard row is read FOR SHARE: a forget that deletes it and then erases the
-// history waits for this step to commit, so its erase sees (and deletes) what the step wrote; a step that comes after
-// the delete finds no guard and writes nothing.
+// Store.append on PostgreSQL: one plpgsql function, called with one SELECT, so the step is one round trip and one
+// transaction. The function is generated per set of tables a step touches (in practice one: consent, message owners,
+// history) with the table names written into static SQL, so each connection plans its statements once and reuses the
+// plans; statements built at run time (EXECUTE) would be parsed and planned again on every message.
+// The guard row is read FOR SHARE: a forget that deletes it and then erases the history waits for this step to
+// commit, so its erase sees (and deletes) what the step wrote; a step that comes after the delete finds no guard and
+// writes nothing.
+import { createHash } from 'node:crypto'
 import type { SerializedAppendStep } from './store-backend.js'
 import { sequencePlaceholder, type AppendOutcome, type CollectionName } from './store.js'
 
 type Query = (sql: string, values?: unknown[]) => Promise<unknown[]>
 
+const identifier = (name: string) => `"${name.replaceAll('"', '""')}"`
+
 // A value is live when its keyv envelope has no `expires` or one not yet past (as insertIfAbsent and keyv's reads
 // treat it, by the bot's clock: `now_ms`). Counters are timed by the server's clock, as in postgres-coordination.ts.
-const createFunction = `
-CREATE OR REPLACE FUNCTION hyperalign_append(
-  guard_table text, guard_key text, claim_table text, claim_key text, claim_value text,
-  counter_key text, counter_field text, also_increment text[],
-  write_tables text[], write_keys text[], write_values text[], placeholder text, now_ms bigint
+const expires = (row: string) => `(${row}.value::json->>'expires')`
+
+/** The function's text for one guard table, one claim table and the write tables in order; its name is its hash. */
+export function appendFunction(guardTable: string, claimTable: string, writeTables: readonly string[]): { name: string; sql: string } {
+  const guard = identifier(guardTable)
+  const claim = identifier(claimTable)
+  const body = `(
+  guard_key text, claim_key text, claim_value text, counter_key text, counter_field text, also_increment text[],
+  write_keys text[], write_values text[], placeholder text, now_ms bigint
 ) RETURNS jsonb LANGUAGE plpgsql AS $function$
-#variable_conflict use_column
 DECLARE
-  live constant text := '((value::json->>''expires'') IS NULL OR (value::json->>''expires'')::bigint >= $2)';
-  found_row boolean;
-  additions jsonb;
   counter_fields jsonb;
   step_sequence text;
 BEGIN
-  EXECUTE format('SELECT true FROM %I WHERE key = $1 AND %s FOR SHARE', guard_table, live) INTO found_row USING guard_key, now_ms;
-  IF found_row IS NULL THEN RETURN jsonb_build_object('status', 'unguarded'); END IF;
+  PERFORM 1 FROM ${guard} AS g WHERE g.key = guard_key AND (${expires('g')} IS NULL OR ${expires('g')}::bigint >= now_ms) FOR SHARE;
+  IF NOT FOUND THEN RETURN '{"status": "unguarded"}'::jsonb; END IF;
 
-  -- A lapsed claim counts as absent. Of two steps inserting one claim key, the second waits for the first to commit
-  -- and then finds the conflict.
-  EXECUTE format('DELETE FROM %I WHERE key = $1 AND NOT %s', claim_table, live) USING claim_key, now_ms;
-  found_row := NULL;
-  EXECUTE format('INSERT INTO %I (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING true', claim_table) INTO found_row USING claim_key, claim_value;
-  IF found_row IS NULL THEN RETURN jsonb_build_object('status', 'claimed'); END IF;
+  -- One statement claims: a new key, or one whose claim has lapsed (it counts as absent). Of two steps with one claim
+  -- key, the second waits for the first to commit and then finds a live claim.
+  INSERT INTO ${claim} AS c (key, value) VALUES (claim_key, claim_value)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE ${expires('c')} IS NOT NULL AND ${expires('c')}::bigint < now_ms;
+  IF NOT FOUND THEN RETURN '{"status": "claimed"}'::jsonb; END IF;
 
-  SELECT jsonb_object_agg(name, amount) INTO additions
-    FROM (SELECT name, count(*) AS amount FROM unnest(ARRAY[counter_field] || also_increment) AS name GROUP BY name) AS counted;
-  INSERT INTO hyperalign_native_counters AS t (key, fields, expires_at) VALUES (counter_key, additions, NULL)
+  INSERT INTO hyperalign_native_counters AS t (key, fields, expires_at)
+    VALUES (counter_key, (SELECT jsonb_object_agg(name, amount) FROM (SELECT name, count(*) AS amount FROM unnest(ARRAY[counter_field] || also_increment) AS name GROUP BY name) AS counted), NULL)
     ON CONFLICT (key) DO UPDATE SET
       fields = (SELECT jsonb_object_agg(name, coalesce((live_fields ->> name)::bigint, 0) + coalesce((excluded.fields ->> name)::bigint, 0))
                 FROM (SELECT CASE WHEN t.expires_at IS NOT NULL AND t.expires_at < (extract(epoch from clock_timestamp()) * 1000)::bigint
@@ -46,40 +50,25 @@ BEGIN
   step_sequence := counter_fields ->> counter_field;
 
   IF position(placeholder in claim_value) > 0 THEN
-    EXECUTE format('UPDATE %I SET value = replace(value, $2, $3) WHERE key = $1', claim_table) USING claim_key, placeholder, step_sequence;
+    UPDATE ${claim} AS c SET value = replace(c.value, placeholder, step_sequence) WHERE c.key = claim_key;
   END IF;
-  FOR i IN 1 .. coalesce(array_length(write_tables, 1), 0) LOOP
-    EXECUTE format('INSERT INTO %I (key, value) VALUES (replace($1, $3, $4), replace($2, $3, $4)) ON CONFLICT (key) DO UPDATE SET value = excluded.value', write_tables[i])
-      USING write_keys[i], write_values[i], placeholder, step_sequence;
-  END LOOP;
+${writeTables
+  .map(
+    (table, index) =>
+      `  INSERT INTO ${identifier(table)} (key, value) VALUES (replace(write_keys[${index + 1}], placeholder, step_sequence), replace(write_values[${index + 1}], placeholder, step_sequence))
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
+  )
+  .join('\n')}
   RETURN jsonb_build_object('status', 'appended', 'sequence', step_sequence::bigint, 'counter', counter_fields);
 END
 $function$`
-
-/** Creates the function once per process; two processes replacing it at once may see the other's update once. */
-export function postgresAppendSchema(query: Query): () => Promise<void> {
-  let ready: Promise<void> | undefined
-  const create = async () => {
-    try {
-      await query(createFunction)
-    } catch (error) {
-      const { code, message } = error as { code?: string; message?: string }
-      // The other process's CREATE OR REPLACE committed: the function is there.
-      if (code !== '23505' && !(code === 'XX000' && /concurrently updated/.test(message ?? ''))) throw error
-    }
-  }
-  return () => {
-    ready ??= create().catch((error: unknown) => {
-      ready = undefined
-      throw error
-    })
-    return ready
-  }
+  const name = `hyperalign_append_${createHash('sha1').update(body).digest('hex').slice(0, 16)}`
+  return { name, sql: `CREATE OR REPLACE FUNCTION ${name}${body}` }
 }
 
 /**
  * `tables(collections)` resolves once keyv's adapters have created those collections' tables (each adapter creates its
- * own on first use); `ready()` once the coordination tables and the function exist.
+ * own on first use); `ready()` once the coordination tables exist.
  */
 export function createPostgresAppend(
   query: Query,
@@ -87,18 +76,37 @@ export function createPostgresAppend(
   tables: (collections: CollectionName[]) => Promise<void>,
   tableName: (collection: CollectionName) => string,
 ) {
+  /** Each function created once per process; a failed creation is tried again by the next step. */
+  const created = new Map<string, Promise<void>>()
+  const create = (name: string, sql: string) => {
+    let done = created.get(name)
+    if (!done) {
+      done = query(sql).then(
+        () => undefined,
+        (error: unknown) => {
+          const { code, message } = error as { code?: string; message?: string }
+          // Another process created the same function at the same moment: it is there.
+          if (code === '23505' || (code === 'XX000' && /concurrently updated/.test(message ?? ''))) return
+          created.delete(name)
+          throw error
+        },
+      )
+      created.set(name, done)
+    }
+    return done
+  }
+
   return async (step: SerializedAppendStep): Promise<AppendOutcome> => {
+    const fn = appendFunction(tableName(step.guard.collection), tableName(step.claim.collection), step.writes.map((write) => tableName(write.collection)))
     await Promise.all([ready(), tables([step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)])])
-    const rows = (await query(`SELECT hyperalign_append($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[], $11::text[], $12, $13) AS outcome`, [
-      tableName(step.guard.collection),
+    await create(fn.name, fn.sql)
+    const rows = (await query(`SELECT ${fn.name}($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::text[], $9, $10) AS outcome`, [
       step.guard.key,
-      tableName(step.claim.collection),
       step.claim.key,
       step.claim.serialized,
       step.sequence.key,
       step.sequence.field,
       step.sequence.alsoIncrement,
-      step.writes.map((write) => tableName(write.collection)),
       step.writes.map((write) => write.key),
       step.writes.map((write) => write.serialized),
       sequencePlaceholder,

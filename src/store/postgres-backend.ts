@@ -1,7 +1,7 @@
 // PostgreSQL: one table per collection, one shared connection pool; safe for several bot processes at once.
 import KeyvPostgres from '@keyv/postgres'
 import { createBullmqJobQueue } from './bullmq-job-queue.js'
-import { createPostgresAppend, postgresAppendSchema } from './postgres-append.js'
+import { createPostgresAppend } from './postgres-append.js'
 import { createPostgresCounters, createPostgresLockPrimitives, postgresCoordinationSchema, postgresCoordinationTables } from './postgres-coordination.js'
 import { likePrefix, tableName, type StoreBackend } from './store-backend.js'
 import type { CollectionName } from './store.js'
@@ -21,10 +21,6 @@ export function createPostgresBackend(url: string): StoreBackend {
 
   const query = (sql: string, values?: unknown[]) => adapter('locks').query(sql, values) as Promise<unknown[]>
   const ready = postgresCoordinationSchema(query)
-  const functionReady = postgresAppendSchema(query)
-  const appendReady = async () => {
-    await Promise.all([ready(), functionReady()])
-  }
   // keyv's adapter creates its table on first use and runs every query after that; append's function writes to the
   // tables directly, so it waits for each table once.
   const created = new Map<CollectionName, Promise<unknown>>()
@@ -82,7 +78,7 @@ export function createPostgresBackend(url: string): StoreBackend {
       )) as { key: string }[]
       return new Set(rows.map((row) => row.key))
     },
-    append: createPostgresAppend(query, appendReady, tables, tableName),
+    append: createPostgresAppend(query, ready, tables, tableName),
     async *listKeys(collection, prefix) {
       const rows = (await adapter(collection).query(`SELECT key FROM ${tableName(collection)} WHERE key LIKE $1`, [
         likePrefix(prefix),
