@@ -138,9 +138,16 @@ export function createLearningScheduler(dependencies: {
           // that stalled past its lease) or asked for twice. Running it would ask the model for nothing new.
           if (requestedAt !== undefined) {
             const state = await learning.get(member)
-            if (state.lastLearnedAt !== undefined && state.lastLearnedAt >= requestedAt && !isDue(state, clock(), dependencies.settings)) return 'done'
+            if (state.lastLearnedAt !== undefined && state.lastLearnedAt >= requestedAt && !isDue(state, clock(), dependencies.settings)) {
+              logger.debug('learning_job_skipped', { attempt: attempt.attempt, reason: 'learned_since_asked' })
+              return 'done'
+            }
           }
-          return (await attemptJob(member as MemberRef, attempt)).busy ? 'busy' : 'done'
+          const started = clock()
+          logger.debug('learning_job_started', { attempt: attempt.attempt })
+          const result = await attemptJob(member as MemberRef, attempt)
+          logger.debug('learning_job_finished', { attempt: attempt.attempt, outcome: result.busy ? 'busy' : 'done', ms: clock() - started })
+          return result.busy ? 'busy' : 'done'
         }, { concurrency: 1 })
       }
       if (!dependencies.enabled || timer) return
