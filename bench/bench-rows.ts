@@ -8,7 +8,7 @@ import type { LearningCostReport } from './learning-cost.js'
 import { formatLocalDraftBenchTable, type LocalDraftBenchResult } from './local-drafts.js'
 import { formatLocalModelBenchTable, type LocalModelBenchResult } from './local-model.js'
 import type { ImportThroughputReport } from './import-throughput.js'
-import type { ObserveThroughputReport } from './observe-throughput.js'
+import { cpuPerMessage, type ObserveThroughputReport } from './observe-throughput.js'
 import type { ScaleOutReport } from './scale-out.js'
 import type { SlackAckReport } from './slack-ack.js'
 import type { StorageFootprintReport } from './storage-footprint.js'
@@ -55,6 +55,7 @@ export function rowsFor(parts: BenchParts): BenchRow[] {
     rows.push(
       row('observe', `observe, one at a time (${store})`, observe.sequential.observe.messagesPerSecond, 'msg/s', `raw set per message (${store})`, observe.sequential.rawWrites.messagesPerSecond, 'higher'),
       row('observe', `observe, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.observe.messagesPerSecond, 'msg/s', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.rawWrites.messagesPerSecond, 'higher'),
+      row('observe', `process CPU per message, ${observe.concurrent.concurrency} in flight (${store})`, cpuPerMessage(observe.concurrent.observe), 'µs', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, cpuPerMessage(observe.concurrent.rawWrites), 'lower'),
       row('observe', `earlier record layout, one at a time (${store})`, observe.sequential.legacy.messagesPerSecond, 'msg/s', `raw set per message (${store})`, observe.sequential.rawWrites.messagesPerSecond, 'higher'),
       row('observe', `earlier record layout, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.legacy.messagesPerSecond, 'msg/s', `raw set, ${observe.concurrent.concurrency} in flight (${store})`, observe.concurrent.rawWrites.messagesPerSecond, 'higher'),
       row('observe', `observe after learning (${store})`, observe.afterLearning.observe.messagesPerSecond, 'msg/s', 'observe before learning', observe.sequential.observe.messagesPerSecond, 'higher'),

@@ -15,7 +15,14 @@ import type { CorpusMessage } from './chat-corpus.js'
 import { withLegacyMemberRecords } from './legacy-member-records.js'
 import { createTimedStore, type OperationTiming, type TimedStore } from './timed-store.js'
 
-export type ThroughputRun = { messages: number; stored: number; milliseconds: number; messagesPerSecond: number }
+/**
+ * `cpuMicroseconds`: the process's CPU time over the run (every thread: SQLite's statements run on libuv's pool).
+ * Against the raw sets' it tells the process's own work from the time spent waiting on the store.
+ */
+export type ThroughputRun = { messages: number; stored: number; milliseconds: number; messagesPerSecond: number; cpuMicroseconds: number }
+
+/** CPU microseconds per message of a run. */
+export const cpuPerMessage = (run: ThroughputRun) => round(run.cpuMicroseconds / Math.max(1, run.messages), 1)
 
 export type OperationShare = { collection: string; operation: string; calls: number; meanMs: number; shareOfTime: number }
 
@@ -160,12 +167,13 @@ export async function interleaved(
     for (const which of order) runs[which].push(await replay(chunk, concurrency, which === 'first' ? first : second))
   }
   const started = performance.now()
+  const cpu = process.cpuUsage()
   await after()
-  runs.first.push({ messages: 0, stored: 0, milliseconds: performance.now() - started, messagesPerSecond: 0 })
+  runs.first.push({ messages: 0, stored: 0, milliseconds: performance.now() - started, messagesPerSecond: 0, cpuMicroseconds: cpuMicroseconds(cpu) })
   const total = (parts: ThroughputRun[]): ThroughputRun => {
     const milliseconds = parts.reduce((sum, part) => sum + part.milliseconds, 0)
     const count = parts.reduce((sum, part) => sum + part.messages, 0)
-    return { messages: count, stored: parts.reduce((sum, part) => sum + part.stored, 0), milliseconds: round(milliseconds, 1), messagesPerSecond: round((count / milliseconds) * 1000, 1) }
+    return { messages: count, stored: parts.reduce((sum, part) => sum + part.stored, 0), milliseconds: round(milliseconds, 1), messagesPerSecond: round((count / milliseconds) * 1000, 1), cpuMicroseconds: parts.reduce((sum, part) => sum + part.cpuMicroseconds, 0) }
   }
   return { first: total(runs.first), second: total(runs.second) }
 }
@@ -175,6 +183,7 @@ export async function replay(messages: CorpusMessage[], concurrency: number, han
   let next = 0
   let stored = 0
   const started = performance.now()
+  const cpu = process.cpuUsage()
   await Promise.all(
     Array.from({ length: Math.max(1, concurrency) }, async () => {
       while (next < messages.length) {
@@ -185,7 +194,13 @@ export async function replay(messages: CorpusMessage[], concurrency: number, han
   )
   await after?.()
   const milliseconds = performance.now() - started
-  return { messages: messages.length, stored, milliseconds: round(milliseconds, 1), messagesPerSecond: round((messages.length / milliseconds) * 1000, 1) }
+  return { messages: messages.length, stored, milliseconds: round(milliseconds, 1), messagesPerSecond: round((messages.length / milliseconds) * 1000, 1), cpuMicroseconds: cpuMicroseconds(cpu) }
+}
+
+/** User and system CPU of the whole process since `since`, in microseconds. */
+function cpuMicroseconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since)
+  return used.user + used.system
 }
 
 const rawRowSchema = z.object({ id: z.string(), channelId: z.string(), channelKind: z.string(), text: z.string(), timestamp: z.number(), storedAt: z.number() })
