@@ -96,8 +96,18 @@ export function createPostgresAppend(
     return done
   }
 
+  /** The function of each table set, made once: its text and hash would otherwise be built again for every message. */
+  const functions = new Map<string, { name: string; sql: string }>()
+  const functionFor = (step: SerializedAppendStep) => {
+    const tables = [step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)].map(tableName)
+    const key = tables.join(' ')
+    let fn = functions.get(key)
+    if (!fn) functions.set(key, (fn = appendFunction(tables[0]!, tables[1]!, tables.slice(2))))
+    return fn
+  }
+
   return async (step: SerializedAppendStep): Promise<AppendOutcome> => {
-    const fn = appendFunction(tableName(step.guard.collection), tableName(step.claim.collection), step.writes.map((write) => tableName(write.collection)))
+    const fn = functionFor(step)
     await Promise.all([ready(), tables([step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)])])
     await create(fn.name, fn.sql)
     const rows = (await query(`SELECT ${fn.name}($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::text[], $9, $10) AS outcome`, [
