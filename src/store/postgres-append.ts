@@ -98,17 +98,19 @@ export function createPostgresAppend(
 
   /** The function of each table set, made once: its text and hash would otherwise be built again for every message. */
   const functions = new Map<string, { name: string; sql: string }>()
-  const functionFor = (step: SerializedAppendStep) => {
-    const tables = [step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)].map(tableName)
-    const key = tables.join(' ')
+  const functionFor = (collections: CollectionName[]) => {
+    const names = collections.map(tableName)
+    const key = names.join(' ')
     let fn = functions.get(key)
-    if (!fn) functions.set(key, (fn = appendFunction(tables[0]!, tables[1]!, tables.slice(2))))
+    if (!fn) functions.set(key, (fn = appendFunction(names[0]!, names[1]!, names.slice(2))))
     return fn
   }
 
   return async (step: SerializedAppendStep): Promise<AppendOutcome> => {
-    const fn = functionFor(step)
-    await Promise.all([ready(), tables([step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)])])
+    // Guard, claim, then the writes in order: the function's parameters follow this order.
+    const collections = [step.guard.collection, step.claim.collection, ...step.writes.map((write) => write.collection)]
+    const fn = functionFor(collections)
+    await Promise.all([ready(), tables(collections)])
     await create(fn.name, fn.sql)
     const rows = (await query(`SELECT ${fn.name}($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::text[], $9, $10) AS outcome`, [
       step.guard.key,
